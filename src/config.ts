@@ -1,0 +1,42 @@
+// The one typed configuration of every process, read from the environment once and passed down.
+import { z } from 'zod';
+
+const bool = z
+  .union([z.boolean(), z.string()])
+  .transform((v) => (typeof v === 'boolean' ? v : ['1', 'true', 'yes', 'on'].includes(v.toLowerCase())));
+
+export const configSchema = z.object({
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** tfjs backend: auto = tfjs-node when installed, else wasm. */
+  TFJS_BACKEND: z.enum(['auto', 'node', 'wasm', 'cpu']).default('auto'),
+  /** Threads the wasm backend may use (0 = the library's default). */
+  TFJS_WASM_THREADS: z.coerce.number().int().min(0).max(64).default(0),
+  /** onnxruntime execution providers, in order of preference: "cpu" or "cuda,cpu". */
+  ONNX_EXECUTION_PROVIDERS: z
+    .string()
+    .default('cpu')
+    .transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(['cpu', 'cuda'])).min(1)),
+  /** Folder holding the network manifest (networks.json). */
+  NETWORKS_DIR: z.string().default('models'),
+  /** Verify each network file's sha256 when it is first loaded. */
+  NETWORKS_VERIFY: bool.default(true),
+  /** Long edge, in pixels, that uploads are scaled down to before analysis. */
+  WORKING_MAX_EDGE: z.coerce.number().int().min(256).max(8192).default(2048),
+  /** Uploads with more pixels than this are refused before decoding (decompression bombs). */
+  MAX_INPUT_PIXELS: z.coerce.number().int().min(1).default(50_000_000),
+  /** Smallest accepted short edge of an upload, in pixels. */
+  MIN_INPUT_EDGE: z.coerce.number().int().min(1).default(64),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Parses the environment; throws one readable error listing every bad setting. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,45 @@
+// The network manifest (models/networks.json): what each network is, where its files are, checksums.
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { z } from 'zod';
+
+const fileSchema = z.object({ path: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/) });
+
+export const networkEntrySchema = z.object({
+  name: z.string().min(1),
+  purpose: z.string(),
+  runtime: z.enum(['tfjs-graph', 'onnx']),
+  /** npm package holding the files; absent when paths are relative to the manifest folder. */
+  package: z.string().optional(),
+  files: z.array(fileSchema).min(1),
+  licence: z.string().min(1),
+  input_size: z.tuple([z.number().int(), z.number().int()]).nullable(),
+  /** Where `tryon networks pull` may fetch an optional network from; never used implicitly. */
+  source_url: z.string().url().optional(),
+  optional: z.boolean().optional(),
+});
+export type NetworkEntry = z.infer<typeof networkEntrySchema>;
+
+export const manifestSchema = z.object({ networks: z.array(networkEntrySchema) });
+export type Manifest = z.infer<typeof manifestSchema>;
+
+export async function readManifest(dir: string): Promise<Manifest> {
+  const file = path.resolve(dir, 'networks.json');
+  let raw: string;
+  try {
+    raw = await readFile(file, 'utf8');
+  } catch {
+    throw new Error(`Network manifest not found at ${file}. Set NETWORKS_DIR to the folder holding networks.json.`);
+  }
+  return manifestSchema.parse(JSON.parse(raw));
+}
+
+const require = createRequire(import.meta.url);
+
+/** Absolute path of one of a network's files. */
+export function resolveNetworkFile(entry: NetworkEntry, file: string, manifestDir: string): string {
+  if (!entry.package) return path.resolve(manifestDir, file);
+  const pkgJson = require.resolve(`${entry.package}/package.json`);
+  return path.join(path.dirname(pkgJson), file);
+}

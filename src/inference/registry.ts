@@ -1,0 +1,110 @@
+// Loads each network once per process from the manifest and keeps it warm.
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type * as tfc from '@tensorflow/tfjs-converter';
+import type { Logger } from '../logger.js';
+import { readManifest, resolveNetworkFile, type Manifest, type NetworkEntry } from './manifest.js';
+import { startTfjs, type TfjsBackendChoice, type TfjsRuntime } from './tfjs.js';
+
+export interface RegistryOptions {
+  networksDir: string;
+  tfjsBackend?: TfjsBackendChoice;
+  wasmThreads?: number;
+  verify?: boolean;
+  log?: Logger;
+}
+
+export class NetworkRegistry {
+  private manifest: Promise<Manifest> | null = null;
+  private graphs = new Map<string, Promise<tfc.GraphModel>>();
+
+  constructor(private readonly opts: RegistryOptions) {}
+
+  runtime(): Promise<TfjsRuntime> {
+    return startTfjs(this.opts.tfjsBackend ?? 'auto', { threads: this.opts.wasmThreads, log: this.opts.log });
+  }
+
+  async entry(name: string): Promise<NetworkEntry> {
+    this.manifest ??= readManifest(this.opts.networksDir);
+    const m = await this.manifest;
+    const e = m.networks.find((n) => n.name === name);
+    if (!e) throw new Error(`Network "${name}" is not in the manifest (${m.networks.map((n) => n.name).join(', ')})`);
+    return e;
+  }
+
+  /** A tfjs graph model, loaded from its files on first use and cached for the process. */
+  graph(name: string): Promise<tfc.GraphModel> {
+    let p = this.graphs.get(name);
+    if (!p) {
+      p = this.loadGraph(name);
+      this.graphs.set(name, p);
+      p.catch(() => this.graphs.delete(name));
+    }
+    return p;
+  }
+
+  /** Names of networks loaded so far. */
+  loaded(): string[] {
+    return [...this.graphs.keys()];
+  }
+
+  private async loadGraph(name: string): Promise<tfc.GraphModel> {
+    const t0 = performance.now();
+    const entry = await this.entry(name);
+    if (entry.runtime !== 'tfjs-graph') throw new Error(`Network "${name}" is ${entry.runtime}, not a tfjs graph model`);
+    const { tf } = await this.runtime();
+    const converter = await import('@tensorflow/tfjs-converter');
+    const files = await this.readVerified(entry);
+    const jsonFile = entry.files.find((f) => f.path.endsWith('.json'));
+    if (!jsonFile) throw new Error(`Network "${name}" lists no model JSON file`);
+    const json = JSON.parse(files.get(jsonFile.path)!.toString('utf8'));
+    const manifestGroups: { paths: string[]; weights: import("@tensorflow/tfjs-core").io.WeightsManifestEntry[] }[] = json.weightsManifest;
+    const weightSpecs = manifestGroups.flatMap((g) => g.weights);
+    const jsonDir = jsonFile.path.slice(0, jsonFile.path.lastIndexOf('/') + 1);
+    const weightBufs = manifestGroups.flatMap((g) =>
+      g.paths.map((p) => {
+        const b = files.get(jsonDir + p);
+        if (!b) throw new Error(`Network "${name}": weight file ${p} is not listed in the manifest`);
+        return b;
+      }),
+    );
+    const all = Buffer.concat(weightBufs);
+    const weightData = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer;
+    const model = await converter.loadGraphModel(
+      tf.io.fromMemory({
+        modelTopology: json.modelTopology,
+        weightSpecs,
+        weightData,
+        format: json.format,
+        generatedBy: json.generatedBy,
+        convertedBy: json.convertedBy,
+        signature: json.signature,
+        userDefinedMetadata: json.userDefinedMetadata,
+      }),
+    );
+    this.opts.log?.debug({ network: name, ms: Math.round(performance.now() - t0) }, 'network loaded');
+    return model;
+  }
+
+  private async readVerified(entry: NetworkEntry): Promise<Map<string, Buffer>> {
+    const out = new Map<string, Buffer>();
+    for (const f of entry.files) {
+      const p = resolveNetworkFile(entry, f.path, this.opts.networksDir);
+      let buf: Buffer;
+      try {
+        buf = await readFile(p);
+      } catch {
+        throw new Error(
+          `Network "${entry.name}": file ${p} is missing.` +
+            (entry.package ? ` Is the npm package ${entry.package} installed (npm ci)?` : ' Run `tryon networks pull` on a machine with internet access.'),
+        );
+      }
+      if (this.opts.verify !== false) {
+        const sum = createHash('sha256').update(buf).digest('hex');
+        if (sum !== f.sha256) throw new Error(`Network "${entry.name}": ${f.path} has sha256 ${sum}, the manifest says ${f.sha256}. The file is corrupt or a different version.`);
+      }
+      out.set(f.path, buf);
+    }
+    return out;
+  }
+}
