@@ -1,0 +1,57 @@
+// `npm run bench`: preparation timings on the samples, printed as one JSON object on stdout.
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../src/config.js';
+import { NetworkRegistry } from '../src/inference/registry.js';
+import { createLogger } from '../src/logger.js';
+import { analyzeGarment } from '../src/pipeline/garment/analyze.js';
+import { decodeLimits } from '../src/pipeline/limits.js';
+import { analyzeModel } from '../src/pipeline/person/analyze.js';
+import { expandImages, readInput } from '../src/cli/io.js';
+import { peakRssMb, percentiles } from './stats.js';
+
+const SAMPLES = fileURLToPath(new URL('../samples', import.meta.url));
+const PASSES = Number(process.env.BENCH_PASSES ?? 2);
+
+const cfg = loadConfig();
+const nets = new NetworkRegistry({ networksDir: cfg.NETWORKS_DIR, tfjsBackend: cfg.TFJS_BACKEND, verify: cfg.NETWORKS_VERIFY, log: createLogger('warn') });
+const limits = decodeLimits(cfg);
+const rt = await nets.runtime();
+
+const models = await Promise.all((await expandImages([path.join(SAMPLES, 'models')])).map(readInput));
+const garments = await Promise.all((await expandImages([path.join(SAMPLES, 'garments')])).map(readInput));
+
+// Warm-up: load every network and JIT the code paths once; not measured.
+const tLoad = performance.now();
+await analyzeModel(models[0]!, nets, { limits });
+await analyzeGarment(garments[0]!, { limits });
+const warmupMs = performance.now() - tLoad;
+
+const modelMs: number[] = [];
+const garmentMs: number[] = [];
+for (let pass = 0; pass < PASSES; pass++) {
+  for (const bytes of models) {
+    const t0 = performance.now();
+    await analyzeModel(bytes, nets, { limits });
+    modelMs.push(performance.now() - t0);
+  }
+  for (const bytes of garments) {
+    const t0 = performance.now();
+    await analyzeGarment(bytes, { limits });
+    garmentMs.push(performance.now() - t0);
+  }
+}
+
+const report = {
+  machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', memory_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+  backend: rt.backend,
+  backend_reason: rt.reason,
+  networks_loaded: nets.loaded(),
+  warmup_ms: Math.round(warmupMs),
+  model_prepare_ms: percentiles(modelMs),
+  garment_prepare_ms: percentiles(garmentMs),
+  peak_rss_mb: peakRssMb(),
+  targets: { 'model_prepare_ms.p50': 600, 'garment_prepare_ms.p50': 250 },
+};
+process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
