@@ -1,5 +1,8 @@
 // The one typed configuration of every process, read from the environment once and passed down.
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+
+const DEFAULT_NETWORKS_DIR = fileURLToPath(new URL('../models', import.meta.url));
 
 const bool = z
   .union([z.boolean(), z.string()])
@@ -18,7 +21,7 @@ export const configSchema = z.object({
     .transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean))
     .pipe(z.array(z.enum(['cpu', 'cuda'])).min(1)),
   /** Folder holding the network manifest (networks.json). */
-  NETWORKS_DIR: z.string().default('models'),
+  NETWORKS_DIR: z.string().default(DEFAULT_NETWORKS_DIR),
   /** Verify each network file's sha256 when it is first loaded. */
   NETWORKS_VERIFY: bool.default(true),
   /** Long edge, in pixels, that uploads are scaled down to before analysis. */
