@@ -1,10 +1,16 @@
 // The network manifest (models/networks.json): what each network is, where its files are, checksums.
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { z } from 'zod';
 
-const fileSchema = z.object({ path: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/) });
+const fileSchema = z.object({
+  path: z.string(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  /** Where `tryon networks pull` fetches this file; for a one-file network the entry's source_url will do. */
+  url: z.string().url().optional(),
+});
 
 export const networkEntrySchema = z.object({
   name: z.string().min(1),
@@ -42,4 +48,21 @@ export function resolveNetworkFile(entry: NetworkEntry, file: string, manifestDi
   if (!entry.package) return path.resolve(manifestDir, file);
   const pkgJson = require.resolve(`${entry.package}/package.json`);
   return path.join(path.dirname(pkgJson), file);
+}
+
+/** Are all of a network's files on disk? (Presence only; the sha256 is checked when the network loads.) */
+export function networkPresent(entry: NetworkEntry, manifestDir: string): boolean {
+  try {
+    return entry.files.every((f) => existsSync(resolveNetworkFile(entry, f.path, manifestDir)));
+  } catch {
+    // require.resolve throws when the npm package holding the files is not installed.
+    return false;
+  }
+}
+
+/** Where `tryon networks pull` fetches one file from, or null when the manifest gives no source. */
+export function fileSourceUrl(entry: NetworkEntry, file: NetworkEntry['files'][number]): string | null {
+  if (file.url) return file.url;
+  if (entry.source_url && entry.files.length === 1) return entry.source_url;
+  return null;
 }

@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type * as tfc from '@tensorflow/tfjs-converter';
 import type { Logger } from '../logger.js';
-import { readManifest, resolveNetworkFile, type Manifest, type NetworkEntry } from './manifest.js';
+import { networkPresent, readManifest, resolveNetworkFile, type Manifest, type NetworkEntry } from './manifest.js';
+import { createOnnxSession, type OnnxProvider, type OnnxSession } from './onnx.js';
 import { startTfjs, type TfjsBackendChoice, type TfjsRuntime } from './tfjs.js';
 
 export interface RegistryOptions {
@@ -11,12 +12,29 @@ export interface RegistryOptions {
   tfjsBackend?: TfjsBackendChoice;
   wasmThreads?: number;
   verify?: boolean;
+  /** onnxruntime execution providers, in order of preference (config ONNX_EXECUTION_PROVIDERS). */
+  onnxProviders?: readonly OnnxProvider[];
   log?: Logger;
+}
+
+/** An optional network whose files are not on this machine; the pipeline falls back to a shipped one. */
+export class NetworkNotPresentError extends Error {
+  constructor(
+    readonly network: string,
+    file: string,
+  ) {
+    super(
+      `Network "${network}" is optional and not present (${file} is missing). ` +
+        `Run \`tryon networks pull ${network}\` on a machine with internet access to fetch it; until then the shipped networks are used.`,
+    );
+    this.name = 'NetworkNotPresentError';
+  }
 }
 
 export class NetworkRegistry {
   private manifest: Promise<Manifest> | null = null;
   private graphs = new Map<string, Promise<tfc.GraphModel>>();
+  private onnxSessions = new Map<string, Promise<OnnxSession>>();
 
   constructor(private readonly opts: RegistryOptions) {}
 
@@ -43,9 +61,48 @@ export class NetworkRegistry {
     return p;
   }
 
+  /** An onnxruntime session for a manifest entry with runtime "onnx", created on first use and cached for the process. */
+  onnx(name: string): Promise<OnnxSession> {
+    let p = this.onnxSessions.get(name);
+    if (!p) {
+      p = this.loadOnnx(name);
+      this.onnxSessions.set(name, p);
+      p.catch(() => this.onnxSessions.delete(name));
+    }
+    return p;
+  }
+
+  /** Is the network in the manifest with all its files on disk? Lets the pipeline prefer an optional network and fall back. */
+  async available(name: string): Promise<boolean> {
+    this.manifest ??= readManifest(this.opts.networksDir);
+    const e = (await this.manifest).networks.find((n) => n.name === name);
+    return !!e && networkPresent(e, this.opts.networksDir);
+  }
+
+  /** The first of `names` that is available, e.g. firstAvailable(['onnx-parser', 'selfie']). */
+  async firstAvailable(names: readonly string[]): Promise<string> {
+    for (const n of names) if (await this.available(n)) return n;
+    throw new Error(`None of the networks ${names.join(', ')} is available; check the manifest in ${this.opts.networksDir}`);
+  }
+
   /** Names of networks loaded so far. */
   loaded(): string[] {
-    return [...this.graphs.keys()];
+    return [...this.graphs.keys(), ...this.onnxSessions.keys()];
+  }
+
+  private async loadOnnx(name: string): Promise<OnnxSession> {
+    const entry = await this.entry(name);
+    if (entry.runtime !== 'onnx') throw new Error(`Network "${name}" is ${entry.runtime}, not an onnx network`);
+    const files = await this.readVerified(entry);
+    const main = entry.files.find((f) => f.path.endsWith('.onnx')) ?? entry.files[0]!;
+    // One file: hand onnxruntime the bytes already verified. Several (external weight data): it
+    // resolves them next to the .onnx file itself, so give it the path.
+    const model = entry.files.length === 1 ? files.get(main.path)! : resolveNetworkFile(entry, main.path, this.opts.networksDir);
+    const t0 = performance.now();
+    const s = await createOnnxSession(model, { providers: this.opts.onnxProviders ?? ['cpu'], log: this.opts.log });
+    s.source = name;
+    this.opts.log?.debug({ network: name, providers: s.providers, ms: Math.round(performance.now() - t0) }, 'network loaded');
+    return s;
   }
 
   private async loadGraph(name: string): Promise<tfc.GraphModel> {
@@ -94,6 +151,7 @@ export class NetworkRegistry {
       try {
         buf = await readFile(p);
       } catch {
+        if (entry.optional && !entry.package) throw new NetworkNotPresentError(entry.name, p);
         throw new Error(
           `Network "${entry.name}": file ${p} is missing.` +
             (entry.package ? ` Is the npm package ${entry.package} installed (npm ci)?` : ' Run `tryon networks pull` on a machine with internet access.'),
