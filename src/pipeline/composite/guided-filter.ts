@@ -1,0 +1,144 @@
+// Edge-aware smoothing: box blur by running sums and the guided filter (He, Sun, Tang 2010).
+
+/**
+ * Mean over the (2r+1)² window around each pixel, the window clipped at the image border (so a
+ * flat image stays flat up to the edge). O(1) per pixel whatever r is.
+ */
+export function boxBlur(src: Float32Array, w: number, h: number, r: number, out: Float32Array = new Float32Array(w * h)): Float32Array {
+  const tmp = new Float32Array(w * h);
+  const rr = Math.max(0, Math.floor(r));
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    let s = 0;
+    for (let x = 0; x <= Math.min(rr, w - 1); x++) s += src[row + x]!;
+    for (let x = 0; x < w; x++) {
+      const lo = Math.max(0, x - rr);
+      const hi = Math.min(w - 1, x + rr);
+      tmp[row + x] = s / (hi - lo + 1);
+      if (x + rr + 1 < w) s += src[row + x + rr + 1]!;
+      if (x - rr >= 0) s -= src[row + x - rr]!;
+    }
+  }
+  const col = new Float64Array(w);
+  for (let y = 0; y <= Math.min(rr, h - 1); y++) for (let x = 0; x < w; x++) col[x] += tmp[y * w + x]!;
+  for (let y = 0; y < h; y++) {
+    const lo = Math.max(0, y - rr);
+    const hi = Math.min(h - 1, y + rr);
+    const inv = 1 / (hi - lo + 1);
+    const row = y * w;
+    const add = y + rr + 1 < h ? (y + rr + 1) * w : -1;
+    const sub = y - rr >= 0 ? (y - rr) * w : -1;
+    for (let x = 0; x < w; x++) {
+      out[row + x] = col[x]! * inv;
+      if (add >= 0) col[x] += tmp[add + x]!;
+      if (sub >= 0) col[x] -= tmp[sub + x]!;
+    }
+  }
+  return out;
+}
+
+/**
+ * Guided filter with a grey guide: smooths src where the guide is flat and keeps src's edges
+ * where the guide has them. eps is in squared guide units (guide 0..1 → eps ~1e-3..1e-2; a
+ * guide in 0..255 needs eps × 65025).
+ */
+export function guidedFilter(guide: Float32Array, src: Float32Array, w: number, h: number, radius: number, eps: number): Float32Array {
+  const n = w * h;
+  const ii = new Float32Array(n);
+  const ip = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    ii[i] = guide[i]! * guide[i]!;
+    ip[i] = guide[i]! * src[i]!;
+  }
+  const mI = boxBlur(guide, w, h, radius);
+  const mP = boxBlur(src, w, h, radius);
+  const mII = boxBlur(ii, w, h, radius);
+  const mIP = boxBlur(ip, w, h, radius);
+  // Reuse buffers: a into ii, b into ip.
+  for (let i = 0; i < n; i++) {
+    const varI = mII[i]! - mI[i]! * mI[i]!;
+    const cov = mIP[i]! - mI[i]! * mP[i]!;
+    const a = cov / (varI + eps);
+    ii[i] = a;
+    ip[i] = mP[i]! - a * mI[i]!;
+  }
+  const mA = boxBlur(ii, w, h, radius, mII);
+  const mB = boxBlur(ip, w, h, radius, mIP);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = mA[i]! * guide[i]! + mB[i]!;
+  return out;
+}
+
+/**
+ * Guided filter with a colour guide (interleaved RGB, 3 floats per pixel): follows edges that
+ * differ in colour but not in brightness, which a grey guide misses (a red sleeve on green).
+ */
+export function guidedFilterColor(guideRgb: Float32Array, src: Float32Array, w: number, h: number, radius: number, eps: number): Float32Array {
+  const n = w * h;
+  const ch = [0, 1, 2].map((c) => {
+    const a = new Float32Array(n);
+    for (let i = 0; i < n; i++) a[i] = guideRgb[i * 3 + c]!;
+    return a;
+  });
+  const [r, g, b] = ch as [Float32Array, Float32Array, Float32Array];
+  const prod = (x: Float32Array, y: Float32Array): Float32Array => {
+    const o = new Float32Array(n);
+    for (let i = 0; i < n; i++) o[i] = x[i]! * y[i]!;
+    return boxBlur(o, w, h, radius, o);
+  };
+  const mR = boxBlur(r, w, h, radius);
+  const mG = boxBlur(g, w, h, radius);
+  const mB = boxBlur(b, w, h, radius);
+  const mP = boxBlur(src, w, h, radius);
+  const mRP = prod(r, src);
+  const mGP = prod(g, src);
+  const mBP = prod(b, src);
+  const vRR = prod(r, r);
+  const vRG = prod(r, g);
+  const vRB = prod(r, b);
+  const vGG = prod(g, g);
+  const vGB = prod(g, b);
+  const vBB = prod(b, b);
+  const aR = new Float32Array(n);
+  const aG = new Float32Array(n);
+  const aB = new Float32Array(n);
+  const bb = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const mr = mR[i]!;
+    const mg = mG[i]!;
+    const mb = mB[i]!;
+    const mp = mP[i]!;
+    const cr = mRP[i]! - mr * mp;
+    const cg = mGP[i]! - mg * mp;
+    const cb = mBP[i]! - mb * mp;
+    // Σ + eps·I, inverted by cofactors (symmetric 3×3).
+    const s00 = vRR[i]! - mr * mr + eps;
+    const s01 = vRG[i]! - mr * mg;
+    const s02 = vRB[i]! - mr * mb;
+    const s11 = vGG[i]! - mg * mg + eps;
+    const s12 = vGB[i]! - mg * mb;
+    const s22 = vBB[i]! - mb * mb + eps;
+    const i00 = s11 * s22 - s12 * s12;
+    const i01 = s02 * s12 - s01 * s22;
+    const i02 = s01 * s12 - s02 * s11;
+    const i11 = s00 * s22 - s02 * s02;
+    const i12 = s01 * s02 - s00 * s12;
+    const i22 = s00 * s11 - s01 * s01;
+    const det = s00 * i00 + s01 * i01 + s02 * i02;
+    const id = det !== 0 ? 1 / det : 0;
+    const ar = (cr * i00 + cg * i01 + cb * i02) * id;
+    const ag = (cr * i01 + cg * i11 + cb * i12) * id;
+    const ab = (cr * i02 + cg * i12 + cb * i22) * id;
+    aR[i] = ar;
+    aG[i] = ag;
+    aB[i] = ab;
+    bb[i] = mp - ar * mr - ag * mg - ab * mb;
+  }
+  boxBlur(aR, w, h, radius, aR);
+  boxBlur(aG, w, h, radius, aG);
+  boxBlur(aB, w, h, radius, aB);
+  boxBlur(bb, w, h, radius, bb);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = aR[i]! * r[i]! + aG[i]! * g[i]! + aB[i]! * b[i]! + bb[i]!;
+  return out;
+}

@@ -1,0 +1,182 @@
+// Resampling a garment through a warp map: premultiplied bilinear, trilinear over a mip pyramid.
+import type { RgbaImage } from '../types.js';
+import type { WarpMap } from './grid.js';
+
+/** One level of a pyramid: premultiplied RGBA, 0..255 floats. */
+export interface MipLevel {
+  width: number;
+  height: number;
+  data: Float32Array;
+}
+
+/** Box-filtered halvings of an image, level 0 = full size. Build once per garment. */
+export interface MipPyramid {
+  levels: MipLevel[];
+}
+
+export type SampleFilter = 'trilinear' | 'bilinear' | 'nearest';
+
+export interface SampleOptions {
+  /** trilinear (default) prefilters by the map's local scale; the others sample level 0 only. */
+  filter?: SampleFilter;
+  /** Added to the level chosen; > 0 blurs more, < 0 keeps more detail (and more aliasing). */
+  lodBias?: number;
+}
+
+/** Premultiplies and halves until the image is one pixel a side. */
+export function buildMipPyramid(img: RgbaImage): MipPyramid {
+  const { width, height, data } = img;
+  const base = new Float32Array(width * height * 4);
+  for (let i = 0; i < width * height; i++) {
+    const o = i * 4;
+    const a = data[o + 3]!;
+    const f = a / 255;
+    base[o] = data[o]! * f;
+    base[o + 1] = data[o + 1]! * f;
+    base[o + 2] = data[o + 2]! * f;
+    base[o + 3] = a;
+  }
+  const levels: MipLevel[] = [{ width, height, data: base }];
+  let cur = levels[0]!;
+  while (cur.width > 1 || cur.height > 1) {
+    cur = halve(cur);
+    levels.push(cur);
+  }
+  return { levels };
+}
+
+/** 2×2 box filter; an odd last row/column is averaged with its own copy, so nothing is lost. */
+function halve(src: MipLevel): MipLevel {
+  const w = Math.max(1, Math.ceil(src.width / 2));
+  const h = Math.max(1, Math.ceil(src.height / 2));
+  const out = new Float32Array(w * h * 4);
+  const sw = src.width;
+  const sd = src.data;
+  for (let y = 0; y < h; y++) {
+    const y0 = Math.min(2 * y, src.height - 1);
+    const y1 = Math.min(2 * y + 1, src.height - 1);
+    for (let x = 0; x < w; x++) {
+      const x0 = Math.min(2 * x, sw - 1);
+      const x1 = Math.min(2 * x + 1, sw - 1);
+      const a = (y0 * sw + x0) * 4;
+      const b = (y0 * sw + x1) * 4;
+      const c = (y1 * sw + x0) * 4;
+      const d = (y1 * sw + x1) * 4;
+      const o = (y * w + x) * 4;
+      for (let k = 0; k < 4; k++) out[o + k] = 0.25 * (sd[a + k]! + sd[b + k]! + sd[c + k]! + sd[d + k]!);
+    }
+  }
+  return { width: w, height: h, data: out };
+}
+
+// Accumulator for one pixel's premultiplied RGBA; module-level so the hot loop allocates nothing.
+const acc = new Float64Array(4);
+
+/**
+ * Adds weight × the bilinear sample of level at level-0 position (x, y) to acc. Taps outside the
+ * image are transparent, so the garment's border fades over one texel instead of smearing.
+ */
+function addBilinear(level: MipLevel, scale: number, x: number, y: number, weight: number): void {
+  // Level-k texel i covers level-0 texels [i·2^k, (i+1)·2^k); centres shift by half a texel.
+  const lx = (x + 0.5) * scale - 0.5;
+  const ly = (y + 0.5) * scale - 0.5;
+  const x0 = Math.floor(lx);
+  const y0 = Math.floor(ly);
+  const fx = lx - x0;
+  const fy = ly - y0;
+  const w = level.width;
+  const h = level.height;
+  const d = level.data;
+  if (x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h) {
+    const o = (y0 * w + x0) * 4;
+    const o2 = o + w * 4;
+    const w00 = (1 - fx) * (1 - fy) * weight;
+    const w10 = fx * (1 - fy) * weight;
+    const w01 = (1 - fx) * fy * weight;
+    const w11 = fx * fy * weight;
+    acc[0] += d[o]! * w00 + d[o + 4]! * w10 + d[o2]! * w01 + d[o2 + 4]! * w11;
+    acc[1] += d[o + 1]! * w00 + d[o + 5]! * w10 + d[o2 + 1]! * w01 + d[o2 + 5]! * w11;
+    acc[2] += d[o + 2]! * w00 + d[o + 6]! * w10 + d[o2 + 2]! * w01 + d[o2 + 6]! * w11;
+    acc[3] += d[o + 3]! * w00 + d[o + 7]! * w10 + d[o2 + 3]! * w01 + d[o2 + 7]! * w11;
+    return;
+  }
+  for (let j = 0; j < 2; j++) {
+    const yy = y0 + j;
+    if (yy < 0 || yy >= h) continue;
+    const wy = (j === 0 ? 1 - fy : fy) * weight;
+    for (let i = 0; i < 2; i++) {
+      const xx = x0 + i;
+      if (xx < 0 || xx >= w) continue;
+      const wt = (i === 0 ? 1 - fx : fx) * wy;
+      const o = (yy * w + xx) * 4;
+      acc[0] += d[o]! * wt;
+      acc[1] += d[o + 1]! * wt;
+      acc[2] += d[o + 2]! * wt;
+      acc[3] += d[o + 3]! * wt;
+    }
+  }
+}
+
+/**
+ * Samples the pyramid at every pixel of the map; returns straight-alpha RGBA of the map's size
+ * (transparent where the map is NaN or lands outside the garment). Trilinear: the level is
+ * log2 of the larger of the map's two derivative lengths, blended between the two nearest levels.
+ */
+export function sampleWarp(pyr: MipPyramid, map: WarpMap, opts: SampleOptions = {}): RgbaImage {
+  const filter = opts.filter ?? 'trilinear';
+  const bias = opts.lodBias ?? 0;
+  const { width: w, height: h, mapX, mapY } = map;
+  const out = new Uint8Array(w * h * 4);
+  const levels = pyr.levels;
+  const maxLod = levels.length - 1;
+  const scales = levels.map((_, k) => 1 / 2 ** k);
+  const base = levels[0]!;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      const sx = mapX[i]!;
+      if (Number.isNaN(sx)) continue;
+      const sy = mapY[i]!;
+      acc[0] = 0;
+      acc[1] = 0;
+      acc[2] = 0;
+      acc[3] = 0;
+      if (filter === 'nearest') {
+        const nx = Math.round(sx);
+        const ny = Math.round(sy);
+        if (nx < 0 || ny < 0 || nx >= base.width || ny >= base.height) continue;
+        const o = (ny * base.width + nx) * 4;
+        for (let k = 0; k < 4; k++) acc[k] = base.data[o + k]!;
+      } else {
+        let lod = 0;
+        if (filter === 'trilinear') {
+          // Forward differences, backward at the right/bottom edge or next to an outside pixel.
+          const ix = x + 1 < w && !Number.isNaN(mapX[i + 1]!) ? i + 1 : x > 0 && !Number.isNaN(mapX[i - 1]!) ? i - 1 : i;
+          const iy = y + 1 < h && !Number.isNaN(mapX[i + w]!) ? i + w : y > 0 && !Number.isNaN(mapX[i - w]!) ? i - w : i;
+          const dxx = mapX[ix]! - sx;
+          const dxy = mapY[ix]! - sy;
+          const dyx = mapX[iy]! - sx;
+          const dyy = mapY[iy]! - sy;
+          const rho2 = Math.max(dxx * dxx + dxy * dxy, dyx * dyx + dyy * dyy);
+          lod = rho2 > 1 ? 0.5 * Math.log2(rho2) + bias : bias;
+          if (lod < 0) lod = 0;
+          else if (lod > maxLod) lod = maxLod;
+        }
+        const l0 = Math.floor(lod);
+        const f = lod - l0;
+        const blend = f > 1e-3 && l0 < maxLod;
+        addBilinear(levels[l0]!, scales[l0]!, sx, sy, blend ? 1 - f : 1);
+        if (blend) addBilinear(levels[l0 + 1]!, scales[l0 + 1]!, sx, sy, f);
+      }
+      const a = acc[3]!;
+      if (a < 0.5) continue;
+      const o = i * 4;
+      const un = 255 / a;
+      out[o] = Math.min(255, acc[0]! * un + 0.5);
+      out[o + 1] = Math.min(255, acc[1]! * un + 0.5);
+      out[o + 2] = Math.min(255, acc[2]! * un + 0.5);
+      out[o + 3] = Math.min(255, a + 0.5);
+    }
+  }
+  return { width: w, height: h, data: out };
+}
