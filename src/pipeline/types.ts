@@ -73,6 +73,8 @@ export const PARSE_LABELS = {
   hands: 7,
   legs: 8,
   lower_clothing: 9,
+  /** Bare skin of the torso that is not neck: décolleté, midriff, bare shoulders. */
+  torso_skin: 10,
 } as const;
 export type ParseLabel = keyof typeof PARSE_LABELS;
 

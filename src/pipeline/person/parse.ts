@@ -1,0 +1,171 @@
+// Body parsing: each person pixel gets the nearest body part (pose geometry), then skin or clothing by colour.
+import { PARSE_LABELS, type Face, type LabelMap, type Mask, type Point, type RgbaImage } from '../types.js';
+import { convexHull, pointInPolygon, polygonDistance, segmentDistance, type Segment, type Skeleton } from './skeleton.js';
+import { skinDistance, type SkinModel } from './skin.js';
+
+const L = PARSE_LABELS;
+/** Part ids of the geometric pass. */
+const P = { none: 0, head: 1, neck: 2, torso: 3, armL: 4, armR: 5, handL: 6, handR: 7, leg: 8, foot: 9 } as const;
+const SKIN_D2 = 9;
+
+export interface Parsing {
+  labels: LabelMap;
+  armInFront: { left: boolean; right: boolean };
+}
+
+/** Labels every pixel of the mask. Work is confined to the mask's bounding box. */
+export function parseBody(img: RgbaImage, mask: Mask, sk: Skeleton, face: Face | null, skin: SkinModel): Parsing {
+  const { width: W, height: H, data } = img;
+  const out = new Uint8Array(W * H);
+  const part = new Uint8Array(W * H);
+  const isSkin = new Uint8Array(W * H);
+  const bb = maskBounds(mask);
+  const S = sk.shoulderWidth;
+  const torsoMargin = 0.15 * S;
+  const hull = face ? convexHull(face.landmarks) : null;
+  const faceSize = face ? Math.max(face.box.width, face.box.height) : 0;
+  const chinY = face ? face.box.y + face.box.height : sk.head.c.y + sk.head.r * 0.6;
+  const shoulderY = (sk.shoulderL.y + sk.shoulderR.y) / 2;
+  const arms: [Segment | null, number][] = [
+    [sk.arms.left.upper, P.armL], [sk.arms.left.lower, P.armL], [sk.arms.left.hand, P.handL],
+    [sk.arms.right.upper, P.armR], [sk.arms.right.lower, P.armR], [sk.arms.right.hand, P.handR],
+  ];
+  const legs = [...sk.legs.left, ...sk.legs.right];
+  const shins = [sk.legs.left[1], sk.legs.right[1]].filter((s): s is Segment => !!s);
+
+  for (let y = bb.y0; y <= bb.y1; y++) {
+    for (let x = bb.x0; x <= bb.x1; x++) {
+      const i = y * W + x;
+      if (mask.data[i]! < 128) continue;
+      const p = i * 4;
+      const skinHere = skinDistance(skin, data[p]!, data[p + 1]!, data[p + 2]!) <= SKIN_D2;
+      isSkin[i] = skinHere ? 1 : 0;
+      let best = Math.hypot(x - sk.head.c.x, y - sk.head.c.y) / sk.head.r;
+      let id: number = P.head;
+      const dn = segmentDistance(sk.neck, x, y) / sk.neck.r;
+      if (dn < best) { best = dn; id = P.neck; }
+      const dt = polygonDistance(sk.torso, x, y) / torsoMargin;
+      if (dt < best) { best = dt; id = P.torso; }
+      for (const [s, pid] of arms) {
+        if (!s) continue;
+        const d = segmentDistance(s, x, y) / s.r;
+        // A bare arm lying over the torso is in front of it: skin near the arm line wins.
+        if (d < best || (d < 1 && skinHere && id === P.torso)) { best = d; id = pid; }
+      }
+      for (const s of legs) {
+        const d = segmentDistance(s, x, y) / s.r;
+        if (d < best) { best = d; id = P.leg; }
+      }
+      if (id === P.leg) for (const s of shins) {
+        // The last stretch of the shin is ankle and foot: shoes are part of the leg, not clothing.
+        const t = projection(s, x, y);
+        if (t > 0.85 && segmentDistance(s, x, y) < s.r * 1.5) id = P.foot;
+      }
+      part[i] = id;
+    }
+  }
+
+  // Colours of the top and of the lower garment, to split clothing between the waist and the hips.
+  const waistY = shoulderY + sk.torsoLength * 0.55;
+  const top = meanColour(img, bb, (i, y) => part[i] === P.torso && !isSkin[i] && y > shoulderY + sk.torsoLength * 0.15 && y < shoulderY + sk.torsoLength * 0.45);
+  const low = meanColour(img, bb, (i) => part[i] === P.leg && !isSkin[i]);
+
+  for (let y = bb.y0; y <= bb.y1; y++) {
+    for (let x = bb.x0; x <= bb.x1; x++) {
+      const i = y * W + x;
+      if (mask.data[i]! < 128) continue;
+      const skinHere = isSkin[i] === 1;
+      let label: number = L.background;
+      switch (part[i]) {
+        case P.head:
+        case P.neck: {
+          const inFace = hull !== null && pointInPolygon(hull, x, y);
+          if (inFace) label = L.face;
+          else if (skinHere && y > chinY - faceSize * 0.05) label = L.neck;
+          // Ears and temples: skin right next to the face outline; farther out it is hair even if pale.
+          else if (skinHere && hull !== null && polygonDistance(hull, x, y) < faceSize * 0.08) label = L.face;
+          else if (skinHere && hull === null) label = L.face;
+          else if (part[i] === P.neck && y > shoulderY - S * 0.1) label = L.torso_clothing;
+          else label = L.hair;
+          break;
+        }
+        case P.torso:
+          if (skinHere) label = y < shoulderY + sk.torsoLength * 0.1 && Math.abs(x - sk.neck.a.x) < S * 0.3 ? L.neck : L.torso_skin;
+          else if (y > waistY && top && low && closer(img, i, low, top)) label = L.lower_clothing;
+          else label = L.torso_clothing;
+          break;
+        case P.armL:
+          label = skinHere ? L.left_arm : L.torso_clothing;
+          break;
+        case P.armR:
+          label = skinHere ? L.right_arm : L.torso_clothing;
+          break;
+        case P.handL:
+        case P.handR:
+          label = skinHere ? L.hands : L.torso_clothing;
+          break;
+        case P.leg:
+          label = skinHere ? L.legs : L.lower_clothing;
+          break;
+        case P.foot:
+          label = L.legs;
+          break;
+      }
+      out[i] = label;
+    }
+  }
+  return { labels: { width: W, height: H, data: out }, armInFront: armsInFront(sk) };
+}
+
+/** An arm is in front of the torso when its elbow or wrist lies inside the torso quad (shrunk a little). */
+export function armsInFront(sk: Skeleton): { left: boolean; right: boolean } {
+  const c: Point = { x: sk.torso.reduce((s, p) => s + p.x, 0) / 4, y: sk.torso.reduce((s, p) => s + p.y, 0) / 4 };
+  const inner = sk.torso.map((p) => ({ x: c.x + (p.x - c.x) * 0.85, y: c.y + (p.y - c.y) * 0.95 }));
+  const inside = (s: Segment | null) => s !== null && pointInPolygon(inner, s.b.x, s.b.y);
+  return {
+    left: inside(sk.arms.left.upper) || inside(sk.arms.left.lower),
+    right: inside(sk.arms.right.upper) || inside(sk.arms.right.lower),
+  };
+}
+
+function projection(s: Segment, x: number, y: number): number {
+  const vx = s.b.x - s.a.x, vy = s.b.y - s.a.y;
+  const l2 = vx * vx + vy * vy || 1;
+  return ((x - s.a.x) * vx + (y - s.a.y) * vy) / l2;
+}
+
+function meanColour(img: RgbaImage, bb: Bounds, keep: (i: number, y: number) => boolean): [number, number, number] | null {
+  let r = 0, g = 0, b = 0, n = 0;
+  for (let y = bb.y0; y <= bb.y1; y += 2) {
+    for (let x = bb.x0; x <= bb.x1; x += 2) {
+      const i = y * img.width + x;
+      if (!keep(i, y)) continue;
+      r += img.data[i * 4]!; g += img.data[i * 4 + 1]!; b += img.data[i * 4 + 2]!; n++;
+    }
+  }
+  return n < 30 ? null : [r / n, g / n, b / n];
+}
+
+function closer(img: RgbaImage, i: number, a: [number, number, number], b: [number, number, number]): boolean {
+  const d = img.data;
+  const da = (d[i * 4]! - a[0]) ** 2 + (d[i * 4 + 1]! - a[1]) ** 2 + (d[i * 4 + 2]! - a[2]) ** 2;
+  const db = (d[i * 4]! - b[0]) ** 2 + (d[i * 4 + 1]! - b[1]) ** 2 + (d[i * 4 + 2]! - b[2]) ** 2;
+  return da < db;
+}
+
+interface Bounds { x0: number; y0: number; x1: number; y1: number }
+
+export function maskBounds(mask: Mask): Bounds {
+  let x0 = mask.width, y0 = mask.height, x1 = -1, y1 = -1;
+  for (let y = 0; y < mask.height; y++) {
+    const row = y * mask.width;
+    for (let x = 0; x < mask.width; x++) {
+      if (mask.data[row + x]! < 128) continue;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      y1 = y;
+    }
+  }
+  return x1 < 0 ? { x0: 0, y0: 0, x1: -1, y1: -1 } : { x0, y0, x1, y1 };
+}
