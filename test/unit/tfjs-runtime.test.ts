@@ -57,9 +57,9 @@ describe('a shipped network through the registry', () => {
     const run = (pixels: Uint8Array, w: number, h: number): { shape: number[]; prob: Float32Array } => {
       const out = tf.tidy(() => {
         const rgba = tf.tensor3d(pixels, [h, w, 4], 'int32');
-        const rgb = tf.slice(rgba, [0, 0, 0], [h, w, 3]).toFloat().div(255);
+        const rgb = tf.div(tf.cast(tf.slice(rgba, [0, 0, 0], [h, w, 3]), 'float32'), 255);
         // Selfie takes 0..1 RGB; the photo is stretched to the square input, fine for this check.
-        const x = tf.image.resizeBilinear(rgb as import('@tensorflow/tfjs-core').Tensor3D, [256, 256]).expandDims(0);
+        const x = tf.expandDims(tf.image.resizeBilinear(rgb as import('@tensorflow/tfjs-core').Tensor3D, [256, 256]), 0);
         return model.execute(x) as import('@tensorflow/tfjs-core').Tensor;
       });
       const prob = out.dataSync() as Float32Array;
