@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type * as tfc from '@tensorflow/tfjs-converter';
+import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { networkPresent, readManifest, resolveNetworkFile, type Manifest, type NetworkEntry } from './manifest.js';
 import { createOnnxSession, type OnnxProvider, type OnnxSession } from './onnx.js';
@@ -37,6 +38,18 @@ export class NetworkRegistry {
   private onnxSessions = new Map<string, Promise<OnnxSession>>();
 
   constructor(private readonly opts: RegistryOptions) {}
+
+  /** A registry with every network setting taken from the config, so no caller forgets one (e.g. the ONNX providers). */
+  static fromConfig(cfg: Config, log?: Logger): NetworkRegistry {
+    return new NetworkRegistry({
+      networksDir: cfg.NETWORKS_DIR,
+      tfjsBackend: cfg.TFJS_BACKEND,
+      wasmThreads: cfg.TFJS_WASM_THREADS,
+      verify: cfg.NETWORKS_VERIFY,
+      onnxProviders: cfg.ONNX_EXECUTION_PROVIDERS,
+      log,
+    });
+  }
 
   runtime(): Promise<TfjsRuntime> {
     return startTfjs(this.opts.tfjsBackend ?? 'auto', { threads: this.opts.wasmThreads, log: this.opts.log });

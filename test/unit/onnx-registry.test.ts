@@ -102,3 +102,13 @@ describe('NetworkRegistry.onnx', () => {
     await reg.onnx('grey').catch(() => undefined);
   });
 });
+
+describe('NetworkRegistry.fromConfig', () => {
+  it('takes the ONNX providers from ONNX_EXECUTION_PROVIDERS', async () => {
+    const { loadConfig } = await import('../../src/config.js');
+    const cuda = NetworkRegistry.fromConfig(loadConfig({ NETWORKS_DIR: dir, ONNX_EXECUTION_PROVIDERS: 'cuda,cpu' }));
+    await expect(cuda.onnx('grey')).rejects.toThrow(/asks for cuda/);
+    const cpu = NetworkRegistry.fromConfig(loadConfig({ NETWORKS_DIR: dir }));
+    expect((await cpu.onnx('grey')).providers).toEqual(['cpu']);
+  });
+});
