@@ -15,7 +15,7 @@ const SAMPLES = fileURLToPath(new URL('../samples', import.meta.url));
 const PASSES = Number(process.env.BENCH_PASSES ?? 2);
 
 const cfg = loadConfig();
-const nets = new NetworkRegistry({ networksDir: cfg.NETWORKS_DIR, tfjsBackend: cfg.TFJS_BACKEND, verify: cfg.NETWORKS_VERIFY, log: createLogger('warn') });
+const nets = NetworkRegistry.fromConfig(cfg, createLogger('warn'));
 const limits = decodeLimits(cfg);
 const rt = await nets.runtime();
 

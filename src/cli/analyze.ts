@@ -58,7 +58,7 @@ export async function analyzeModelCommand(argv: string[]): Promise<number> {
   const args = parse(argv, false);
   const cfg = loadConfig();
   const log = createLogger(cfg.LOG_LEVEL === 'info' ? 'warn' : cfg.LOG_LEVEL);
-  const nets = new NetworkRegistry({ networksDir: cfg.NETWORKS_DIR, tfjsBackend: cfg.TFJS_BACKEND, wasmThreads: cfg.TFJS_WASM_THREADS, verify: cfg.NETWORKS_VERIFY, log });
+  const nets = NetworkRegistry.fromConfig(cfg, log);
   const files = await expandImages(args.images);
   const rt = await nets.runtime();
   progress(`tfjs backend: ${rt.backend} (${rt.reason})`);

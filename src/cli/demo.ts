@@ -19,7 +19,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { out: { type: 'string', short: 'o', default: 'out/demo' } } });
   const out = values.out!;
   const cfg = loadConfig();
-  const nets = new NetworkRegistry({ networksDir: cfg.NETWORKS_DIR, tfjsBackend: cfg.TFJS_BACKEND, verify: cfg.NETWORKS_VERIFY, log: createLogger('warn') });
+  const nets = NetworkRegistry.fromConfig(cfg, createLogger('warn'));
   const limits = decodeLimits(cfg);
 
   const modelRows: SheetRow[] = [];
