@@ -10,8 +10,9 @@ export function measureBody(mask: Mask, labels: LabelMap, sk: Skeleton): BodyMea
   const S = sk.shoulderWidth;
   // Shoulder points: walk from each shoulder joint up (away from the hips) to the mask's outline.
   const up = unit({ x: (sk.shoulderL.x + sk.shoulderR.x - sk.hipL.x - sk.hipR.x) / 2, y: (sk.shoulderL.y + sk.shoulderR.y - sk.hipL.y - sk.hipR.y) / 2 });
-  const shoulder_left = walk(mask, sk.shoulderL, up, S * 0.5);
-  const shoulder_right = walk(mask, sk.shoulderR, up, S * 0.5);
+  // Capped: above a shoulder there may be hair or the head, which are not the shoulder's outline.
+  const shoulder_left = walk(mask, labels, sk.shoulderL, up, S * 0.2);
+  const shoulder_right = walk(mask, labels, sk.shoulderR, up, S * 0.2);
   const sy = (sk.shoulderL.y + sk.shoulderR.y) / 2;
   const hy = (sk.hipL.y + sk.hipR.y) / 2;
   const cxAt = (t: number) => (sk.shoulderL.x + sk.shoulderR.x) / 2 * (1 - t) + ((sk.hipL.x + sk.hipR.x) / 2) * t;
@@ -48,11 +49,13 @@ const inside = (m: Mask, x: number, y: number) => {
 };
 
 /** Last point inside the mask walking from p along dir (at most maxLen). */
-function walk(m: Mask, p: Point, dir: Point, maxLen: number): Point {
+function walk(m: Mask, labels: LabelMap, p: Point, dir: Point, maxLen: number): Point {
   let last = { x: p.x, y: p.y };
   for (let t = 0; t <= maxLen; t += 1) {
     const x = p.x + dir.x * t, y = p.y + dir.y * t;
     if (!inside(m, x, y)) break;
+    const l = labels.data[Math.round(y) * m.width + Math.round(x)]!;
+    if (l === L.hair || l === L.face) break;
     last = { x, y };
   }
   return last;

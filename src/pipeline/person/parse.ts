@@ -33,13 +33,24 @@ export function parseBody(img: RgbaImage, mask: Mask, sk: Skeleton, face: Face |
   const legs = [...sk.legs.left, ...sk.legs.right];
   const shins = [sk.legs.left[1], sk.legs.right[1]].filter((s): s is Segment => !!s);
 
+  // Body geometry varies slowly: decide the part on a grid of about S/80 and colour per pixel.
+  const g = Math.max(1, Math.round(S / 80));
+  const gw = Math.floor((bb.x1 - bb.x0) / g) + 1;
+  const gridPart = new Uint8Array(gw * (Math.floor((bb.y1 - bb.y0) / g) + 1));
+  const gridNearFace = new Uint8Array(gridPart.length);
   for (let y = bb.y0; y <= bb.y1; y++) {
     for (let x = bb.x0; x <= bb.x1; x++) {
       const i = y * W + x;
       if (mask.data[i]! < 128) continue;
       const p = i * 4;
-      const skinHere = skinDistance(skin, data[p]!, data[p + 1]!, data[p + 2]!) <= SKIN_D2;
-      isSkin[i] = skinHere ? 1 : 0;
+      isSkin[i] = skinDistance(skin, data[p]!, data[p + 1]!, data[p + 2]!) <= SKIN_D2 ? 1 : 0;
+    }
+  }
+  for (let gy = bb.y0; gy <= bb.y1; gy += g) {
+    for (let gx = bb.x0; gx <= bb.x1; gx += g) {
+      const x = gx + (g >> 1), y = gy + (g >> 1);
+      const gi = ((gy - bb.y0) / g) * gw + (gx - bb.x0) / g;
+      const skinHere = isSkin[Math.min(H - 1, y) * W + Math.min(W - 1, x)] === 1;
       let best = Math.hypot(x - sk.head.c.x, y - sk.head.c.y) / sk.head.r;
       let id: number = P.head;
       const dn = segmentDistance(sk.neck, x, y) / sk.neck.r;
@@ -61,7 +72,16 @@ export function parseBody(img: RgbaImage, mask: Mask, sk: Skeleton, face: Face |
         const t = projection(s, x, y);
         if (t > 0.85 && segmentDistance(s, x, y) < s.r * 1.5) id = P.foot;
       }
-      part[i] = id;
+      gridPart[gi] = id;
+      if ((id === P.head || id === P.neck) && hull !== null) gridNearFace[gi] = pointInPolygon(hull, x, y) ? 2 : polygonDistance(hull, x, y) < faceSize * 0.08 ? 1 : 0;
+    }
+  }
+  for (let y = bb.y0; y <= bb.y1; y++) {
+    const row = Math.floor((y - bb.y0) / g) * gw;
+    for (let x = bb.x0; x <= bb.x1; x++) {
+      const i = y * W + x;
+      if (mask.data[i]! < 128) continue;
+      part[i] = gridPart[row + Math.floor((x - bb.x0) / g)]!;
     }
   }
 
@@ -79,11 +99,13 @@ export function parseBody(img: RgbaImage, mask: Mask, sk: Skeleton, face: Face |
       switch (part[i]) {
         case P.head:
         case P.neck: {
-          const inFace = hull !== null && pointInPolygon(hull, x, y);
-          if (inFace) label = L.face;
-          else if (skinHere && y > chinY - faceSize * 0.05) label = L.neck;
+          const near = hull !== null ? gridNearFace[Math.floor((y - bb.y0) / g) * gw + Math.floor((x - bb.x0) / g)]! : 0;
+          const onNeckLine = Math.abs(x - sk.neck.b.x) < S * 0.22;
+          if (near === 2) label = L.face;
+          // Neck only on the neck's own column: pale hair falling beside it must stay hair.
+          else if (skinHere && y > chinY - faceSize * 0.05 && onNeckLine) label = L.neck;
           // Ears and temples: skin right next to the face outline; farther out it is hair even if pale.
-          else if (skinHere && hull !== null && polygonDistance(hull, x, y) < faceSize * 0.08) label = L.face;
+          else if (skinHere && near === 1) label = L.face;
           else if (skinHere && hull === null) label = L.face;
           else if (part[i] === P.neck && y > shoulderY - S * 0.1) label = L.torso_clothing;
           else label = L.hair;

@@ -100,7 +100,14 @@ export function segmentDistance(s: Segment, x: number, y: number): number {
 export function polygonDistance(poly: Point[], x: number, y: number): number {
   if (pointInPolygon(poly, x, y)) return 0;
   let best = Infinity;
-  for (let i = 0; i < poly.length; i++) best = Math.min(best, segmentDistance({ a: poly[i]!, b: poly[(i + 1) % poly.length]!, r: 0 }, x, y));
+  for (let i = 0; i < poly.length; i++) {
+    const a = poly[i]!, b = poly[(i + 1) % poly.length]!;
+    const vx = b.x - a.x, vy = b.y - a.y;
+    const l2 = vx * vx + vy * vy;
+    const t = l2 === 0 ? 0 : Math.max(0, Math.min(1, ((x - a.x) * vx + (y - a.y) * vy) / l2));
+    const d = Math.hypot(x - a.x - t * vx, y - a.y - t * vy);
+    if (d < best) best = d;
+  }
   return best;
 }
 

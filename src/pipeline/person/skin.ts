@@ -48,8 +48,8 @@ export function learnSkin(img: RgbaImage, face: Face | null, mask: Mask): SkinMo
     if (db * db + dr * dr > 400) continue;
     sbb += db * db; sbr += db * dr; srr += dr * dr; n++;
   }
-  // A floor on the spread: shading on arms and legs shifts chroma a little more than on a lit cheek.
-  sbb = sbb / n + 12; srr = srr / n + 12; sbr /= n;
+  // A floor on the spread: arms and legs are often tanned or shaded differently from a lit (or made-up) cheek.
+  sbb = sbb / n + 30; srr = srr / n + 30; sbr /= n;
   const det = sbb * srr - sbr * sbr;
   return { cb: mcb, cr: mcr, ia: srr / det, ib: -sbr / det, ic: sbb / det, yLo: Math.max(15, my * 0.35), yHi: Math.min(255, my * 1.35 + 25), fromFace: true };
 }
