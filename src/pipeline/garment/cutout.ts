@@ -1,0 +1,453 @@
+// Cuts a garment out of its photo: the upload's alpha when it has one, else background estimation and flooding.
+import { InputError } from '../errors.js';
+import type { Mask, RgbaImage } from '../types.js';
+import { borderIndices, components, dilate, erode, floodFrom, invert } from './mask-ops.js';
+
+export interface Cutout {
+  mask: Mask;
+  source: 'alpha' | 'background';
+  confidence: number;
+  /** Mean background colour (null when the alpha channel was used). */
+  background: [number, number, number] | null;
+}
+
+/** Smallest garment, as a share of the image, that is not taken for noise. */
+const MIN_AREA = 0.004;
+
+export function cutoutGarment(image: RgbaImage, hasAlpha: boolean): Cutout {
+  return hasAlpha ? fromAlpha(image) : fromBackground(image);
+}
+
+function fromAlpha(image: RgbaImage): Cutout {
+  const n = image.width * image.height;
+  const data = new Uint8Array(n);
+  let area = 0;
+  for (let i = 0; i < n; i++) {
+    data[i] = image.data[4 * i + 3]!;
+    if (data[i]! >= 128) area++;
+  }
+  if (area < MIN_AREA * n) throw noGarment();
+  return { mask: { width: image.width, height: image.height, data }, source: 'alpha', confidence: 1, background: null };
+}
+
+const noGarment = () =>
+  new InputError('no-garment', 'No garment was found in the image: send a photo of one garment on a plain background, or a cut-out PNG.');
+
+/** Background as a plane per channel (a + b·x + c·y): lit backdrops have a gradient. */
+interface Plane {
+  coef: Float64Array; // 3 channels × 3 coefficients
+  noise: number;
+}
+
+function fitBackground(image: RgbaImage): Plane {
+  const { width: w, height: h, data } = image;
+  const band = Math.max(2, Math.round(Math.min(w, h) * 0.006));
+  const idx: number[] = [];
+  const step = 2;
+  for (let y = 0; y < h; y += step)
+    for (let x = 0; x < w; x += step) if (x < band || y < band || x >= w - band || y >= h - band) idx.push(y * w + x);
+  let use = idx;
+  const coef = new Float64Array(9);
+  let noise = 4;
+  // Garment pixels touching the border are outliers: refit twice without them.
+  for (let it = 0; it < 3; it++) {
+    solvePlanes(data, w, use, coef);
+    const res = idx.map((i) => residual(data, w, coef, i));
+    const sorted = use.map((i) => residual(data, w, coef, i)).sort((a, b) => a - b);
+    const med = sorted[sorted.length >> 1] ?? 0;
+    noise = Math.max(1.5, med * 1.5);
+    const lim = Math.max(8, 4 * noise);
+    use = idx.filter((_, k) => res[k]! <= lim);
+    if (use.length < idx.length * 0.2) use = idx;
+  }
+  return { coef, noise };
+}
+
+function residual(d: Uint8Array, w: number, coef: Float64Array, i: number): number {
+  const x = (i % w) / w, y = Math.floor(i / w) / w;
+  let m = 0;
+  for (let c = 0; c < 3; c++) m = Math.max(m, Math.abs(d[4 * i + c]! - (coef[3 * c]! + coef[3 * c + 1]! * x + coef[3 * c + 2]! * y)));
+  return m;
+}
+
+function solvePlanes(d: Uint8Array, w: number, idx: number[], coef: Float64Array): void {
+  // Normal equations of a 3-parameter least squares fit, one right-hand side per channel.
+  const A = new Float64Array(9);
+  const B = new Float64Array(9);
+  for (const i of idx) {
+    const f = [1, (i % w) / w, Math.floor(i / w) / w];
+    for (let r = 0; r < 3; r++) {
+      for (let c = 0; c < 3; c++) A[3 * r + c]! += f[r]! * f[c]!;
+      for (let ch = 0; ch < 3; ch++) B[3 * ch + r]! += f[r]! * d[4 * i + ch]!;
+    }
+  }
+  for (let ch = 0; ch < 3; ch++) {
+    const sol = solve3(A, [B[3 * ch]!, B[3 * ch + 1]!, B[3 * ch + 2]!]);
+    coef.set(sol, 3 * ch);
+  }
+}
+
+function solve3(A: Float64Array, b: number[]): number[] {
+  const m = [0, 1, 2].map((r) => [A[3 * r]!, A[3 * r + 1]!, A[3 * r + 2]!, b[r]!]);
+  for (let c = 0; c < 3; c++) {
+    let p = c;
+    for (let r = c + 1; r < 3; r++) if (Math.abs(m[r]![c]!) > Math.abs(m[p]![c]!)) p = r;
+    [m[c], m[p]] = [m[p]!, m[c]!];
+    const piv = m[c]![c]! || 1e-9;
+    for (let r = 0; r < 3; r++) {
+      if (r === c) continue;
+      const f = m[r]![c]! / piv;
+      for (let k = c; k < 4; k++) m[r]![k]! -= f * m[c]![k]!;
+    }
+  }
+  return [0, 1, 2].map((r) => m[r]![3]! / (m[r]![r]! || 1e-9));
+}
+
+/** Long edge the background is segmented at; the edge is then matted at full resolution. */
+const COARSE_EDGE = 512;
+
+function fromBackground(image: RgbaImage): Cutout {
+  const f = Math.max(1, Math.round(Math.max(image.width, image.height) / COARSE_EDGE));
+  const small = f > 1 ? shrink(image, f) : image;
+  const coarse = segment(small);
+  const { width: W, height: H } = image;
+  const up = new Uint8Array(W * H);
+  const sw = small.width, sh = small.height;
+  for (let y = 0; y < H; y++) {
+    const sy = Math.min(sh - 1, (y / f) | 0);
+    for (let x = 0; x < W; x++) up[y * W + x] = coarse.garment[sy * sw + Math.min(sw - 1, (x / f) | 0)]!;
+  }
+  const alpha = matte(image.data, coarse.plane, up, W, H, f + 1);
+  return { mask: { width: W, height: H, data: alpha }, source: 'background', confidence: coarse.confidence, background: coarse.background };
+}
+
+/** Box-averages by an integer factor. */
+function shrink(img: RgbaImage, f: number): RgbaImage {
+  const w = Math.floor(img.width / f), h = Math.floor(img.height / f);
+  const out = new Uint8Array(w * h * 4);
+  const acc = new Float32Array(w * 3);
+  const k = 1 / (f * f);
+  for (let y = 0; y < h; y++) {
+    acc.fill(0);
+    for (let yy = y * f; yy < y * f + f; yy++) {
+      const row = yy * img.width * 4;
+      for (let x = 0; x < w; x++)
+        for (let xx = x * f; xx < x * f + f; xx++) {
+          const p = row + xx * 4;
+          acc[3 * x] += img.data[p]!;
+          acc[3 * x + 1] += img.data[p + 1]!;
+          acc[3 * x + 2] += img.data[p + 2]!;
+        }
+    }
+    for (let x = 0; x < w; x++) {
+      const o = (y * w + x) * 4;
+      out[o] = acc[3 * x]! * k;
+      out[o + 1] = acc[3 * x + 1]! * k;
+      out[o + 2] = acc[3 * x + 2]! * k;
+      out[o + 3] = 255;
+    }
+  }
+  return { width: w, height: h, data: out };
+}
+
+interface Segmentation {
+  garment: Uint8Array;
+  plane: Plane;
+  confidence: number;
+  background: [number, number, number];
+}
+
+function segment(image: RgbaImage): Segmentation {
+  const { width: w, height: h, data } = image;
+  const n = w * h;
+  const plane = fitBackground(image);
+  const bg = new Float32Array(3 * n);
+  const cd = new Float32Array(n); // chroma distance, shading-invariant
+  const dl = new Float32Array(n); // luminance difference to the background, per channel units
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      let sp = 0, sb = 0;
+      for (let c = 0; c < 3; c++) {
+        const v = plane.coef[3 * c]! + plane.coef[3 * c + 1]! * (x / w) + plane.coef[3 * c + 2]! * (y / w);
+        bg[3 * i + c] = v;
+        sb += v;
+        sp += data[4 * i + c]!;
+      }
+      const k = (sp + 3) / (sb + 3);
+      let m = 0;
+      for (let c = 0; c < 3; c++) m = Math.max(m, Math.abs(data[4 * i + c]! - k * bg[3 * i + c]!));
+      cd[i] = m;
+      dl[i] = (sp - sb) / 3;
+    }
+  const grad = gradient(data, w, h);
+  const tc = Math.max(7, 3.5 * plane.noise);
+  const tg = Math.max(3.5, 1.5 * plane.noise);
+  // A soft shadow is darker with the background's chroma and no sharp edge; let the flood through it.
+  const pass = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const shadowLike = dl[i]! < 0 && dl[i]! > -0.45 * 255 && cd[i]! < tc;
+    const close = Math.abs(dl[i]!) < tc && cd[i]! < tc;
+    pass[i] = (close || shadowLike) && grad[i]! < tg ? 1 : 0;
+  }
+  // Close 1-2 px gaps in faint edges (white on white) before flooding, then grow back by that much.
+  const block = dilate(invert(pass), w, h, 1);
+  const pass2 = new Uint8Array(n);
+  for (let i = 0; i < n; i++) pass2[i] = pass[i]! && !block[i] ? 1 : 0;
+  let outside = floodFrom(pass2, w, h, borderIndices(w, h));
+  const grown = dilate(outside, w, h, 1);
+  for (let i = 0; i < n; i++) if (grown[i] && pass[i]) outside[i] = 1;
+
+  // Garment = everything not reached, minus specks, minus real holes.
+  let garment = invert(outside);
+  const comp = components(garment, w, h);
+  let biggest = 0;
+  for (let i = 1; i < comp.sizes.length; i++) biggest = Math.max(biggest, comp.sizes[i]!);
+  if (biggest < MIN_AREA * n) throw noGarment();
+  for (let i = 0; i < n; i++) garment[i] = comp.labels[i] && comp.sizes[comp.labels[i]!]! >= 0.05 * biggest ? 1 : 0;
+  let area = 0;
+  for (let i = 0; i < n; i++) area += garment[i]!;
+  removeHoles(garment, pass, dl, cd, tc, w, h, area);
+  peelShadow(data, bg, garment, tc, w, h);
+  // A one-pixel opening removes threads of JPEG noise left along the edge.
+  garment = dilate(erode(garment, w, h, 1), w, h, 1);
+  outside = invert(garment);
+
+  let bgMean: [number, number, number] = [0, 0, 0];
+  let nb = 0;
+  for (let i = 0; i < n; i += 7)
+    if (outside[i]) {
+      for (let c = 0; c < 3; c++) bgMean[c]! += data[4 * i + c]!;
+      nb++;
+    }
+  bgMean = bgMean.map((v) => Math.round(v / Math.max(1, nb))) as [number, number, number];
+  const confidence = cutoutConfidence(data, bg, garment, outside, w, h);
+  return { garment, plane, confidence, background: bgMean };
+}
+
+/** Max over channels of the Sobel derivative on a 3×3-smoothed image, in grey levels per pixel. */
+function gradient(d: Uint8Array, w: number, h: number): Float32Array {
+  const n = w * h;
+  const g = new Float32Array(n);
+  const row = new Float32Array(n);
+  const sm = new Float32Array(n);
+  for (let c = 0; c < 3; c++) {
+    // Separable 3×3 box, then Sobel on the result; borders stay zero.
+    for (let y = 0; y < h; y++) {
+      const o = y * w;
+      for (let x = 1; x < w - 1; x++) row[o + x] = d[4 * (o + x - 1) + c]! + d[4 * (o + x) + c]! + d[4 * (o + x + 1) + c]!;
+    }
+    for (let y = 1; y < h - 1; y++) {
+      const o = y * w;
+      for (let x = 1; x < w - 1; x++) sm[o + x] = (row[o + x - w]! + row[o + x]! + row[o + x + w]!) / 9;
+    }
+    for (let y = 2; y < h - 2; y++) {
+      const o = y * w;
+      for (let x = 2; x < w - 2; x++) {
+        const i = o + x;
+        const a = sm[i - w - 1]!, b = sm[i - w]!, cc = sm[i - w + 1]!, dd = sm[i - 1]!, f = sm[i + 1]!, gg = sm[i + w - 1]!, hh = sm[i + w]!, k = sm[i + w + 1]!;
+        const gx = cc + 2 * f + k - a - 2 * dd - gg;
+        const gy = gg + 2 * hh + k - a - 2 * b - cc;
+        const m = Math.sqrt(gx * gx + gy * gy) / 8;
+        if (m > g[i]!) g[i] = m;
+      }
+    }
+  }
+  return g;
+}
+
+/**
+ * Enclosed regions that look exactly like the backdrop (between straps, a keyhole) are holes. A region
+ * that is a large part of the garment is white fabric, not a hole.
+ */
+function removeHoles(garment: Uint8Array, pass: Uint8Array, dl: Float32Array, cd: Float32Array, tc: number, w: number, h: number, area: number): void {
+  const cand = new Uint8Array(w * h);
+  for (let i = 0; i < cand.length; i++) cand[i] = garment[i] && pass[i] ? 1 : 0;
+  const { labels, sizes } = components(cand, w, h);
+  const sumL = new Float64Array(sizes.length);
+  const sumC = new Float64Array(sizes.length);
+  for (let i = 0; i < labels.length; i++) {
+    const l = labels[i]!;
+    if (l) (sumL[l]! += Math.abs(dl[i]!)), (sumC[l]! += cd[i]!);
+  }
+  const hole = new Uint8Array(sizes.length);
+  for (let l = 1; l < sizes.length; l++) {
+    const s = sizes[l]!;
+    hole[l] = s >= 0.0015 * area && s <= 0.12 * area && sumL[l]! / s < tc && sumC[l]! / s < tc * 0.6 ? 1 : 0;
+  }
+  // A hole is a compact opening; thin bands that match the backdrop are light stripes of the fabric.
+  const bx0 = new Int32Array(sizes.length).fill(w), bx1 = new Int32Array(sizes.length).fill(-1);
+  const by0 = new Int32Array(sizes.length).fill(h), by1 = new Int32Array(sizes.length).fill(-1);
+  for (let i = 0; i < labels.length; i++) {
+    const l = labels[i]!;
+    if (!hole[l]) continue;
+    const x = i % w, y = (i / w) | 0;
+    if (x < bx0[l]!) bx0[l] = x;
+    if (x > bx1[l]!) bx1[l] = x;
+    if (y < by0[l]!) by0[l] = y;
+    if (y > by1[l]!) by1[l] = y;
+  }
+  for (let l = 1; l < sizes.length; l++) {
+    if (!hole[l]) continue;
+    const bw = bx1[l]! - bx0[l]! + 1, bh = by1[l]! - by0[l]! + 1;
+    if (Math.min(bw, bh) < 6 || sizes[l]! < 0.3 * bw * bh) hole[l] = 0;
+  }
+  // The hole's rim (a pixel or two of edge) belongs to the hole too.
+  const holeMask = new Uint8Array(w * h);
+  for (let i = 0; i < labels.length; i++) if (hole[labels[i]!]) holeMask[i] = 1;
+  const rim = dilate(holeMask, w, h, 1);
+  for (let i = 0; i < labels.length; i++) if (rim[i] && (holeMask[i] || pass[i])) garment[i] = 0;
+}
+
+/**
+ * Soft alpha along the edge at full resolution: an edge pixel mixes the nearby garment colour with the
+ * nearby backdrop (its shadow included); alpha is where it lies between the two.
+ */
+function matte(d: Uint8Array, plane: Plane, coarse: Uint8Array, w: number, h: number, band: number): Uint8Array {
+  const n = w * h;
+  const inner = erode(coarse, w, h, band);
+  const near = dilate(coarse, w, h, band);
+  const alpha = new Uint8Array(n);
+  const r = band + 3;
+  for (let i = 0; i < n; i++) {
+    if (inner[i]) {
+      alpha[i] = 255;
+      continue;
+    }
+    if (!near[i]) continue;
+    const x = i % w, y = (i / w) | 0;
+    let fr = 0, fg = 0, fb = 0, cf = 0;
+    let br = 0, bgg = 0, bb = 0, cb = 0;
+    for (let yy = Math.max(0, y - r); yy <= Math.min(h - 1, y + r); yy++)
+      for (let xx = Math.max(0, x - r); xx <= Math.min(w - 1, x + r); xx++) {
+        const j = yy * w + xx;
+        if (inner[j]) (fr += d[4 * j]!), (fg += d[4 * j + 1]!), (fb += d[4 * j + 2]!), cf++;
+        else if (!near[j]) (br += d[4 * j]!), (bgg += d[4 * j + 1]!), (bb += d[4 * j + 2]!), cb++;
+      }
+    if (!cf) {
+      alpha[i] = coarse[i] ? 255 : 0;
+      continue;
+    }
+    let B0: number, B1: number, B2: number;
+    if (cb) (B0 = br / cb), (B1 = bgg / cb), (B2 = bb / cb);
+    else {
+      const px = x / w, py = y / w;
+      const c = plane.coef;
+      B0 = c[0]! + c[1]! * px + c[2]! * py;
+      B1 = c[3]! + c[4]! * px + c[5]! * py;
+      B2 = c[6]! + c[7]! * px + c[8]! * py;
+    }
+    const F0 = fr / cf - B0, F1 = fg / cf - B1, F2 = fb / cf - B2;
+    const ff = F0 * F0 + F1 * F1 + F2 * F2;
+    if (ff < 64) {
+      alpha[i] = coarse[i] ? 255 : 0;
+      continue;
+    }
+    const P0 = d[4 * i]! - B0, P1 = d[4 * i + 1]! - B1, P2 = d[4 * i + 2]! - B2;
+    const a = (P0 * F0 + P1 * F1 + P2 * F2) / ff;
+    // Off the backdrop→garment line the pixel is another colour of the fabric (a stripe, a print):
+    // the mean garment colour says nothing about it, so keep the coarse answer.
+    const e0 = P0 - a * F0, e1 = P1 - a * F1, e2 = P2 - a * F2;
+    const off = Math.sqrt(e0 * e0 + e1 * e1 + e2 * e2);
+    const pn = Math.sqrt(P0 * P0 + P1 * P1 + P2 * P2);
+    // Beyond the backdrop on the far side from the garment colour is not a mix of the two either.
+    if ((off > 12 && off > 0.5 * pn) || (a < -0.1 && pn > 10)) {
+      alpha[i] = coarse[i] ? 255 : 0;
+      continue;
+    }
+    alpha[i] = Math.round(255 * Math.min(1, Math.max(0, a * 1.15)));
+  }
+  return alpha;
+}
+
+/**
+ * The flood stops where a shadow is steepest, right next to the garment. Peel from the outside the edge
+ * pixels that are a darker backdrop (backdrop chroma) and unlike the garment colour next to them.
+ */
+function peelShadow(d: Uint8Array, bg: Float32Array, garment: Uint8Array, tc: number, w: number, h: number): void {
+  const n = w * h;
+  const core = erode(garment, w, h, 6);
+  // Integral images of the core's colour give the local garment colour in O(1) per pixel.
+  const W1 = w + 1;
+  const S = new Float64Array(4 * W1 * (h + 1));
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x, o = 4 * ((y + 1) * W1 + x + 1), a = 4 * (y * W1 + x + 1), b = 4 * ((y + 1) * W1 + x), c = 4 * (y * W1 + x);
+      const m = core[i]!;
+      S[o] = S[a]! + S[b]! - S[c]! + m * d[4 * i]!;
+      S[o + 1] = S[a + 1]! + S[b + 1]! - S[c + 1]! + m * d[4 * i + 1]!;
+      S[o + 2] = S[a + 2]! + S[b + 2]! - S[c + 2]! + m * d[4 * i + 2]!;
+      S[o + 3] = S[a + 3]! + S[b + 3]! - S[c + 3]! + m;
+    }
+  const R = 12;
+  const maxDepth = Math.round(Math.max(w, h) * 0.03);
+  const depth = new Int16Array(n);
+  const queue = new Int32Array(n);
+  let qh = 0, qt = 0;
+  const outsideAt = (j: number) => !garment[j];
+  for (let i = 0; i < n; i++) {
+    if (!garment[i]) continue;
+    const x = i % w;
+    if ((x > 0 && outsideAt(i - 1)) || (x < w - 1 && outsideAt(i + 1)) || (i >= w && outsideAt(i - w)) || (i < n - w && outsideAt(i + w))) {
+      queue[qt++] = i;
+      depth[i] = 1;
+    }
+  }
+  while (qh < qt) {
+    const i = queue[qh++]!;
+    if (!garment[i]) continue;
+    const x = i % w, y = (i / w) | 0;
+    let sp = 0, sb = 0;
+    for (let c = 0; c < 3; c++) (sp += d[4 * i + c]!), (sb += bg[3 * i + c]!);
+    const k = (sp + 3) / (sb + 3);
+    if (k >= 1.02 || k < 0.5) continue;
+    let line = 0;
+    for (let c = 0; c < 3; c++) line = Math.max(line, Math.abs(d[4 * i + c]! - k * bg[3 * i + c]!));
+    if (line >= tc) continue;
+    const x0 = Math.max(0, x - R), x1 = Math.min(w, x + R + 1), y0 = Math.max(0, y - R), y1 = Math.min(h, y + R + 1);
+    const box = (c: number) => S[4 * (y1 * W1 + x1) + c]! - S[4 * (y0 * W1 + x1) + c]! - S[4 * (y1 * W1 + x0) + c]! + S[4 * (y0 * W1 + x0) + c]!;
+    const cnt = box(3);
+    let toF = 255;
+    if (cnt > 0) {
+      toF = 0;
+      for (let c = 0; c < 3; c++) toF = Math.max(toF, Math.abs(d[4 * i + c]! - box(c) / cnt));
+    }
+    if (toF < line + tc) continue;
+    garment[i] = 0;
+    if (depth[i]! >= maxDepth) continue;
+    for (const j of [x > 0 ? i - 1 : -1, x < w - 1 ? i + 1 : -1, i - w, i + w])
+      if (j >= 0 && j < n && garment[j] && !depth[j]) (depth[j] = depth[i]! + 1), (queue[qt++] = j);
+  }
+}
+
+/** Contrast along the contour, cleanliness of the image border, and how solid the shape is. */
+function cutoutConfidence(d: Uint8Array, bg: Float32Array, garment: Uint8Array, outside: Uint8Array, w: number, h: number): number {
+  const inner = erode(garment, w, h, 3);
+  const ring = dilate(garment, w, h, 1);
+  let contrast = 0, cnt = 0;
+  let x0 = w, x1 = 0, y0 = h, y1 = 0, area = 0;
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      if (garment[i]) {
+        area++;
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+        if (y < y0) y0 = y;
+        if (y > y1) y1 = y;
+      }
+      if (garment[i] && !inner[i] && ring[i] && (i % 3 === 0)) {
+        // Compare a pixel 3 px inside with the backdrop.
+        let m = 0;
+        for (let c = 0; c < 3; c++) m = Math.max(m, Math.abs(d[4 * i + c]! - bg[3 * i + c]!));
+        contrast += Math.min(1, m / 30);
+        cnt++;
+      }
+    }
+  const border = borderIndices(w, h);
+  let clean = 0;
+  for (const i of border) clean += outside[i]!;
+  const solidity = area / Math.max(1, (x1 - x0 + 1) * (y1 - y0 + 1));
+  const c = 0.5 * (cnt ? contrast / cnt : 0) + 0.3 * (clean / border.length) + 0.2 * Math.min(1, solidity / 0.5);
+  return Math.round(c * 1000) / 1000;
+}
