@@ -17,11 +17,20 @@ export interface WarpMap {
 /** Writes the source position of output point (x, y) to out[0], out[1]; NaN in out[0] = outside. */
 export type MapFn = (x: number, y: number, out: Float64Array) => void;
 
-export function newWarpMap(box: Box): WarpMap {
+/**
+ * A map of the box's size, all outside. Pass `reuse` (a map from an earlier render of the same
+ * size) to skip allocating: fresh multi-megabyte arrays cost as much as filling them.
+ */
+export function newWarpMap(box: Box, reuse?: WarpMap, fill = true): WarpMap {
   const width = Math.max(0, Math.round(box.width));
   const height = Math.max(0, Math.round(box.height));
-  const mapX = new Float32Array(width * height).fill(NaN);
-  const mapY = new Float32Array(width * height).fill(NaN);
+  const fits = reuse !== undefined && reuse.mapX.length === width * height;
+  const mapX = fits ? reuse.mapX : new Float32Array(width * height);
+  const mapY = fits ? reuse.mapY : new Float32Array(width * height);
+  if (fill) {
+    mapX.fill(NaN);
+    mapY.fill(NaN);
+  }
   return { box: { x: Math.round(box.x), y: Math.round(box.y), width, height }, width, height, mapX, mapY };
 }
 
@@ -31,8 +40,9 @@ export function newWarpMap(box: Box): WarpMap {
  * Cells that touch an outside node are evaluated exactly per pixel, so the "outside" border is
  * as sharp as fn's own.
  */
-export function buildWarpMap(fn: MapFn, box: Box, step = 8): WarpMap {
-  const out = newWarpMap(box);
+export function buildWarpMap(fn: MapFn, box: Box, step = 8, reuse?: WarpMap): WarpMap {
+  // Every pixel is written below, so no NaN fill.
+  const out = newWarpMap(box, reuse, false);
   const { width: w, height: h, mapX, mapY } = out;
   if (w === 0 || h === 0) return out;
   const s = Math.max(1, Math.floor(step));
@@ -64,23 +74,25 @@ export function buildWarpMap(fn: MapFn, box: Box, step = 8): WarpMap {
       const n11 = n10 + gw;
       const exact = Number.isNaN(gx[n00]! + gx[n10]! + gx[n01]! + gx[n11]!);
       for (let y = ya; y < yb; y++) {
-        const fy = (y - ya) * inv;
         const row = y * w;
-        for (let x = xa; x < xb; x++) {
-          const o = row + x;
-          if (exact) {
+        if (exact) {
+          for (let x = xa; x < xb; x++) {
             fn(x0 + x, y0 + y, p);
-            mapX[o] = p[0]!;
-            mapY[o] = Number.isNaN(p[0]!) ? NaN : p[1]!;
-            continue;
+            mapX[row + x] = p[0]!;
+            mapY[row + x] = Number.isNaN(p[0]!) ? NaN : p[1]!;
           }
-          const fx = (x - xa) * inv;
-          const w00 = (1 - fx) * (1 - fy);
-          const w10 = fx * (1 - fy);
-          const w01 = (1 - fx) * fy;
-          const w11 = fx * fy;
-          mapX[o] = gx[n00]! * w00 + gx[n10]! * w10 + gx[n01]! * w01 + gx[n11]! * w11;
-          mapY[o] = gy[n00]! * w00 + gy[n10]! * w10 + gy[n01]! * w01 + gy[n11]! * w11;
+          continue;
+        }
+        // Along a row of one cell the bilinear value is linear in x: step it.
+        const fy = (y - ya) * inv;
+        const lx = gx[n00]! + (gx[n01]! - gx[n00]!) * fy;
+        const ly = gy[n00]! + (gy[n01]! - gy[n00]!) * fy;
+        const dx = (gx[n10]! + (gx[n11]! - gx[n10]!) * fy - lx) * inv;
+        const dy = (gy[n10]! + (gy[n11]! - gy[n10]!) * fy - ly) * inv;
+        for (let x = xa; x < xb; x++) {
+          const k = x - xa;
+          mapX[row + x] = lx + dx * k;
+          mapY[row + x] = ly + dy * k;
         }
       }
     }

@@ -21,6 +21,8 @@ export interface SampleOptions {
   filter?: SampleFilter;
   /** Added to the level chosen; > 0 blurs more, < 0 keeps more detail (and more aliasing). */
   lodBias?: number;
+  /** An output buffer of the map's size to reuse (saves the allocation between renders). */
+  out?: Uint8Array;
 }
 
 /** Premultiplies and halves until the image is one pixel a side. */
@@ -73,26 +75,23 @@ function halve(src: MipLevel): MipLevel {
 const acc = new Float64Array(4);
 
 /**
- * Adds weight × the bilinear sample of level at level-0 position (x, y) to acc. Taps outside the
+ * Adds weight × the bilinear sample of level at level-k position (lx, ly) to acc. Taps outside the
  * image are transparent, so the garment's border fades over one texel instead of smearing.
  */
-function addBilinear(level: MipLevel, scale: number, x: number, y: number, weight: number): void {
-  // Level-k texel i covers level-0 texels [i·2^k, (i+1)·2^k); centres shift by half a texel.
-  const lx = (x + 0.5) * scale - 0.5;
-  const ly = (y + 0.5) * scale - 0.5;
+function addBilinear(level: MipLevel, lx: number, ly: number, weight: number): void {
   const x0 = Math.floor(lx);
   const y0 = Math.floor(ly);
   const fx = lx - x0;
   const fy = ly - y0;
   const w = level.width;
-  const h = level.height;
   const d = level.data;
-  if (x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h) {
+  if (x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < level.height) {
     const o = (y0 * w + x0) * 4;
     const o2 = o + w * 4;
-    const w00 = (1 - fx) * (1 - fy) * weight;
+    const gx = 1 - fx;
+    const w00 = gx * (1 - fy) * weight;
     const w10 = fx * (1 - fy) * weight;
-    const w01 = (1 - fx) * fy * weight;
+    const w01 = gx * fy * weight;
     const w11 = fx * fy * weight;
     acc[0] += d[o]! * w00 + d[o + 4]! * w10 + d[o2]! * w01 + d[o2 + 4]! * w11;
     acc[1] += d[o + 1]! * w00 + d[o + 5]! * w10 + d[o2 + 1]! * w01 + d[o2 + 5]! * w11;
@@ -100,6 +99,11 @@ function addBilinear(level: MipLevel, scale: number, x: number, y: number, weigh
     acc[3] += d[o + 3]! * w00 + d[o + 7]! * w10 + d[o2 + 3]! * w01 + d[o2 + 7]! * w11;
     return;
   }
+  addBorder(level, x0, y0, fx, fy, weight);
+}
+
+function addBorder(level: MipLevel, x0: number, y0: number, fx: number, fy: number, weight: number): void {
+  const { width: w, height: h, data: d } = level;
   for (let j = 0; j < 2; j++) {
     const yy = y0 + j;
     if (yy < 0 || yy >= h) continue;
@@ -126,47 +130,65 @@ export function sampleWarp(pyr: MipPyramid, map: WarpMap, opts: SampleOptions = 
   const filter = opts.filter ?? 'trilinear';
   const bias = opts.lodBias ?? 0;
   const { width: w, height: h, mapX, mapY } = map;
-  const out = new Uint8Array(w * h * 4);
+  const out = opts.out && opts.out.length === w * h * 4 ? opts.out.fill(0) : new Uint8Array(w * h * 4);
   const levels = pyr.levels;
   const maxLod = levels.length - 1;
-  const scales = levels.map((_, k) => 1 / 2 ** k);
   const base = levels[0]!;
+  const nearest = filter === 'nearest';
+  const trilinear = filter === 'trilinear';
+  // rho² below this keeps level 0 alone: log2 and a second level are then not needed.
+  const rhoBase = 2 ** (-2 * bias);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const i = y * w + x;
       const sx = mapX[i]!;
-      if (Number.isNaN(sx)) continue;
+      if (sx !== sx) continue;
       const sy = mapY[i]!;
       acc[0] = 0;
       acc[1] = 0;
       acc[2] = 0;
       acc[3] = 0;
-      if (filter === 'nearest') {
+      if (nearest) {
         const nx = Math.round(sx);
         const ny = Math.round(sy);
         if (nx < 0 || ny < 0 || nx >= base.width || ny >= base.height) continue;
         const o = (ny * base.width + nx) * 4;
         for (let k = 0; k < 4; k++) acc[k] = base.data[o + k]!;
+      } else if (!trilinear) {
+        addBilinear(base, sx, sy, 1);
       } else {
-        let lod = 0;
-        if (filter === 'trilinear') {
-          // Forward differences, backward at the right/bottom edge or next to an outside pixel.
-          const ix = x + 1 < w && !Number.isNaN(mapX[i + 1]!) ? i + 1 : x > 0 && !Number.isNaN(mapX[i - 1]!) ? i - 1 : i;
-          const iy = y + 1 < h && !Number.isNaN(mapX[i + w]!) ? i + w : y > 0 && !Number.isNaN(mapX[i - w]!) ? i - w : i;
-          const dxx = mapX[ix]! - sx;
-          const dxy = mapY[ix]! - sy;
-          const dyx = mapX[iy]! - sx;
-          const dyy = mapY[iy]! - sy;
-          const rho2 = Math.max(dxx * dxx + dxy * dxy, dyx * dyx + dyy * dyy);
-          lod = rho2 > 1 ? 0.5 * Math.log2(rho2) + bias : bias;
-          if (lod < 0) lod = 0;
-          else if (lod > maxLod) lod = maxLod;
+        // Forward differences, backward at the right/bottom edge or next to an outside pixel.
+        let ix = i + 1;
+        if (x + 1 >= w || mapX[ix] !== mapX[ix]) ix = x > 0 && mapX[i - 1] === mapX[i - 1] ? i - 1 : i;
+        let iy = i + w;
+        if (y + 1 >= h || mapX[iy] !== mapX[iy]) iy = y > 0 && mapX[i - w] === mapX[i - w] ? i - w : i;
+        const dxx = mapX[ix]! - sx;
+        const dxy = mapY[ix]! - sy;
+        const dyx = mapX[iy]! - sx;
+        const dyy = mapY[iy]! - sy;
+        const a2 = dxx * dxx + dxy * dxy;
+        const b2 = dyx * dyx + dyy * dyy;
+        const rho2 = a2 > b2 ? a2 : b2;
+        if (rho2 <= rhoBase) {
+          addBilinear(base, sx, sy, 1);
+        } else {
+          let lod = 0.5 * Math.log2(rho2) + bias;
+          if (lod > maxLod) lod = maxLod;
+          const l0 = Math.floor(lod);
+          // Blend two levels only in the middle half between them ("brilinear"): half the
+          // pixels then need one level, and the visible result is the same as full trilinear.
+          let f = (lod - l0 - 0.25) * 2;
+          f = f < 0 ? 0 : f > 1 ? 1 : f;
+          // Level-k texel i covers level-0 texels [i·2^k, (i+1)·2^k); centres shift by half a texel.
+          const s0 = 1 / (1 << l0);
+          if (f >= 1 && l0 < maxLod) {
+            addBilinear(levels[l0 + 1]!, (sx + 0.5) * s0 * 0.5 - 0.5, (sy + 0.5) * s0 * 0.5 - 0.5, 1);
+          } else {
+            const blend = f > 0 && l0 < maxLod;
+            addBilinear(levels[l0]!, (sx + 0.5) * s0 - 0.5, (sy + 0.5) * s0 - 0.5, blend ? 1 - f : 1);
+            if (blend) addBilinear(levels[l0 + 1]!, (sx + 0.5) * s0 * 0.5 - 0.5, (sy + 0.5) * s0 * 0.5 - 0.5, f);
+          }
         }
-        const l0 = Math.floor(lod);
-        const f = lod - l0;
-        const blend = f > 1e-3 && l0 < maxLod;
-        addBilinear(levels[l0]!, scales[l0]!, sx, sy, blend ? 1 - f : 1);
-        if (blend) addBilinear(levels[l0 + 1]!, scales[l0 + 1]!, sx, sy, f);
       }
       const a = acc[3]!;
       if (a < 0.5) continue;
