@@ -15,7 +15,7 @@ const fileSchema = z.object({
 export const networkEntrySchema = z.object({
   name: z.string().min(1),
   purpose: z.string(),
-  runtime: z.enum(['tfjs-graph', 'onnx']),
+  runtime: z.enum(['tfjs-graph', 'tfjs-layers', 'onnx']),
   /** npm package holding the files; absent when paths are relative to the manifest folder. */
   package: z.string().optional(),
   files: z.array(fileSchema).min(1),
@@ -46,8 +46,19 @@ const require = createRequire(import.meta.url);
 /** Absolute path of one of a network's files. */
 export function resolveNetworkFile(entry: NetworkEntry, file: string, manifestDir: string): string {
   if (!entry.package) return path.resolve(manifestDir, file);
-  const pkgJson = require.resolve(`${entry.package}/package.json`);
-  return path.join(path.dirname(pkgJson), file);
+  return path.join(packageDir(entry.package), file);
+}
+
+/** Folder of an installed npm package, also for packages whose "exports" hide package.json (@upscalerjs/*). */
+function packageDir(pkg: string): string {
+  try {
+    return path.dirname(require.resolve(`${pkg}/package.json`));
+  } catch {
+    for (const base of require.resolve.paths(pkg) ?? []) {
+      if (existsSync(path.join(base, pkg, 'package.json'))) return path.join(base, pkg);
+    }
+    throw new Error(`npm package ${pkg} is not installed`);
+  }
 }
 
 /** Are all of a network's files on disk? (Presence only; the sha256 is checked when the network loads.) */

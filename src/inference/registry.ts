@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type * as tfc from '@tensorflow/tfjs-converter';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { networkPresent, readManifest, resolveNetworkFile, type Manifest, type NetworkEntry } from './manifest.js';
@@ -35,6 +36,7 @@ export class NetworkNotPresentError extends Error {
 export class NetworkRegistry {
   private manifest: Promise<Manifest> | null = null;
   private graphs = new Map<string, Promise<tfc.GraphModel>>();
+  private layerModels = new Map<string, Promise<tfl.LayersModel>>();
   private onnxSessions = new Map<string, Promise<OnnxSession>>();
 
   constructor(private readonly opts: RegistryOptions) {}
@@ -74,6 +76,17 @@ export class NetworkRegistry {
     return p;
   }
 
+  /** A tfjs layers (Keras) model, e.g. the ESRGAN upscalers; loaded on first use and cached for the process. */
+  layers(name: string): Promise<tfl.LayersModel> {
+    let p = this.layerModels.get(name);
+    if (!p) {
+      p = this.loadLayers(name);
+      this.layerModels.set(name, p);
+      p.catch(() => this.layerModels.delete(name));
+    }
+    return p;
+  }
+
   /** An onnxruntime session for a manifest entry with runtime "onnx", created on first use and cached for the process. */
   onnx(name: string): Promise<OnnxSession> {
     let p = this.onnxSessions.get(name);
@@ -100,7 +113,7 @@ export class NetworkRegistry {
 
   /** Names of networks loaded so far. */
   loaded(): string[] {
-    return [...this.graphs.keys(), ...this.onnxSessions.keys()];
+    return [...this.graphs.keys(), ...this.layerModels.keys(), ...this.onnxSessions.keys()];
   }
 
   private async loadOnnx(name: string): Promise<OnnxSession> {
@@ -124,6 +137,25 @@ export class NetworkRegistry {
     if (entry.runtime !== 'tfjs-graph') throw new Error(`Network "${name}" is ${entry.runtime}, not a tfjs graph model`);
     const { tf } = await this.runtime();
     const converter = await import('@tensorflow/tfjs-converter');
+    const model = await converter.loadGraphModel(tf.io.fromMemory(await this.tfjsArtifacts(entry)));
+    this.opts.log?.debug({ network: name, ms: Math.round(performance.now() - t0) }, 'network loaded');
+    return model;
+  }
+
+  private async loadLayers(name: string): Promise<tfl.LayersModel> {
+    const t0 = performance.now();
+    const entry = await this.entry(name);
+    if (entry.runtime !== 'tfjs-layers') throw new Error(`Network "${name}" is ${entry.runtime}, not a tfjs layers model`);
+    const { tf } = await this.runtime();
+    const layersLib = await import('@tensorflow/tfjs-layers');
+    const model = await layersLib.loadLayersModel(tf.io.fromMemory(await this.tfjsArtifacts(entry)));
+    this.opts.log?.debug({ network: name, ms: Math.round(performance.now() - t0) }, 'network loaded');
+    return model;
+  }
+
+  /** A tfjs model JSON and its weight shards, read and verified, as in-memory model artifacts. */
+  private async tfjsArtifacts(entry: NetworkEntry): Promise<import('@tensorflow/tfjs-core').io.ModelArtifacts> {
+    const name = entry.name;
     const files = await this.readVerified(entry);
     const jsonFile = entry.files.find((f) => f.path.endsWith('.json'));
     if (!jsonFile) throw new Error(`Network "${name}" lists no model JSON file`);
@@ -140,20 +172,16 @@ export class NetworkRegistry {
     );
     const all = Buffer.concat(weightBufs);
     const weightData = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer;
-    const model = await converter.loadGraphModel(
-      tf.io.fromMemory({
-        modelTopology: json.modelTopology,
-        weightSpecs,
-        weightData,
-        format: json.format,
-        generatedBy: json.generatedBy,
-        convertedBy: json.convertedBy,
-        signature: json.signature,
-        userDefinedMetadata: json.userDefinedMetadata,
-      }),
-    );
-    this.opts.log?.debug({ network: name, ms: Math.round(performance.now() - t0) }, 'network loaded');
-    return model;
+    return {
+      modelTopology: json.modelTopology,
+      weightSpecs,
+      weightData,
+      format: json.format,
+      generatedBy: json.generatedBy,
+      convertedBy: json.convertedBy,
+      signature: json.signature,
+      userDefinedMetadata: json.userDefinedMetadata,
+    };
   }
 
   private async readVerified(entry: NetworkEntry): Promise<Map<string, Buffer>> {
