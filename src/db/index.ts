@@ -90,3 +90,8 @@ function redact(url: string): string {
     return 'the configured DATABASE_URL';
   }
 }
+
+export { createRepos, type Repos } from './repos/index.js';
+export { RecordNotFoundError } from './errors.js';
+export { InvalidCursorError, type Page, type PageRequest } from './cursor.js';
+export * from './schema.js';

@@ -6,7 +6,7 @@ export type JsonObject = { [key: string]: JsonValue };
 
 /** jsonb: read as a value; written as a JSON string (see `json()`), so pg never turns a JS array into a Postgres array. */
 export type Json<T = JsonValue> = ColumnType<T, string, string>;
-/** timestamptz(3): read as a Date; written as a Date (or left to the default). */
+/** timestamptz(3): read as a Date; written as a Date, or left to its default on insert. */
 export type Timestamp = ColumnType<Date, Date | undefined, Date>;
 export type NullableTimestamp = ColumnType<Date | null, Date | null | undefined, Date | null>;
 
@@ -21,7 +21,7 @@ export type DeliveryStatus = 'pending' | 'succeeded' | 'failed' | 'gone';
 export interface TenantsTable {
   id: string;
   name: string;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
 }
 
 export interface ApiKeysTable {
@@ -30,7 +30,7 @@ export interface ApiKeysTable {
   prefix: string;
   hash: string;
   scopes: ApiKeyScope[];
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
   last_used_at: NullableTimestamp;
   revoked_at: NullableTimestamp;
 }
@@ -49,8 +49,8 @@ interface AssetColumns {
   height: number | null;
   analysis_key: string | null;
   analysis: Json<JsonObject | null> | null;
-  created_at: Generated<Timestamp>;
-  updated_at: Generated<Timestamp>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
   deleted_at: NullableTimestamp;
 }
 
@@ -75,7 +75,7 @@ export interface BatchesTable {
   failed: Generated<number>;
   canceled: Generated<number>;
   idempotency_key: string | null;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
   completed_at: NullableTimestamp;
 }
 
@@ -94,7 +94,7 @@ export interface RendersTable {
   quality: Json<JsonObject | null> | null;
   needs_review: Generated<boolean>;
   version: Generated<number>;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
   started_at: NullableTimestamp;
   finished_at: NullableTimestamp;
 }
@@ -111,8 +111,8 @@ export interface WebhookEndpointsTable {
   previous_secret_expires_at: NullableTimestamp;
   failure_count: Generated<number>;
   disabled_reason: string | null;
-  created_at: Generated<Timestamp>;
-  updated_at: Generated<Timestamp>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
 }
 
 export interface WebhookDeliveriesTable {
@@ -130,7 +130,7 @@ export interface WebhookDeliveriesTable {
   last_error: string | null;
   last_latency_ms: number | null;
   response_excerpt: string | null;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
   delivered_at: NullableTimestamp;
 }
 
@@ -140,7 +140,7 @@ export interface IdempotencyKeysTable {
   request_hash: string;
   response_status: number | null;
   response_body: Json<JsonValue> | null;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
 }
 
 export interface Database {
