@@ -48,7 +48,7 @@ export function judgeSuitability(img: RgbaImage, pose: Pose, face: Face | null, 
   if (armSkin === 0 && !longSleeves) score -= 0.05;
 
   score = Math.max(0, Math.min(1, score));
-  return { suitable: score >= 0.6 && frontal, score, reasons, frontal, arms_clear, base_layer_short };
+  return { suitable: score >= 0.6 && frontal && base_layer_short, score, reasons, frontal, arms_clear, base_layer_short };
 }
 
 function labelCounts(labels: LabelMap): number[] {
