@@ -67,8 +67,9 @@ export function buildSkeleton(pose: Pose, face: Face | null, personBox: Box): Sk
     const out: Segment[] = [];
     if (h.score >= VISIBLE && kn.score >= VISIBLE) out.push({ a: h, b: kn, r: legR });
     // Knee out of frame (half-length photo): the thigh still goes down from the hip, so thighs
-    // are not taken for hands or the top.
-    else if (h.score >= VISIBLE) out.push({ a: h, b: { x: h.x, y: h.y + torsoLength * 0.9 }, r: legR });
+    // are not taken for hands or the top. Only from a confident hip: a guessed one (a seated
+    // half-length photo) would claim the arms resting in the lap.
+    else if (h.score >= 0.6) out.push({ a: h, b: { x: h.x, y: h.y + torsoLength * 0.9 }, r: legR });
     if (kn.score >= VISIBLE && an.score >= VISIBLE) out.push({ a: kn, b: an, r: legR * 0.75 });
     return out;
   };
