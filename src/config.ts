@@ -8,6 +8,12 @@ const bool = z
   .union([z.boolean(), z.string()])
   .transform((v) => (typeof v === 'boolean' ? v : ['1', 'true', 'yes', 'on'].includes(v.toLowerCase())));
 
+// An empty variable (`FOO=`) means unset, as it does for a shell user.
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
 export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** tfjs backend: auto = tfjs-node when installed, else wasm. */
@@ -30,6 +36,20 @@ export const configSchema = z.object({
   MAX_INPUT_PIXELS: z.coerce.number().int().min(1).default(50_000_000),
   /** Smallest accepted short edge of an upload, in pixels. */
   MIN_INPUT_EDGE: z.coerce.number().int().min(1).default(64),
+  /** postgres://… for a real Postgres; unset = embedded PGlite in DATA_DIR (all-in-one only). */
+  DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+  /** Folder for local state: PGlite's data and, with STORAGE=fs, the blobs. */
+  DATA_DIR: z.string().min(1).default('.data'),
+  /** Where uploads and results are stored: the local filesystem or an S3-compatible bucket. */
+  STORAGE: z.enum(['fs', 's3']).default('fs'),
+  /** S3-compatible endpoint (MinIO, R2…); unset = AWS S3. */
+  S3_ENDPOINT: optionalString.pipe(z.url().optional()),
+  S3_BUCKET: optionalString,
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_ACCESS_KEY_ID: optionalString,
+  S3_SECRET_ACCESS_KEY: optionalString,
+  /** Path-style URLs (http://host/bucket/key), which most S3-compatible servers need. */
+  S3_FORCE_PATH_STYLE: bool.default(false),
 });
 
 export type Config = z.infer<typeof configSchema>;
