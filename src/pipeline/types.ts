@@ -185,3 +185,30 @@ export interface GarmentAnalysis {
   collar_back: Mask | null;
   timings_ms: Record<string, number>;
 }
+
+/**
+ * Layers model preparation builds once per model photo so that a render only warps the garment
+ * and composites it between them (DESIGN.md, model preparation step 7).
+ */
+export interface ModelLayers {
+  /** The person with the clothing of the upper body removed and filled in from their own pixels. */
+  agnostic: RgbaImage;
+  /** The old upper-body clothing as it was in the photo (255 = old garment). */
+  old_clothing: Mask;
+  /** Pixels of old clothing synthesised as skin (inside the body outline). */
+  filled_skin: Mask;
+  /** Pixels of old clothing synthesised as background (outside the body outline). */
+  filled_background: Mask;
+  /** The body's expected outline under clothing (torso, arms, neck), from pose, mask and measurements. */
+  body: Mask;
+  /** What goes in front of any garment: arms and hands in front of the torso, hair over the shoulders. Alpha = coverage. */
+  front: RgbaImage;
+  /**
+   * Multiplicative luminance gain (1 = unchanged) carrying folds and light of the torso region, without
+   * the old garment's print or colour blocks; defined over the whole image.
+   */
+  shading: { width: number; height: number; gain: Float32Array; source: 'clothing' | 'body-shape' };
+  /** Mean colour temperature cue of the scene: the average white-balanced light colour, linear RGB gains. */
+  light: [number, number, number];
+  timings_ms: Record<string, number>;
+}
