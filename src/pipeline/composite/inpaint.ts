@@ -1,6 +1,7 @@
 // Patch-based inpainting (PatchMatch, coarse to fine): fill a hole from the image's own pixels.
 import type { Mask, RgbaImage } from '../types.js';
-import { baseLevel, halveLevel, onionFill, targetPixels, validCentres, type InpaintLevel } from './inpaint-levels.js';
+import { onionPatchFill } from './inpaint-init.js';
+import { baseLevel, halveLevel, targetPixels, validCentres, type InpaintLevel } from './inpaint-levels.js';
 
 export interface InpaintOptions {
   /** Where patches may be copied from (≥ 128); e.g. skin only when filling skin. Default: all but the hole. */
@@ -30,13 +31,16 @@ export function inpaint(img: RgbaImage, hole: Mask, opts: InpaintOptions = {}): 
   for (let i = 0; i < base.hole.length; i++) holeCount += base.hole[i]!;
   if (holeCount === 0) return { width: img.width, height: img.height, data: out };
 
-  // Coarsen while the level keeps enough whole patches to copy from and stays above ~48 px.
+  // Coarsen while the hole stays at least 3 patches across (coarser, a patch sees only hole or
+  // only blur), the image at least 48 px, and enough whole patches remain to copy from.
+  const holeSide = holeMinSide(base);
   const levels: InpaintLevel[] = [base];
   const valid: Uint8Array[] = [validCentres(base, r)];
   if (count(valid[0]!) === 0) throw new Error('inpaint: no allowed source region holds a whole patch');
   for (;;) {
     const cur = levels[levels.length - 1]!;
-    if (Math.min(cur.width, cur.height) < 96) break;
+    const scale = 2 ** levels.length;
+    if (Math.min(cur.width, cur.height) < 96 || holeSide / scale < 3 * patch) break;
     const next = halveLevel(cur);
     const v = validCentres(next, r);
     if (count(v) < 64) break;
@@ -53,7 +57,7 @@ export function inpaint(img: RgbaImage, hole: Mask, opts: InpaintOptions = {}): 
     const targets = targetPixels(level, r);
     const validList = listOf(ok);
     const { width: w } = level;
-    if (li === levels.length - 1) onionFill(level);
+    if (li === levels.length - 1) onionPatchFill(level, validList, r);
     else upsampleHole(levels[li + 1]!, level);
     const nnf = new Int32Array(w * level.height).fill(-1);
     const nnd = new Float32Array(w * level.height);
@@ -251,6 +255,25 @@ function upsampleHole(coarse: InpaintLevel, fine: InpaintLevel): void {
       for (let k = 0; k < 4; k++) fine.img[i * 4 + k] = coarse.img[c + k]!;
     }
   }
+}
+
+/** The shorter side of the hole's bounding box. */
+function holeMinSide(level: InpaintLevel): number {
+  const { width: w, height: h, hole } = level;
+  let x0 = w;
+  let y0 = h;
+  let x1 = -1;
+  let y1 = -1;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      if (!hole[y * w + x]) continue;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+    }
+  }
+  return Math.min(x1 - x0 + 1, y1 - y0 + 1);
 }
 
 function count(a: Uint8Array): number {
