@@ -10,6 +10,13 @@ Usage:
   tryon analyze-garment <image>... [--category top|bottom|dress] --out <dir>
                                                    analyse garment photos: cut-out, category,
                                                    landmarks, parts, collar (JSON + overlays)
+  tryon render --garment <image> --models <image|dir>... --out <dir>
+        [--options <json|file>] [--sheet <png>] [--category top|bottom|dress] [--method tryon|paste]
+                                                   one garment on many models: a JPEG and a quality
+                                                   JSON per model, and a contact sheet
+  tryon eval --people <dir> --garments <dir> --out <dir> [--method tryon|paste] [--panels]
+                                                   every garment on every person: metrics.json,
+                                                   contact sheets, and blind-rating panels
   tryon networks list                              networks in the manifest and whether present
   tryon networks pull [name]                       fetch optional networks (needs internet)
   tryon demo [--out <dir>]                         analyse every sample and write overlays
@@ -25,6 +32,10 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./analyze.js')).analyzeModelCommand(rest);
       case 'analyze-garment':
         return await (await import('./analyze.js')).analyzeGarmentCommand(rest);
+      case 'render':
+        return await (await import('./render.js')).renderCommand(rest);
+      case 'eval':
+        return await (await import('./render.js')).evalCommand(rest);
       case 'networks':
         return await (await import('./networks.js')).networksCommand(rest);
       case 'demo':
