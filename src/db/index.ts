@@ -5,7 +5,9 @@ import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { PGliteDialect } from './pglite-dialect.js';
+import { lockDataDir } from './pglite-lock.js';
 import { migrateToLatest, migrateWithLock } from './migrate.js';
+import type { Config } from '../config.js';
 import type { Database } from './schema.js';
 
 export type { Database } from './schema.js';
@@ -71,14 +73,36 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
 
 async function openPGlite(options: OpenDatabaseOptions): Promise<OpenedDatabase> {
   let dataDir: string | undefined;
+  let unlock = () => {};
   if (!options.inMemory) {
     dataDir = resolve(options.dataDir ?? '.data', 'pglite');
     mkdirSync(dataDir, { recursive: true });
+    unlock = lockDataDir(dataDir);
   }
-  const pglite = new PGlite(dataDir);
-  await pglite.waitReady;
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
-  return { db, kind: 'pglite', close: () => db.destroy() };
+  try {
+    const pglite = new PGlite(dataDir);
+    await pglite.waitReady;
+    const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+    return {
+      db,
+      kind: 'pglite',
+      close: async () => {
+        try {
+          await db.destroy();
+        } finally {
+          unlock();
+        }
+      },
+    };
+  } catch (err) {
+    unlock();
+    throw err;
+  }
+}
+
+/** The open options a process's configuration implies. */
+export function databaseOptionsFrom(config: Pick<Config, 'DATABASE_URL' | 'DATA_DIR'>): OpenDatabaseOptions {
+  return config.DATABASE_URL ? { databaseUrl: config.DATABASE_URL } : { dataDir: config.DATA_DIR };
 }
 
 function redact(url: string): string {
@@ -93,5 +117,6 @@ function redact(url: string): string {
 
 export { createRepos, type Repos } from './repos/index.js';
 export { RecordNotFoundError } from './errors.js';
+export { PGliteInUseError } from './pglite-lock.js';
 export { InvalidCursorError, type Page, type PageRequest } from './cursor.js';
 export * from './schema.js';
