@@ -136,11 +136,12 @@ const longSleeve: Half = {
   pts: [[0, 66], [40, 58], [68, 38], [85, 18], [175, 45], [290, 250], [400, 440], [348, 470], [250, 320], [165, 175], [160, 330], [170, 520], [0, 530]],
   marks: { 3: 'neck', 4: 'shoulder', 6: 'sleeve_left_outer|sleeve_right_outer', 7: 'sleeve_left_inner|sleeve_right_inner', 9: 'armpit', 11: 'hem' },
 };
+// A back strap joins the straps across the top, so the neck opening is a real hole in the garment.
 const tank: Half = {
-  pts: [[0, 112], [45, 100], [68, 70], [75, 20], [118, 20], [120, 70], [132, 125], [170, 168], [166, 330], [172, 520], [0, 530]],
-  marks: { 3: 'neck', 4: 'shoulder', 7: 'armpit', 9: 'hem' },
+  pts: [[0, 20], [118, 20], [120, 70], [132, 125], [170, 168], [166, 330], [172, 520], [0, 530]],
+  marks: { 1: 'shoulder', 4: 'armpit', 6: 'hem' },
 };
-const tankHole: P[] = [[-64, 38], [64, 38], [60, 72], [40, 94], [0, 104], [-40, 94], [-60, 72]];
+const tankHole: P[] = [[-66, 40], [66, 40], [62, 72], [42, 94], [0, 104], [-42, 94], [-62, 72]];
 const dress: Half = {
   pts: [[0, 95], [45, 82], [68, 50], [72, 20], [130, 25], [134, 85], [160, 150], [150, 250], [138, 340], [180, 520], [230, 700], [262, 850], [130, 858], [0, 860]],
   marks: { 3: 'neck', 4: 'shoulder', 6: 'armpit', 8: 'waist', 11: 'hem' },
@@ -179,11 +180,11 @@ const poloCollar = (tx: (p: P) => P, s: number): string => {
 const specs: Spec[] = [
   { name: 'tee-print', category: 'top', half: tee, centre: { neck_front: [0, 70] }, width: 768, height: 1024, bg: ['#fafafa', '#f1f1f1'], fill: ['#3b6fb6', '#2f5e9e'], decor: teePrint },
   { name: 'longsleeve-stripes', category: 'top', half: longSleeve, centre: { neck_front: [0, 66] }, width: 800, height: 1066, bg: ['#e9e9ea', '#dfdfe0'], fill: ['#f7f7f7', '#ececec'], stripes: '#1f2a44' },
-  { name: 'tank-straps', category: 'top', half: tank, centre: { neck_front: [0, 104] }, holes: [tankHole], width: 768, height: 1024, bg: ['#fbfbfb', '#f3f3f3'], fill: ['#e8705a', '#d65f4a'] },
+  { name: 'tank-straps', category: 'top', half: tank, centre: { neck_front: [0, 104], neck_left: [66, 40], neck_right: [-66, 40] }, holes: [tankHole], width: 768, height: 1024, bg: ['#fbfbfb', '#f3f3f3'], fill: ['#e8705a', '#d65f4a'] },
   { name: 'polo-logo', category: 'top', half: tee, centre: { neck_front: [0, 70] }, width: 720, height: 960, bg: ['#e6e6e6', '#dcdcdc'], fill: ['#2e7d32', '#276c2b'], decor: poloDecor, trim: poloCollar },
   { name: 'dress', category: 'dress', half: dress, width: 768, height: 1024, bg: ['#ffffff', '#f4f4f4'], fill: ['#8e1b3a', '#74142f'] },
   { name: 'skirt', category: 'bottom', half: skirt, width: 768, height: 1024, bg: ['#f7f7f5', '#efefed'], fill: ['#4a6d8c', '#3c5a75'] },
-  { name: 'trousers', category: 'bottom', half: trousers, width: 768, height: 1024, bg: ['#e4e4e4', '#d9d9d9'], fill: ['#b59b6d', '#9e8459'] },
+  { name: 'trousers', category: 'bottom', half: trousers, centre: { crotch: [0, 300] }, width: 768, height: 1024, bg: ['#e4e4e4', '#d9d9d9'], fill: ['#b59b6d', '#9e8459'] },
   { name: 'ghost-tee', category: 'top', half: ghostTee, centre: { neck_front: [0, 76] }, inner: ghostInner, width: 768, height: 1024, bg: ['#ffffff', '#f6f6f6'], fill: ['#9aa3ad', '#8a939d'] },
   { name: 'white-tee', category: 'top', half: tee, centre: { neck_front: [0, 70] }, width: 768, height: 1024, bg: ['#e3e3e1', '#d8d8d6'], fill: ['#fdfdfb', '#f0f0ee'] },
   { name: 'cutout-tee', category: 'top', half: tee, centre: { neck_front: [0, 70] }, width: 768, height: 1024, bg: ['#fff', '#fff'], fill: ['#c62828', '#a91f1f'], cutout: true },

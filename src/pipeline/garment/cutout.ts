@@ -121,6 +121,28 @@ function fromBackground(image: RgbaImage): Cutout {
   return { mask: { width: W, height: H, data: alpha }, source: 'background', confidence: coarse.confidence, background: coarse.background };
 }
 
+/** Floods the backdrop from the image border through `pass`; the rest, minus specks, is the garment. */
+function floodGarment(pass: Uint8Array, w: number, h: number): { garment: Uint8Array; area: number } {
+  const n = w * h;
+  // Close 1-2 px gaps in faint edges before flooding, then grow back by that much.
+  const block = dilate(invert(pass), w, h, 1);
+  const pass2 = new Uint8Array(n);
+  for (let i = 0; i < n; i++) pass2[i] = pass[i]! && !block[i] ? 1 : 0;
+  const outside = floodFrom(pass2, w, h, borderIndices(w, h));
+  const grown = dilate(outside, w, h, 1);
+  for (let i = 0; i < n; i++) if (grown[i] && pass[i]) outside[i] = 1;
+  const garment = invert(outside);
+  const comp = components(garment, w, h);
+  let biggest = 0;
+  for (let i = 1; i < comp.sizes.length; i++) biggest = Math.max(biggest, comp.sizes[i]!);
+  let area = 0;
+  for (let i = 0; i < n; i++) {
+    garment[i] = comp.labels[i] && comp.sizes[comp.labels[i]!]! >= 0.05 * biggest ? 1 : 0;
+    area += garment[i]!;
+  }
+  return { garment, area };
+}
+
 /** Box-averages by an integer factor. */
 function shrink(img: RgbaImage, f: number): RgbaImage {
   const w = Math.floor(img.width / f), h = Math.floor(img.height / f);
@@ -183,35 +205,31 @@ function segment(image: RgbaImage): Segmentation {
   const grad = gradient(data, w, h);
   const tc = Math.max(7, 3.5 * plane.noise);
   const tg = Math.max(3.5, 1.5 * plane.noise);
-  // A soft shadow is darker with the background's chroma and no sharp edge; let the flood through it.
-  const pass = new Uint8Array(n);
+  const tStrict = Math.max(4, 2.5 * plane.noise);
+  // A soft shadow is darker with the background's chroma and no sharp edge: let the flood through it.
+  // Light fabric that is a little darker than the backdrop looks the same, so also flood through the
+  // backdrop colour alone, and if the shadow-tolerant flood ate much of what the strict one kept, it
+  // leaked into the garment: keep the strict one (the shadow peel below then removes its shadow).
+  const soft = new Uint8Array(n);
+  const strict = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
+    if (grad[i]! >= tg) continue;
     const shadowLike = dl[i]! < 0 && dl[i]! > -0.45 * 255 && cd[i]! < tc;
-    const close = Math.abs(dl[i]!) < tc && cd[i]! < tc;
-    pass[i] = (close || shadowLike) && grad[i]! < tg ? 1 : 0;
+    soft[i] = shadowLike || (Math.abs(dl[i]!) < tc && cd[i]! < tc) ? 1 : 0;
+    strict[i] = Math.abs(dl[i]!) < tStrict && cd[i]! < tStrict ? 1 : 0;
   }
-  // Close 1-2 px gaps in faint edges (white on white) before flooding, then grow back by that much.
-  const block = dilate(invert(pass), w, h, 1);
-  const pass2 = new Uint8Array(n);
-  for (let i = 0; i < n; i++) pass2[i] = pass[i]! && !block[i] ? 1 : 0;
-  let outside = floodFrom(pass2, w, h, borderIndices(w, h));
-  const grown = dilate(outside, w, h, 1);
-  for (let i = 0; i < n; i++) if (grown[i] && pass[i]) outside[i] = 1;
-
-  // Garment = everything not reached, minus specks, minus real holes.
-  let garment = invert(outside);
-  const comp = components(garment, w, h);
-  let biggest = 0;
-  for (let i = 1; i < comp.sizes.length; i++) biggest = Math.max(biggest, comp.sizes[i]!);
-  if (biggest < MIN_AREA * n) throw noGarment();
-  for (let i = 0; i < n; i++) garment[i] = comp.labels[i] && comp.sizes[comp.labels[i]!]! >= 0.05 * biggest ? 1 : 0;
-  let area = 0;
-  for (let i = 0; i < n; i++) area += garment[i]!;
-  removeHoles(garment, pass, dl, cd, tc, w, h, area);
+  const a = floodGarment(soft, w, h);
+  const b = floodGarment(strict, w, h);
+  const useSoft = a.area >= 0.8 * b.area;
+  const pass = useSoft ? soft : strict;
+  let garment = useSoft ? a.garment : b.garment;
+  const area = useSoft ? a.area : b.area;
+  if (area < MIN_AREA * n) throw noGarment();
+  removeHoles(garment, pass, dl, cd, tStrict, w, h, area);
   peelShadow(data, bg, garment, tc, w, h);
   // A one-pixel opening removes threads of JPEG noise left along the edge.
   garment = dilate(erode(garment, w, h, 1), w, h, 1);
-  outside = invert(garment);
+  const outside = invert(garment);
 
   let bgMean: [number, number, number] = [0, 0, 0];
   let nb = 0;

@@ -1,0 +1,79 @@
+// The garment's silhouette as geometry: outline, convex hull, its dents, holes, extent.
+import type { Mask, Point } from '../types.js';
+import { borderIndices, components, defects, floodFrom, hullIndices, invert, largestComponent, traceContour, type Defect } from './mask-ops.js';
+
+export interface Shape {
+  width: number;
+  height: number;
+  /** The largest garment piece, 0/1. */
+  bin: Uint8Array;
+  /** Outer contour, clockwise, interleaved x,y. */
+  contour: Int32Array;
+  hull: number[];
+  /** Convexity defects, deepest first. */
+  defects: Defect[];
+  /** Holes inside the garment (background enclosed by it), largest first, as pixel lists. */
+  holes: Int32Array[];
+  box: { x0: number; y0: number; x1: number; y1: number };
+  /** Vertical centre line: middle of the box. */
+  cx: number;
+  area: number;
+}
+
+export function garmentShape(mask: Mask): Shape {
+  const { width: w, height: h } = mask;
+  const bin = largestComponent(mask);
+  const contour = traceContour(bin, w, h);
+  const hull = hullIndices(contour);
+  const defs = defects(contour, hull).sort((a, b) => b.depth - a.depth);
+  let x0 = w, x1 = -1, y0 = h, y1 = -1, area = 0;
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++)
+      if (bin[y * w + x]) {
+        area++;
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+        if (y < y0) y0 = y;
+        if (y > y1) y1 = y;
+      }
+  const outside = floodFrom(invert(bin), w, h, borderIndices(w, h));
+  const holeBin = new Uint8Array(w * h);
+  for (let i = 0; i < holeBin.length; i++) holeBin[i] = !bin[i] && !outside[i] ? 1 : 0;
+  const { labels, sizes } = components(holeBin, w, h);
+  const lists: number[][] = sizes.map(() => []);
+  const minHole = Math.max(20, area * 0.001);
+  for (let i = 0; i < labels.length; i++) if (labels[i] && sizes[labels[i]!]! >= minHole) lists[labels[i]!]!.push(i);
+  const holes = lists.filter((l) => l.length).sort((a, b) => b.length - a.length).map((l) => Int32Array.from(l));
+  return { width: w, height: h, bin, contour, hull, defects: defs, holes, box: { x0, y0, x1, y1 }, cx: (x0 + x1) / 2, area };
+}
+
+export const pt = (s: Shape, i: number): Point => ({ x: s.contour[2 * i]!, y: s.contour[2 * i + 1]! });
+export const count = (s: Shape): number => s.contour.length / 2;
+
+/** Contour indices from a to b going forward (clockwise), both included. */
+export function span(s: Shape, a: number, b: number): number[] {
+  const n = count(s);
+  const out: number[] = [];
+  for (let i = a; ; i = (i + 1) % n) {
+    out.push(i);
+    if (i === b || out.length > n) break;
+  }
+  return out;
+}
+
+/** Rows of the garment, per row: leftmost and rightmost garment pixel and the number of runs. */
+export function rowProfile(s: Shape, y: number): { left: number; right: number; runs: number; filled: number } {
+  const { width: w, bin } = s;
+  let left = -1, right = -1, runs = 0, filled = 0, prev = 0;
+  for (let x = 0; x < w; x++) {
+    const v = bin[y * w + x]!;
+    if (v) {
+      filled++;
+      if (left < 0) left = x;
+      right = x;
+      if (!prev) runs++;
+    }
+    prev = v;
+  }
+  return { left, right, runs, filled };
+}
