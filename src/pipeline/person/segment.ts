@@ -2,7 +2,7 @@
 import type { NetworkRegistry } from '../../inference/registry.js';
 import type { Box, Mask, RgbaImage } from '../types.js';
 import { clampBox, cropToInput } from './crop.js';
-import { fastGuidedFilter } from './guided-filter.js';
+import { fastGuidedFilter } from '../composite/guided-filter.js';
 import { runNetwork } from './net-run.js';
 
 export const SEG_SIZE = 256;

@@ -1,6 +1,6 @@
 // The guided filter snaps a blurred mask onto the guide's edges, and the fast variant agrees with it.
 import { describe, expect, it } from 'vitest';
-import { boxMean, fastGuidedFilter, guidedFilter } from '../../src/pipeline/person/guided-filter.js';
+import { boxBlur as boxMean, fastGuidedFilter, guidedFilter } from '../../src/pipeline/composite/guided-filter.js';
 
 const W = 120, H = 80, EDGE = 57;
 
