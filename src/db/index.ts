@@ -6,7 +6,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { PGliteDialect } from './pglite-dialect.js';
 import { lockDataDir } from './pglite-lock.js';
-import { migrateToLatest, migrateWithLock } from './migrate.js';
+import { migrateToLatest, prepareSchemaWithLock } from './migrate.js';
 import type { Config } from '../config.js';
 import type { Database } from './schema.js';
 
@@ -41,14 +41,13 @@ pg.types.setTypeParser(20, (v) => Number(v));
 
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<OpenedDatabase> {
   const opened = options.databaseUrl ? await openPostgres(options.databaseUrl, options) : await openPGlite(options);
-  if (options.migrate !== false) {
-    try {
-      if (opened.kind === 'postgres') await migrateWithLock(opened.db);
-      else await migrateToLatest(opened.db);
-    } catch (err) {
-      await opened.close();
-      throw err;
-    }
+  const migrate = options.migrate !== false;
+  try {
+    if (opened.kind === 'postgres') await prepareSchemaWithLock(opened.db, options.schema, migrate);
+    else if (migrate) await migrateToLatest(opened.db);
+  } catch (err) {
+    await opened.close();
+    throw err;
   }
   return opened;
 }
@@ -63,7 +62,7 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   try {
-    if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+    await sql`select 1`.execute(db);
   } catch (err) {
     await db.destroy();
     throw new Error(`cannot reach Postgres at ${redact(url)}: ${(err as Error).message}`, { cause: err });

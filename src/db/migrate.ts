@@ -19,17 +19,20 @@ export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
 }
 
 /**
- * Kysely's own lock is taken only after it creates its bookkeeping tables, and two processes creating
- * them at once can collide; a session advisory lock around the whole run makes the others wait.
- * The key is per schema, so separate schemas (tests, tenants of a shared server) do not queue.
+ * Prepares a Postgres schema for use: creates it when missing and migrates it, one process at a
+ * time. Kysely's own lock is taken only after it creates its bookkeeping tables, and two processes
+ * creating a schema or those tables at once collide (unique violations in the catalog), so a session
+ * advisory lock spans the whole start-up. The key is per schema, so separate schemas do not queue.
  */
-export async function migrateWithLock(db: Kysely<any>): Promise<string[]> {
+export async function prepareSchemaWithLock(db: Kysely<any>, schema: string | undefined, migrate: boolean): Promise<string[]> {
+  const key = `tryon:migrate:${schema ?? ''}`;
   return db.connection().execute(async (conn) => {
-    await sql`select pg_advisory_lock(hashtext('tryon:migrate:' || current_schema()))`.execute(conn);
+    await sql`select pg_advisory_lock(hashtext(${key}))`.execute(conn);
     try {
-      return await migrateToLatest(db);
+      if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(conn);
+      return migrate ? await migrateToLatest(db) : [];
     } finally {
-      await sql`select pg_advisory_unlock(hashtext('tryon:migrate:' || current_schema()))`.execute(conn);
+      await sql`select pg_advisory_unlock(hashtext(${key}))`.execute(conn);
     }
   });
 }

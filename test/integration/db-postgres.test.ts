@@ -6,7 +6,7 @@ import { openDatabase, type OpenedDatabase } from '../../src/db/index.js';
 import { describeRepoContract } from './db-contract.js';
 
 const URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const schema = () => `test_${randomBytes(6).toString('hex')}`;
+const schema = () => `records_test_${randomBytes(6).toString('hex')}`;
 
 async function dropSchema(o: OpenedDatabase): Promise<void> {
   await sql`drop schema if exists ${sql.id(await currentSchema(o))} cascade`.execute(o.db);
@@ -20,7 +20,7 @@ describeRepoContract('Postgres', () => openDatabase({ databaseUrl: URL, schema: 
 describe('Postgres migrations at start-up', () => {
   it('lets several processes open and migrate one schema at once', async () => {
     const s = schema();
-    const opened = await Promise.all([1, 2, 3, 4].map(() => openDatabase({ databaseUrl: URL, schema: s, maxConnections: 3 })));
+    const opened = await Promise.all([1, 2, 3, 4, 5, 6].map(() => openDatabase({ databaseUrl: URL, schema: s, maxConnections: 3 })));
     try {
       expect(opened.every((o) => o.kind === 'postgres')).toBe(true);
       expect(await currentSchema(opened[0])).toBe(s);
