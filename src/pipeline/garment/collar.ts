@@ -1,0 +1,54 @@
+// Ghost-mannequin photos: the back of the collar seen through the neck opening, darker than the front.
+import type { Mask, RgbaImage, ScoredPoint } from '../types.js';
+import { components, dilate, erode } from './mask-ops.js';
+import type { Shape } from './shape.js';
+
+export function findCollarBack(image: RgbaImage, shape: Shape, marks: Record<string, ScoredPoint>): Mask | null {
+  const nl = marks.neck_left, nr = marks.neck_right, al = marks.armpit_left, ar = marks.armpit_right;
+  if (!nl || !nr || !al || !ar) return null;
+  const { width: w, height: h, bin, cx } = shape;
+  const H = shape.box.y1 - shape.box.y0 + 1, W = shape.box.x1 - shape.box.x0 + 1;
+  const neckW = nl.x - nr.x;
+  if (neckW < 0.05 * W) return null;
+  const lum = (i: number) => 0.299 * image.data[4 * i]! + 0.587 * image.data[4 * i + 1]! + 0.114 * image.data[4 * i + 2]!;
+  // The front's brightness: the chest just below the armpits.
+  const ay = Math.round((al.y + ar.y) / 2);
+  const ref: number[] = [];
+  for (let y = ay; y < Math.min(h, ay + 0.15 * H); y += 2)
+    for (let x = Math.round(cx - 0.15 * W); x <= cx + 0.15 * W; x += 2) if (bin[y * w + x]) ref.push(lum(y * w + x));
+  if (ref.length < 20) return null;
+  ref.sort((a, b) => a - b);
+  const front = ref[ref.length >> 1]!;
+  const x0 = Math.max(0, Math.round(nr.x)), x1 = Math.min(w - 1, Math.round(nl.x));
+  const y0 = shape.box.y0, y1 = Math.min(h - 1, Math.round(Math.min(nl.y, nr.y) + 0.2 * H));
+  const dark = new Uint8Array(w * h);
+  for (let y = y0; y <= y1; y++)
+    for (let x = x0; x <= x1; x++) {
+      const i = y * w + x;
+      if (!bin[i]) continue;
+      const l = lum(i);
+      if (l < 0.8 * front && front - l > 15) dark[i] = 1;
+    }
+  const { labels, sizes } = components(dark, w, h);
+  let best = 0;
+  for (let l = 1; l < sizes.length; l++) if (!best || sizes[l]! > sizes[best]!) best = l;
+  if (!best || sizes[best]! < 0.003 * shape.area) return null;
+  let bx0 = w, bx1 = -1, by0 = h, sx = 0;
+  for (let i = 0; i < labels.length; i++)
+    if (labels[i] === best) {
+      const x = i % w, y = (i / w) | 0;
+      bx0 = Math.min(bx0, x);
+      bx1 = Math.max(bx1, x);
+      by0 = Math.min(by0, y);
+      sx += x;
+    }
+  // It must span the opening, sit at its top and be centred: a dark print lower down is not a collar.
+  const centre = sx / sizes[best]!;
+  if (bx1 - bx0 < 0.4 * neckW || by0 > Math.min(nl.y, nr.y) + 0.05 * H || Math.abs(centre - cx) > 0.1 * W) return null;
+  let region: Uint8Array = new Uint8Array(w * h);
+  for (let i = 0; i < labels.length; i++) region[i] = labels[i] === best ? 1 : 0;
+  region = erode(dilate(region, w, h, 2), w, h, 2);
+  const data = new Uint8Array(w * h);
+  for (let i = 0; i < data.length; i++) if (region[i] && bin[i]) data[i] = 255;
+  return { width: w, height: h, data };
+}
