@@ -1,0 +1,104 @@
+// The body's expected silhouette under clothing: torso polygon, neck and arm capsules, within the person mask.
+import { PARSE_LABELS, type Mask, type ModelAnalysis, type Point } from '../../types.js';
+import { buildSkeleton, type Segment, type Skeleton } from '../skeleton.js';
+import { fillCapsule, fillPolygon, grow } from './raster.js';
+
+const L = PARSE_LABELS;
+
+export interface BodyOutline {
+  mask: Mask;
+  skeleton: Skeleton;
+  /** Expected arm capsules (upper, lower per side) with the half widths used, for guiding fills. */
+  arms: { seg: Segment; ra: number; rb: number }[];
+  /** The torso polygon alone (no arms, no neck). */
+  torso: Point[];
+}
+
+const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
+
+/**
+ * Widths come from the measurements taken across the mask, shrunk a little (the mask includes the
+ * old clothing's ease) and clamped to human proportions of the shoulder-joint distance, so a loose
+ * top or a flared sleeve does not make the body wider than it is.
+ */
+export function bodyOutline(a: ModelAnalysis): BodyOutline {
+  const { width: W, height: H } = a;
+  const sk = buildSkeleton(a.pose, a.face, a.person_box);
+  const m = a.measurements;
+  const S = sk.shoulderWidth;
+  const sMid = { x: (sk.shoulderL.x + sk.shoulderR.x) / 2, y: (sk.shoulderL.y + sk.shoulderR.y) / 2 };
+  const hMid = { x: (sk.hipL.x + sk.hipR.x) / 2, y: (sk.hipL.y + sk.hipR.y) / 2 };
+  const down = { x: hMid.x - sMid.x, y: hMid.y - sMid.y };
+  const len = Math.hypot(down.x, down.y) || 1;
+  const u = { x: down.x / len, y: down.y / len };
+  // Across the body toward the person's left (the image's right for a frontal photo).
+  let n = { x: -u.y, y: u.x };
+  if ((sk.shoulderL.x - sk.shoulderR.x) * n.x + (sk.shoulderL.y - sk.shoulderR.y) * n.y < 0) n = { x: -n.x, y: -n.y };
+  const at = (t: number, side: number, half: number): Point => ({
+    x: sMid.x + u.x * t * len + n.x * side * half,
+    y: sMid.y + u.y * t * len + n.y * side * half,
+  });
+  const shrink = 0.94;
+  const chest = clamp(m.chest.width * shrink, 0.8 * S, 1.1 * S) / 2;
+  const waist = clamp(m.waist.width * shrink, 0.62 * S, 1.0 * S) / 2;
+  const hip = clamp(m.hip.width * shrink, 0.75 * S, 1.15 * S) / 2;
+  const shoulderHalf = 0.56 * S;
+  const neckHalf = 0.17 * S;
+  const torso: Point[] = [
+    at(-0.12, 1, neckHalf), at(-0.06, 1, shoulderHalf * 0.85), at(0.0, 1, shoulderHalf), at(0.18, 1, chest * 1.02),
+    at(0.3, 1, chest), at(0.65, 1, waist), at(0.95, 1, hip), at(1.1, 1, hip),
+    at(1.1, -1, hip), at(0.95, -1, hip), at(0.65, -1, waist), at(0.3, -1, chest), at(0.18, -1, chest * 1.02),
+    at(0.0, -1, shoulderHalf), at(-0.06, -1, shoulderHalf * 0.85), at(-0.12, -1, neckHalf),
+  ];
+  const body = new Uint8Array(W * H);
+  fillPolygon(body, W, H, torso);
+  fillCapsule(body, W, H, sk.neck.a, sk.neck.b, neckHalf, neckHalf * 0.95);
+
+  const aw = m.arm_width;
+  const arms: BodyOutline['arms'] = [];
+  for (const side of ['left', 'right'] as const) {
+    const arm = sk.arms[side];
+    const upperW = armWidth(a, arm.upper, side === 'left' ? aw.left_upper : aw.right_upper, 0.2 * S, 0.34 * S, 0.28 * S);
+    const lowerW = armWidth(a, arm.lower, side === 'left' ? aw.left_lower : aw.right_lower, 0.15 * S, 0.27 * S, 0.22 * S);
+    if (arm.upper) {
+      // The shoulder end is wider (deltoid) and starts inside the torso.
+      arms.push({ seg: arm.upper, ra: upperW * 0.62, rb: (upperW + lowerW) / 4 });
+      fillCapsule(body, W, H, arm.upper.a, arm.upper.b, upperW * 0.62, (upperW + lowerW) / 4);
+    }
+    if (arm.lower) {
+      arms.push({ seg: arm.lower, ra: (upperW + lowerW) / 4, rb: lowerW * 0.4 });
+      fillCapsule(body, W, H, arm.lower.a, arm.lower.b, (upperW + lowerW) / 4, lowerW * 0.4);
+    }
+  }
+  // Visible skin is body by definition.
+  const lab = a.parsing.data;
+  for (let i = 0; i < body.length; i++) {
+    const l = lab[i]!;
+    if (l === L.left_arm || l === L.right_arm || l === L.hands || l === L.neck || l === L.torso_skin) body[i] = 255;
+  }
+  // The body cannot reach past the person's silhouette; the closed mask bridges small holes in it.
+  const person = new Uint8Array(W * H);
+  for (let i = 0; i < person.length; i++) person[i] = a.mask.data[i]! >= 96 ? 1 : 0;
+  const closed = grow(grow(person, W, H, 4), W, H, -4);
+  for (let i = 0; i < body.length; i++) if (!closed[i] && !person[i]) body[i] = 0;
+  return { mask: { width: W, height: H, data: body }, skeleton: sk, arms, torso };
+}
+
+/**
+ * Measured width when the arm shows (bare arm pixels along the segment), else a proportion: a
+ * measurement across a sleeve is the sleeve's width, not the arm's.
+ */
+function armWidth(a: ModelAnalysis, s: Segment | null, measured: number | null, lo: number, hi: number, typical: number): number {
+  if (!s) return typical;
+  let bare = 0, total = 0;
+  const lab = a.parsing.data;
+  for (let t = 0.2; t <= 0.8; t += 0.05) {
+    const x = Math.round(s.a.x + (s.b.x - s.a.x) * t), y = Math.round(s.a.y + (s.b.y - s.a.y) * t);
+    if (x < 0 || y < 0 || x >= a.width || y >= a.height) continue;
+    total++;
+    const l = lab[y * a.width + x]!;
+    if (l === L.left_arm || l === L.right_arm || l === L.hands) bare++;
+  }
+  if (measured === null || total === 0 || bare / total < 0.6) return typical * 0.9;
+  return clamp(measured, lo, hi);
+}
