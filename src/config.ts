@@ -50,6 +50,38 @@ export const configSchema = z.object({
   S3_SECRET_ACCESS_KEY: optionalString,
   /** Path-style URLs (http://host/bucket/key), which most S3-compatible servers need. */
   S3_FORCE_PATH_STYLE: bool.default(false),
+  /** Redis for the queues, live events and rate-limit counters. */
+  REDIS_URL: z.string().min(1).default('redis://127.0.0.1:6379'),
+  /** Prefix of every queue and pub/sub channel key in Redis; a {hash tag} keeps them on one Redis Cluster slot. */
+  QUEUE_PREFIX: z.string().min(1).regex(/^[^:\s]+$/, 'no ":" or spaces').default('{tryon}'),
+  /** Port the HTTP API listens on. */
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Address the API listens on. */
+  HOST: z.string().min(1).default('0.0.0.0'),
+  /** Base URL clients reach the API at, used in Location headers and file URLs; unset = http://localhost:PORT. */
+  PUBLIC_URL: optionalString.pipe(z.url().optional()),
+  /** HMAC secret of signed file URLs (≥ 32 characters); unset = a random one per process (signed URLs die on restart). */
+  URL_SIGNING_SECRET: optionalString.pipe(z.string().min(32, 'use at least 32 characters').optional()),
+  /** Lifetime of the signed file URLs the API puts in resources, in seconds. */
+  SIGNED_URL_TTL_SECONDS: z.coerce.number().int().min(10).max(7 * 24 * 3600).default(3600),
+  /** Requests one API key may make per rate-limit window (0 = no limit). */
+  RATE_LIMIT_MAX: z.coerce.number().int().min(0).default(600),
+  /** Length of the rate-limit window, in milliseconds. */
+  RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(100).default(60_000),
+  /** Largest accepted upload, in bytes (larger: 413). */
+  UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).default(25 * 1024 * 1024),
+  /** Redis for queues, live events and rate limits (`npm start` falls back to a local or spawned redis-server when unset). */
+  REDIS_URL: z.string().min(1).default('redis://127.0.0.1:6379'),
+  /** Prefix of every queue key; braces make it a Redis Cluster hash tag so a flow's keys share one slot. */
+  QUEUE_PREFIX: z.string().regex(/^[^:\s]+$/, 'no ":" or spaces').default('{tryon}'),
+  /** Compute threads per worker process (0 = one per CPU core). */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(0).max(64).default(0),
+  /** How long a job's lock lasts before it is renewed (ms); a dead worker's job is retried after about this long. */
+  JOB_LOCK_MS: z.coerce.number().int().min(1000).default(60_000),
+  /** How often workers look for stalled jobs (ms); 0 = half of JOB_LOCK_MS. */
+  JOB_STALLED_INTERVAL_MS: z.coerce.number().int().min(0).default(0),
+  /** Prepared models and garments each compute thread keeps decoded in memory (re-renders skip loading). */
+  PREPARED_CACHE_SIZE: z.coerce.number().int().min(1).max(1000).default(12),
 });
 
 export type Config = z.infer<typeof configSchema>;
