@@ -50,10 +50,6 @@ export const configSchema = z.object({
   S3_SECRET_ACCESS_KEY: optionalString,
   /** Path-style URLs (http://host/bucket/key), which most S3-compatible servers need. */
   S3_FORCE_PATH_STYLE: bool.default(false),
-  /** Redis for the queues, live events and rate-limit counters. */
-  REDIS_URL: z.string().min(1).default('redis://127.0.0.1:6379'),
-  /** Prefix of every queue and pub/sub channel key in Redis; a {hash tag} keeps them on one Redis Cluster slot. */
-  QUEUE_PREFIX: z.string().min(1).regex(/^[^:\s]+$/, 'no ":" or spaces').default('{tryon}'),
   /** Port the HTTP API listens on. */
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   /** Address the API listens on. */
