@@ -77,3 +77,24 @@ export function copyImage(img: RgbaImage): RgbaImage {
 export function clamp255(v: number): number {
   return v < 0 ? 0 : v > 255 ? 255 : Math.round(v);
 }
+
+/** Separable [1 2 1]/4 binomial blur (σ ≈ 0.7), edges clamped: the finest-scale low-pass, for print sharpening. */
+export function binomialBlur(src: Float32Array, w: number, h: number): Float32Array {
+  const tmp = new Float32Array(w * h);
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    for (let x = 0; x < w; x++) {
+      const l = src[row + (x > 0 ? x - 1 : 0)]!;
+      const r = src[row + (x < w - 1 ? x + 1 : x)]!;
+      tmp[row + x] = (l + 2 * src[row + x]! + r) * 0.25;
+    }
+  }
+  const out = new Float32Array(w * h);
+  for (let y = 0; y < h; y++) {
+    const up = (y > 0 ? y - 1 : 0) * w;
+    const dn = (y < h - 1 ? y + 1 : y) * w;
+    const row = y * w;
+    for (let x = 0; x < w; x++) out[row + x] = (tmp[up + x]! + 2 * tmp[row + x]! + tmp[dn + x]!) * 0.25;
+  }
+  return out;
+}

@@ -112,11 +112,10 @@ export function applyRenderEnhancement(image: RgbaImage, garmentMask: Mask, tone
     };
     applyTone(out, t, level, garmentMask);
   }
-  if (opts.local_contrast) {
-    const radius = defaultContrastRadius(out.width, out.height);
-    const region = maskBounds(garmentMask, radius * 2);
-    if (region) localContrast(out, { amount: LOCAL_CONTRAST * level, radius, weight: garmentMask, region });
-  }
-  if (opts.print_sharpen) sharpenInMask(out, garmentMask, { amount: PRINT_SHARPEN * level });
+  const radius = defaultContrastRadius(out.width, out.height);
+  const region = maskBounds(garmentMask, radius * 2);
+  if (!region) return out;
+  if (opts.local_contrast) localContrast(out, { amount: LOCAL_CONTRAST * level, radius, weight: garmentMask, region });
+  if (opts.print_sharpen) sharpenInMask(out, garmentMask, { amount: PRINT_SHARPEN * level, region });
   return out;
 }

@@ -20,6 +20,8 @@ const MAX_GAIN = 1.3;
 const MAX_BLACK = 24;
 const MIN_WHITE = 228;
 const CONTRAST = 0.12;
+/** Share of pixels that look grey above which the white balance is fully trusted. */
+const GREY_SHARE_TRUSTED = 0.25;
 
 export interface ToneEstimateOptions {
   whiteBalance: boolean;
@@ -44,8 +46,11 @@ export function estimateTone(img: RgbaImage, opts: ToneEstimateOptions): TonePar
     const g = d[i * 4 + 1]!;
     const b = d[i * 4 + 2]!;
     lumaHist[Math.round(0.299 * r + 0.587 * g + 0.114 * b)]! += 1;
-    // Clipped pixels carry no colour information; very dark ones are mostly noise.
-    if (r >= 250 || g >= 250 || b >= 250) continue;
+    // Blown-out pixels carry no colour; a pixel with one channel clipped still does (a bright
+    // backdrop under a warm cast clips red first, and is the best witness of that cast).
+    if (r >= 250 && g >= 250) continue;
+    if (g >= 250 && b >= 250) continue;
+    if (r >= 250 && b >= 250) continue;
     if (r + g + b < 60) continue;
     rs.push(r);
     gs.push(g);
@@ -73,6 +78,7 @@ function whiteBalanceGains(rs: number[], gs: number[], bs: number[]): [number, n
   let ir = mean(rs);
   let ig = mean(gs);
   let ib = mean(bs);
+  let greyShare = 0;
   for (let it = 0; it < 4; it++) {
     let sr = 0;
     let sg = 0;
@@ -92,6 +98,7 @@ function whiteBalanceGains(rs: number[], gs: number[], bs: number[]): [number, n
       sb += bs[i]!;
       k++;
     }
+    greyShare = k / m;
     if (k < m * 0.03) break;
     ir = sr / k;
     ig = sg / k;
@@ -115,8 +122,10 @@ function whiteBalanceGains(rs: number[], gs: number[], bs: number[]): [number, n
   // Grey pixels are the better witness; the white patch only steadies it.
   const er = 0.75 * (ir / ig) + 0.25 * (wr / wg);
   const eb = 0.75 * (ib / ig) + 0.25 * (wb / wg);
-  let gR = clampGain(1 / er);
-  let gB = clampGain(1 / eb);
+  // Few grey pixels (a brick stairway, a coloured set) make the estimate a guess: correct less.
+  const trust = Math.min(1, greyShare / GREY_SHARE_TRUSTED);
+  let gR = clampGain(1 + (1 / er - 1) * trust);
+  let gB = clampGain(1 + (1 / eb - 1) * trust);
   let gG = 1;
   // Keep luma: a white balance must not brighten or darken the photo.
   const lumaGain = 0.299 * gR * er + 0.587 * gG + 0.114 * gB * eb;
