@@ -380,24 +380,12 @@ function matte(d: Uint8Array, plane: Plane, coarse: Uint8Array, w: number, h: nu
 
 /**
  * The flood stops where a shadow is steepest, right next to the garment. Peel from the outside the edge
- * pixels that are a darker backdrop (backdrop chroma) and unlike the garment colour next to them.
+ * pixels that are a darker backdrop (backdrop chroma) and unlike every garment colour next to them.
  */
 function peelShadow(d: Uint8Array, bg: Float32Array, garment: Uint8Array, tc: number, w: number, h: number): void {
   const n = w * h;
-  const core = erode(garment, w, h, 6);
-  // Integral images of the core's colour give the local garment colour in O(1) per pixel.
-  const W1 = w + 1;
-  const S = new Float64Array(4 * W1 * (h + 1));
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++) {
-      const i = y * w + x, o = 4 * ((y + 1) * W1 + x + 1), a = 4 * (y * W1 + x + 1), b = 4 * ((y + 1) * W1 + x), c = 4 * (y * W1 + x);
-      const m = core[i]!;
-      S[o] = S[a]! + S[b]! - S[c]! + m * d[4 * i]!;
-      S[o + 1] = S[a + 1]! + S[b + 1]! - S[c + 1]! + m * d[4 * i + 1]!;
-      S[o + 2] = S[a + 2]! + S[b + 2]! - S[c + 2]! + m * d[4 * i + 2]!;
-      S[o + 3] = S[a + 3]! + S[b + 3]! - S[c + 3]! + m;
-    }
-  const R = 12;
+  const core = erode(garment, w, h, 10);
+  const R = 16;
   const maxDepth = Math.round(Math.max(w, h) * 0.03);
   const depth = new Int16Array(n);
   const queue = new Int32Array(n);
@@ -422,14 +410,19 @@ function peelShadow(d: Uint8Array, bg: Float32Array, garment: Uint8Array, tc: nu
     let line = 0;
     for (let c = 0; c < 3; c++) line = Math.max(line, Math.abs(d[4 * i + c]! - k * bg[3 * i + c]!));
     if (line >= tc) continue;
-    const x0 = Math.max(0, x - R), x1 = Math.min(w, x + R + 1), y0 = Math.max(0, y - R), y1 = Math.min(h, y + R + 1);
-    const box = (c: number) => S[4 * (y1 * W1 + x1) + c]! - S[4 * (y0 * W1 + x1) + c]! - S[4 * (y1 * W1 + x0) + c]! + S[4 * (y0 * W1 + x0) + c]!;
-    const cnt = box(3);
-    let toF = 255;
-    if (cnt > 0) {
-      toF = 0;
-      for (let c = 0; c < 3; c++) toF = Math.max(toF, Math.abs(d[4 * i + c]! - box(c) / cnt));
-    }
+    // Distance to the nearest garment colour nearby, not the mean: a light stripe of a striped
+    // fabric is near its own kind, a shadow is near none of them.
+    // No garment core nearby (a thin strap): nothing to compare with, so keep the pixel.
+    let toF = 0;
+    let seen = false;
+    for (let yy = Math.max(0, y - R); yy <= Math.min(h - 1, y + R) && !(seen && toF < tc); yy += 2)
+      for (let xx = Math.max(0, x - R); xx <= Math.min(w - 1, x + R); xx += 2) {
+        const j = yy * w + xx;
+        if (!core[j]) continue;
+        if (!seen) (seen = true), (toF = 255);
+        const dd = Math.max(Math.abs(d[4 * i]! - d[4 * j]!), Math.abs(d[4 * i + 1]! - d[4 * j + 1]!), Math.abs(d[4 * i + 2]! - d[4 * j + 2]!));
+        if (dd < toF) toF = dd;
+      }
     if (toF < line + tc) continue;
     garment[i] = 0;
     if (depth[i]! >= maxDepth) continue;
