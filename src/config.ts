@@ -77,7 +77,7 @@ export const configSchema = z.object({
   /** How often workers look for stalled jobs (ms); 0 = half of JOB_LOCK_MS. */
   JOB_STALLED_INTERVAL_MS: z.coerce.number().int().min(0).default(0),
   /** Prepared models and garments each compute thread keeps decoded in memory (re-renders skip loading). */
-  PREPARED_CACHE_SIZE: z.coerce.number().int().min(1).max(1000).default(12),
+  PREPARED_CACHE_SIZE: z.coerce.number().int().min(1).max(1000).default(8),
 });
 
 export type Config = z.infer<typeof configSchema>;
