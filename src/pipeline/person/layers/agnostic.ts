@@ -1,7 +1,9 @@
 // The clothing-agnostic person: old upper-body clothing removed, skin synthesised on the body, background outside it.
 import { PARSE_LABELS, type Mask, type ModelAnalysis, type RgbaImage } from '../../types.js';
+import type { BodyOutline } from './body-outline.js';
 import { pullPush } from './fill.js';
 import { grow } from './raster.js';
+import { SKIN_SOURCE_LABELS, fillArms, fillTorso } from './skin-fill.js';
 
 const L = PARSE_LABELS;
 
@@ -12,49 +14,47 @@ export interface Agnostic {
   filled_background: Mask;
 }
 
-/** The old top as parsed, grown by a couple of pixels so its anti-aliased fringe goes with it. */
-export function oldClothing(a: ModelAnalysis): Uint8Array {
-  const { width: W, height: H } = a;
-  const lab = a.parsing.data;
-  const top = new Uint8Array(W * H);
-  for (let i = 0; i < top.length; i++) top[i] = lab[i] === L.torso_clothing ? 1 : 0;
-  const g = grow(top, W, H, Math.max(2, Math.round(Math.max(W, H) / 500)));
-  // Growing must not eat the face, hair, hands or arms next to the top: only background and fringe.
-  for (let i = 0; i < g.length; i++) {
-    if (!g[i] || top[i]) continue;
-    const l = lab[i]!;
-    if (l !== L.background) g[i] = 0;
-  }
-  return g;
-}
-
-export function buildAgnostic(a: ModelAnalysis, body: Uint8Array, old: Uint8Array): Agnostic {
+/**
+ * Fills the old top: inside the body outline with skin (arms continued from their own skin, the
+ * torso from the skin tone with the body's shading), outside it with the background carried in
+ * from around. `top` is the corrected top, `old` the top with its fringe; `shade` the body's gain.
+ */
+export function buildAgnostic(a: ModelAnalysis, outline: BodyOutline, top: Uint8Array, old: Uint8Array, shade: Float32Array): Agnostic {
   const { width: W, height: H } = a;
   const n = W * H;
+  const body = outline.mask.data;
   const lab = a.parsing.data;
   const src = a.image.data;
   const rgb = new Float32Array(n * 3);
   for (let i = 0; i < n; i++) { rgb[i * 3] = src[i * 4]!; rgb[i * 3 + 1] = src[i * 4 + 1]!; rgb[i * 3 + 2] = src[i * 4 + 2]!; }
-  const skinHole = new Uint8Array(n), bgHole = new Uint8Array(n), skinSrc = new Uint8Array(n), bgSrc = new Uint8Array(n);
+  const skinHole = new Uint8Array(n), bgHole = new Uint8Array(n), skinLab = new Uint8Array(n), bgSrc = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const l = lab[i]!;
     if (old[i]) { if (body[i]) skinHole[i] = 1; else bgHole[i] = 1; }
-    else if (l === L.left_arm || l === L.right_arm || l === L.neck || l === L.torso_skin) skinSrc[i] = 1;
+    else if (SKIN_SOURCE_LABELS.has(l) && !top[i]) skinLab[i] = 1;
     else if (l === L.background && a.mask.data[i]! < 64) bgSrc[i] = 1;
   }
-  const skin = pullPush(rgb, W, H, skinHole, skinSrc);
+  // Skin's own edge pixels mix with the top or the background: take sources from a little inside.
+  const skinSrc = grow(skinLab, W, H, -Math.max(1, Math.round(Math.max(W, H) / 600)));
+  const out = new Float32Array(rgb);
+  const arms = fillArms(a, outline, skinHole, skinSrc, out);
+  const rest = new Uint8Array(n);
+  for (let i = 0; i < n; i++) rest[i] = skinHole[i] && !arms[i] ? 1 : 0;
+  fillTorso(a, rest, skinSrc, shade, out);
   const bg = pullPush(rgb, W, H, bgHole, bgSrc);
-  const out = new Uint8Array(src);
+  const px = new Uint8Array(src);
   const fs = new Uint8Array(n), fb = new Uint8Array(n), oc = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     if (!old[i]) continue;
     oc[i] = 255;
-    const f = skinHole[i] ? skin : bg;
+    const f = skinHole[i] ? out : bg;
     if (skinHole[i]) fs[i] = 255; else fb[i] = 255;
-    out[i * 4] = Math.round(f[i * 3]!); out[i * 4 + 1] = Math.round(f[i * 3 + 1]!); out[i * 4 + 2] = Math.round(f[i * 3 + 2]!);
+    for (let c = 0; c < 3; c++) px[i * 4 + c] = Math.max(0, Math.min(255, Math.round(f[i * 3 + c]!)));
+    // The person mask says how opaque the pixel was; a filled pixel is whole, as skin or as backdrop.
+    px[i * 4 + 3] = 255;
   }
   return {
-    agnostic: { width: W, height: H, data: out },
+    agnostic: { width: W, height: H, data: px },
     old_clothing: { width: W, height: H, data: oc },
     filled_skin: { width: W, height: H, data: fs },
     filled_background: { width: W, height: H, data: fb },

@@ -9,9 +9,11 @@ export interface BodyOutline {
   mask: Mask;
   skeleton: Skeleton;
   /** Expected arm capsules (upper, lower per side) with the half widths used, for guiding fills. */
-  arms: { seg: Segment; ra: number; rb: number }[];
+  arms: { side: 'left' | 'right'; seg: Segment; ra: number; rb: number }[];
   /** The torso polygon alone (no arms, no neck). */
   torso: Point[];
+  /** The torso polygon rasterised (1 inside): there the body is torso, outside it arm or neck. */
+  torsoInner: Uint8Array;
 }
 
 const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
@@ -62,11 +64,11 @@ export function bodyOutline(a: ModelAnalysis): BodyOutline {
     const lowerW = armWidth(a, arm.lower, side === 'left' ? aw.left_lower : aw.right_lower, 0.15 * S, 0.27 * S, 0.22 * S);
     if (arm.upper) {
       // The shoulder end is wider (deltoid) and starts inside the torso.
-      arms.push({ seg: arm.upper, ra: upperW * 0.62, rb: (upperW + lowerW) / 4 });
+      arms.push({ side, seg: arm.upper, ra: upperW * 0.62, rb: (upperW + lowerW) / 4 });
       fillCapsule(body, W, H, arm.upper.a, arm.upper.b, upperW * 0.62, (upperW + lowerW) / 4);
     }
     if (arm.lower) {
-      arms.push({ seg: arm.lower, ra: (upperW + lowerW) / 4, rb: lowerW * 0.4 });
+      arms.push({ side, seg: arm.lower, ra: (upperW + lowerW) / 4, rb: lowerW * 0.4 });
       fillCapsule(body, W, H, arm.lower.a, arm.lower.b, (upperW + lowerW) / 4, lowerW * 0.4);
     }
   }
@@ -81,7 +83,9 @@ export function bodyOutline(a: ModelAnalysis): BodyOutline {
   for (let i = 0; i < person.length; i++) person[i] = a.mask.data[i]! >= 96 ? 1 : 0;
   const closed = grow(grow(person, W, H, 4), W, H, -4);
   for (let i = 0; i < body.length; i++) if (!closed[i] && !person[i]) body[i] = 0;
-  return { mask: { width: W, height: H, data: body }, skeleton: sk, arms, torso };
+  const torsoInner = new Uint8Array(W * H);
+  fillPolygon(torsoInner, W, H, torso, 1);
+  return { mask: { width: W, height: H, data: body }, skeleton: sk, arms, torso, torsoInner };
 }
 
 /**

@@ -1,10 +1,11 @@
 // Model preparation step 7: the layers a render composites between (agnostic person, front layer, shading).
 import sharp from 'sharp';
 import type { ModelAnalysis, ModelLayers, RgbaImage } from '../../types.js';
-import { buildAgnostic, oldClothing } from './agnostic.js';
+import { buildAgnostic } from './agnostic.js';
 import { bodyOutline } from './body-outline.js';
 import { frontLayer } from './front.js';
-import { sceneLight, shadingMap } from './shading.js';
+import { correctedTop, oldClothing } from './old-clothing.js';
+import { bodyShapeGain, sceneLight, shadingMap } from './shading.js';
 
 export interface LayerOptions {
   /** Seed of the patch search, for repeatable fills. */
@@ -22,8 +23,11 @@ export async function prepareModelLayers(a: ModelAnalysis, opts: LayerOptions = 
   void opts;
   const outline = bodyOutline(a);
   lap('body');
-  const old = oldClothing(a);
-  const ag = buildAgnostic(a, outline.mask.data, old);
+  const top = correctedTop(a);
+  const old = oldClothing(a, top);
+  lap('old_clothing');
+  const shape = bodyShapeGain(outline.mask.data, a.width, a.height);
+  const ag = buildAgnostic(a, outline, top, old, shape);
   lap('agnostic');
   const front = frontLayer(a, outline);
   lap('front');

@@ -1,0 +1,96 @@
+// Which pixels are the old top: the parsed top, plus "skin" that is really the top (skin-coloured fabric, print islands).
+import { PARSE_LABELS, type ModelAnalysis } from '../../types.js';
+import { boxBlur } from '../../composite/guided-filter.js';
+import { ycc } from '../skin.js';
+import { grow } from './raster.js';
+
+const L = PARSE_LABELS;
+/** Where the person's own skin is sure: the face (from the face mesh) and the hands. */
+const SURE_SKIN = new Set<number>([L.face, L.hands]);
+/** Labels the colour parsing may have given to a skin-coloured top. */
+const MAYBE_TOP = new Set<number>([L.torso_skin, L.left_arm, L.right_arm, L.neck, L.legs]);
+
+/**
+ * Labels with the old top corrected: a torso_skin pixel whose chroma is nearer the top's than the
+ * person's own skin (face, neck, arms, hands) is fabric, and so is a small skin island the top
+ * surrounds (a print's light patch). A skin-coloured top otherwise leaves the old top in place.
+ */
+export function correctedTop(a: ModelAnalysis): Uint8Array {
+  const { width: W, height: H } = a;
+  const n = W * H;
+  const lab = a.parsing.data, img = a.image.data;
+  const cb = new Float32Array(n), cr = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const [, b, r] = ycc(img[i * 4]!, img[i * 4 + 1]!, img[i * 4 + 2]!);
+    cb[i] = b; cr[i] = r;
+  }
+  const sb = boxBlur(cb, W, H, 2), sr = boxBlur(cr, W, H, 2);
+  const skin = medianChroma(lab, sb, sr, (l) => SURE_SKIN.has(l));
+  const top = medianChroma(lab, sb, sr, (l) => l === L.torso_clothing);
+  const k = a.pose.keypoints;
+  // Legs are only suspect down to a little below the hips (a long top's hem).
+  const hemY = Math.max(k.left_hip.y, k.right_hip.y) + 0.15 * a.measurements.torso_length;
+  const isTop = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const l = lab[i]!;
+    if (l === L.torso_clothing) isTop[i] = 1;
+    else if (MAYBE_TOP.has(l) && skin && top && (l !== L.legs || i < hemY * W)) {
+      const ds = (sb[i]! - skin[0]) ** 2 + (sr[i]! - skin[1]) ** 2;
+      const dt = (sb[i]! - top[0]) ** 2 + (sr[i]! - top[1]) ** 2;
+      if (dt < ds) isTop[i] = 1;
+    }
+  }
+  absorbIslands(isTop, lab, W, H);
+  return isTop;
+}
+
+/** The old top grown by a couple of pixels into the background, so its anti-aliased fringe goes with it. */
+export function oldClothing(a: ModelAnalysis, top: Uint8Array): Uint8Array {
+  const { width: W, height: H } = a;
+  const lab = a.parsing.data;
+  const g = grow(top, W, H, Math.max(2, Math.round(Math.max(W, H) / 500)));
+  for (let i = 0; i < g.length; i++) if (g[i] && !top[i] && lab[i] !== L.background) g[i] = 0;
+  return g;
+}
+
+function medianChroma(lab: Uint8Array, cb: Float32Array, cr: Float32Array, keep: (l: number) => boolean): [number, number] | null {
+  const bs: number[] = [], rs: number[] = [];
+  for (let i = 0; i < lab.length; i += 2) {
+    if (!keep(lab[i]!)) continue;
+    bs.push(cb[i]!); rs.push(cr[i]!);
+  }
+  if (bs.length < 50) return null;
+  bs.sort((p, q) => p - q); rs.sort((p, q) => p - q);
+  return [bs[bs.length >> 1]!, rs[rs.length >> 1]!];
+}
+
+/** torso_skin components whose border is mostly the top, and small, become top. */
+function absorbIslands(isTop: Uint8Array, lab: Uint8Array, W: number, H: number): void {
+  const seen = new Uint8Array(W * H);
+  const stack = new Int32Array(W * H);
+  const comp: number[] = [];
+  let topArea = 0;
+  for (let i = 0; i < isTop.length; i++) topArea += isTop[i]!;
+  for (let s = 0; s < lab.length; s++) {
+    if (seen[s] || isTop[s] || lab[s] !== L.torso_skin) continue;
+    let sp = 0, border = 0, topBorder = 0;
+    comp.length = 0;
+    stack[sp++] = s; seen[s] = 1;
+    while (sp > 0) {
+      const i = stack[--sp]!;
+      comp.push(i);
+      const x = i % W;
+      const nb = [x > 0 ? i - 1 : -1, x < W - 1 ? i + 1 : -1, i - W, i + W];
+      for (const j of nb) {
+        if (j < 0 || j >= lab.length) continue;
+        if (!isTop[j] && lab[j] === L.torso_skin) {
+          if (!seen[j]) { seen[j] = 1; stack[sp++] = j; }
+        } else {
+          border++;
+          if (isTop[j]) topBorder++;
+        }
+      }
+    }
+    if (border > 0 && topBorder / border >= 0.85 && comp.length < topArea * 0.2) for (const i of comp) isTop[i] = 1;
+  }
+}

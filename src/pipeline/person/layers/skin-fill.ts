@@ -1,0 +1,202 @@
+// Skin where the old top was: arms continued from their own visible skin, torso from the person's skin tone, shading and grain.
+import { PARSE_LABELS, type ModelAnalysis, type Point } from '../../types.js';
+import { boxBlur } from '../../composite/guided-filter.js';
+import type { BodyOutline } from './body-outline.js';
+import { pullPush } from './fill.js';
+import { distanceTo } from './raster.js';
+
+const L = PARSE_LABELS;
+
+interface ArmPath {
+  pts: Point[];
+  /** Arc length at each point. */
+  at: number[];
+  /** Half widths at each point. */
+  hw: number[];
+}
+
+/**
+ * Arm pixels under the old sleeve take the arm's own visible skin mirrored about the sleeve's
+ * edge, in arm coordinates (along the shoulder→elbow→wrist line, across scaled by the expected
+ * width): the continuation keeps the arm's round shading, its tone and its texture, and meets
+ * the visible arm without a seam. Returns which hole pixels were filled.
+ */
+export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Array, skinSrc: Uint8Array, out: Float32Array): Uint8Array {
+  const { width: W, height: H } = a;
+  const done = new Uint8Array(W * H);
+  const img = a.image.data;
+  const torso = outline.torsoInner;
+  for (const side of ['left', 'right'] as const) {
+    const path = armPath(outline, side);
+    if (!path) continue;
+    const total = path.at[path.at.length - 1]!;
+    const steps = Math.max(2, Math.ceil(total));
+    // Stations along the arm where bare skin shows across most of its width.
+    const vis = new Uint8Array(steps + 1);
+    const tmp = { x: 0, y: 0, nx: 0, ny: 0, hw: 0 };
+    for (let k = 0; k <= steps; k++) {
+      locate(path, k, tmp);
+      let ok = 0;
+      for (const s of [-0.6, -0.3, 0, 0.3, 0.6]) {
+        const x = Math.round(tmp.x + tmp.nx * s * tmp.hw), y = Math.round(tmp.y + tmp.ny * s * tmp.hw);
+        if (x >= 0 && y >= 0 && x < W && y < H && skinSrc[y * W + x]) ok++;
+      }
+      vis[k] = ok >= 4 ? 1 : 0;
+    }
+    const nearest = nearestVisible(vis);
+    const maxHw = Math.max(...path.hw);
+    let x0 = W, y0 = H, x1 = 0, y1 = 0;
+    for (const p of path.pts) { x0 = Math.min(x0, p.x); y0 = Math.min(y0, p.y); x1 = Math.max(x1, p.x); y1 = Math.max(y1, p.y); }
+    x0 = Math.max(0, Math.floor(x0 - maxHw)); y0 = Math.max(0, Math.floor(y0 - maxHw));
+    x1 = Math.min(W - 1, Math.ceil(x1 + maxHw)); y1 = Math.min(H - 1, Math.ceil(y1 + maxHw));
+    for (let y = y0; y <= y1; y++) {
+      for (let x = x0; x <= x1; x++) {
+        const i = y * W + x;
+        if (!hole[i] || done[i] || torso[i]) continue;
+        const pr = project(path, x, y);
+        if (!pr || Math.abs(pr.s) > 1.15) continue;
+        const k = Math.max(0, Math.min(steps, Math.round(pr.t)));
+        const kv = nearest[k]!;
+        if (kv < 0) continue;
+        // Mirror about the first visible station, bouncing inside the visible run.
+        const run = runAround(vis, kv);
+        let tt = 2 * kv - pr.t;
+        const span = Math.max(1, run[1] - run[0]);
+        let u = (tt - run[0]) / span;
+        u = u - 2 * Math.floor(u / 2);
+        tt = run[0] + (u > 1 ? 2 - u : u) * span;
+        locate(path, tt, tmp);
+        const sx = tmp.x + tmp.nx * pr.s * tmp.hw, sy = tmp.y + tmp.ny * pr.s * tmp.hw;
+        const xi = Math.round(sx), yi = Math.round(sy);
+        if (xi < 0 || yi < 0 || xi >= W || yi >= H || !skinSrc[yi * W + xi]) continue;
+        const q = yi * W + xi;
+        out[i * 3] = img[q * 4]!; out[i * 3 + 1] = img[q * 4 + 1]!; out[i * 3 + 2] = img[q * 4 + 2]!;
+        done[i] = 1;
+      }
+    }
+  }
+  return done;
+}
+
+/**
+ * The rest of the skin hole: the person's skin tone carried in from the nearest skin (smoothed,
+ * so no single mole or shadow spreads), times the body's shading, plus fine grain from a patch of
+ * real skin so it reads as skin, not paint.
+ */
+export function fillTorso(a: ModelAnalysis, hole: Uint8Array, skinSrc: Uint8Array, shade: Float32Array, out: Float32Array): void {
+  const { width: W, height: H } = a;
+  const n = W * H;
+  const img = a.image.data;
+  const rgb = new Float32Array(n * 3);
+  const ch = new Float32Array(n);
+  const r = Math.max(2, Math.round(Math.max(W, H) / 300));
+  for (let c = 0; c < 3; c++) {
+    for (let i = 0; i < n; i++) ch[i] = img[i * 4 + c]!;
+    const b = boxBlur(ch, W, H, r);
+    for (let i = 0; i < n; i++) rgb[i * 3 + c] = b[i]!;
+  }
+  const base = pullPush(rgb, W, H, hole, skinSrc);
+  const grain = skinGrain(a, skinSrc);
+  for (let i = 0; i < n; i++) {
+    if (!hole[i]) continue;
+    const g = shade[i]!;
+    const e = grain ? grain(i % W, (i / W) | 0) : 0;
+    for (let c = 0; c < 3; c++) out[i * 3 + c] = base[i * 3 + c]! * g + e;
+  }
+}
+
+/** Zero-mean luminance detail of the deepest patch of visible skin, tiled by mirroring. */
+function skinGrain(a: ModelAnalysis, skinSrc: Uint8Array): ((x: number, y: number) => number) | null {
+  const { width: W, height: H } = a;
+  const n = W * H;
+  const not = new Uint8Array(n);
+  for (let i = 0; i < n; i++) not[i] = skinSrc[i] ? 0 : 1;
+  const d = distanceTo(not, W, H);
+  let best = 0, bi = -1;
+  for (let i = 0; i < n; i++) if (d[i]! > best) { best = d[i]!; bi = i; }
+  const half = Math.min(32, Math.floor(best * 0.6));
+  if (half < 3) return null;
+  const cx = bi % W, cy = (bi / W) | 0;
+  const side = 2 * half;
+  const lum = new Float32Array(side * side);
+  for (let y = 0; y < side; y++) {
+    for (let x = 0; x < side; x++) {
+      const p = ((cy - half + y) * W + cx - half + x) * 4;
+      lum[y * side + x] = 0.299 * a.image.data[p]! + 0.587 * a.image.data[p + 1]! + 0.114 * a.image.data[p + 2]!;
+    }
+  }
+  const low = boxBlur(lum, side, side, 2);
+  const hp = new Float32Array(side * side);
+  for (let i = 0; i < hp.length; i++) hp[i] = lum[i]! - low[i]!;
+  // A crease or a mole in the patch would repeat as a pattern: keep only the fine, noise-like part.
+  const abs = Array.from(hp, Math.abs).sort((p, q) => p - q);
+  const lim = 2.5 * 1.48 * abs[abs.length >> 1]!;
+  for (let i = 0; i < hp.length; i++) hp[i] = Math.max(-lim, Math.min(lim, hp[i]!));
+  const mirror = (v: number) => { const m = v % (2 * side); return m < side ? m : 2 * side - 1 - m; };
+  return (x, y) => hp[mirror(y) * side + mirror(x)]!;
+}
+
+function armPath(outline: BodyOutline, side: 'left' | 'right'): ArmPath | null {
+  const arm = outline.skeleton.arms[side];
+  const caps = outline.arms.filter((c) => c.side === side);
+  if (!arm.upper || caps.length === 0) return null;
+  const pts: Point[] = [arm.upper.a, arm.upper.b];
+  const hw = [caps[0]!.ra, caps[0]!.rb];
+  if (arm.lower && caps[1]) { pts.push(arm.lower.b); hw.push(caps[1].rb); }
+  const at = [0];
+  for (let i = 1; i < pts.length; i++) at.push(at[i - 1]! + Math.hypot(pts[i]!.x - pts[i - 1]!.x, pts[i]!.y - pts[i - 1]!.y));
+  return { pts, at, hw };
+}
+
+/** Point, unit normal and half width at arc length t. */
+function locate(p: ArmPath, t: number, o: { x: number; y: number; nx: number; ny: number; hw: number }): void {
+  let k = 0;
+  while (k < p.pts.length - 2 && t > p.at[k + 1]!) k++;
+  const a = p.pts[k]!, b = p.pts[k + 1]!;
+  const len = p.at[k + 1]! - p.at[k]! || 1;
+  const f = Math.max(0, Math.min(1, (t - p.at[k]!) / len));
+  o.x = a.x + (b.x - a.x) * f; o.y = a.y + (b.y - a.y) * f;
+  o.nx = -(b.y - a.y) / len; o.ny = (b.x - a.x) / len;
+  o.hw = p.hw[k]! + (p.hw[k + 1]! - p.hw[k]!) * f;
+}
+
+/** Arc length and width-scaled signed offset of (x, y) from the nearest segment of the path. */
+function project(p: ArmPath, x: number, y: number): { t: number; s: number } | null {
+  let best = Infinity, bt = 0, bs = 0;
+  for (let k = 0; k + 1 < p.pts.length; k++) {
+    const a = p.pts[k]!, b = p.pts[k + 1]!;
+    const vx = b.x - a.x, vy = b.y - a.y;
+    const len = Math.hypot(vx, vy) || 1;
+    const f = Math.max(0, Math.min(1, ((x - a.x) * vx + (y - a.y) * vy) / (len * len)));
+    const px = a.x + vx * f, py = a.y + vy * f;
+    const d = Math.hypot(x - px, y - py);
+    if (d >= best) continue;
+    best = d;
+    const hw = p.hw[k]! + (p.hw[k + 1]! - p.hw[k]!) * f;
+    bt = p.at[k]! + f * len;
+    bs = ((x - px) * -vy / len + (y - py) * vx / len) / Math.max(1, hw);
+  }
+  return best === Infinity ? null : { t: bt, s: bs };
+}
+
+function nearestVisible(vis: Uint8Array): Int32Array {
+  const n = vis.length;
+  const out = new Int32Array(n).fill(-1);
+  let last = -1;
+  for (let k = 0; k < n; k++) { if (vis[k]) last = k; out[k] = last; }
+  last = -1;
+  for (let k = n - 1; k >= 0; k--) {
+    if (vis[k]) last = k;
+    if (last >= 0 && (out[k]! < 0 || last - k < k - out[k]!)) out[k] = last;
+  }
+  return out;
+}
+
+function runAround(vis: Uint8Array, k: number): [number, number] {
+  let a = k, b = k;
+  while (a > 0 && vis[a - 1]) a--;
+  while (b < vis.length - 1 && vis[b + 1]) b++;
+  return [a, b];
+}
+
+export const SKIN_SOURCE_LABELS = new Set<number>([L.left_arm, L.right_arm, L.neck, L.torso_skin]);
