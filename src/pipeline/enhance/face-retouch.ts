@@ -13,8 +13,8 @@ export interface RetouchOptions {
 const MAX_SKIN_BLEND = 0.75;
 /** Unsharp amount on eyes, brows and lips at strength 1. */
 const MAX_FEATURE_SHARPEN = 0.35;
-/** Guided-filter eps in squared levels: skin texture (σ ≲ 10 levels) is smoothed, real edges (nose, jaw) kept. */
-const EPS = 14 * 14;
+/** Guided-filter eps in squared levels: skin texture (σ ≲ 12 levels) is smoothed, real edges (nose, jaw) kept. */
+const EPS = 16 * 16;
 
 /**
  * Retouches the face in place and returns the regions it used (null when the face has no landmarks,
