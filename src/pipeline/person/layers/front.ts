@@ -1,6 +1,7 @@
 // What goes in front of any garment: arms and hands over the torso, hair over the shoulders and chest.
 import { PARSE_LABELS, type ModelAnalysis, type RgbaImage } from '../../types.js';
 import type { BodyOutline } from './body-outline.js';
+import { boxBlur } from '../../composite/guided-filter.js';
 import { fillPolygon } from './raster.js';
 
 const L = PARSE_LABELS;
@@ -13,16 +14,24 @@ export function frontLayer(a: ModelAnalysis, outline: BodyOutline): RgbaImage {
   fillPolygon(torso, W, H, outline.torso, 1);
   const sk = outline.skeleton;
   const shoulderY = Math.min(sk.shoulderL.y, sk.shoulderR.y) - sk.shoulderWidth * 0.05;
-  const out = new Uint8Array(n * 4);
-  const img = a.image.data;
+  const sel = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     const l = lab[i]!;
     const y = (i / W) | 0;
     const arm = (l === L.left_arm || l === L.right_arm || l === L.hands) && torso[i];
     const hair = l === L.hair && (y > shoulderY || torso[i]);
-    if (!arm && !hair) continue;
+    if (arm || hair) sel[i] = 1;
+  }
+  // Inside the person the label edge is hard: soften it over a pixel or so; at the silhouette
+  // the refined mask's own soft alpha takes over.
+  const soft = boxBlur(sel, W, H, Math.max(1, Math.round(Math.max(W, H) / 700)));
+  const out = new Uint8Array(n * 4);
+  const img = a.image.data;
+  for (let i = 0; i < n; i++) {
+    const al = Math.min(soft[i]!, a.mask.data[i]! / 255);
+    if (al <= 0.01) continue;
     out[i * 4] = img[i * 4]!; out[i * 4 + 1] = img[i * 4 + 1]!; out[i * 4 + 2] = img[i * 4 + 2]!;
-    out[i * 4 + 3] = a.mask.data[i]!;
+    out[i * 4 + 3] = Math.round(al * 255);
   }
   return { width: W, height: H, data: out };
 }

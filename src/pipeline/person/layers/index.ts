@@ -31,7 +31,7 @@ export async function prepareModelLayers(a: ModelAnalysis, opts: LayerOptions = 
   lap('agnostic');
   const front = frontLayer(a, outline);
   lap('front');
-  const shading = shadingMap(a, outline.mask.data, ag.old_clothing.data);
+  const shading = shadingMap(a, ag.old_clothing.data, shape);
   const light = sceneLight(a);
   lap('shading');
   timings.total = Object.values(timings).reduce((s, v) => s + v, 0);

@@ -1,6 +1,7 @@
 // Print-free shading of the torso (multiplicative luminance gain) and the scene's light colour.
 import { PARSE_LABELS, type ModelAnalysis } from '../../types.js';
 import { boxBlur } from '../../composite/guided-filter.js';
+import { ycc } from '../skin.js';
 import { distanceTo } from './raster.js';
 
 const L = PARSE_LABELS;
@@ -14,22 +15,86 @@ export interface Shading {
 
 export const GAIN_MIN = 0.6;
 export const GAIN_MAX = 1.25;
+/** Old tops darker than this (median luma) carry no readable folds. */
+const DARK = 45;
+/** Above this share of print / colour-block pixels the top is too busy to read folds from. */
+const BUSY = 0.45;
 
-export function shadingMap(a: ModelAnalysis, body: Uint8Array, old: Uint8Array): Shading {
+/**
+ * Folds and light from the old top without its print: luminance is averaged only over pixels of
+ * the top's dominant colour and brightness (print, text and colour blocks get weight 0, as do
+ * pixels on chroma edges), so the average carries on across them from the plain fabric around.
+ * Normalised by the median and clamped. Dark or busy tops, and everywhere off the old top, get
+ * the body-shape gain.
+ */
+export function shadingMap(a: ModelAnalysis, old: Uint8Array, shape: Float32Array): Shading {
   const { width: W, height: H } = a;
   const n = W * H;
   const img = a.image.data;
-  const lum = new Float32Array(n);
-  for (let i = 0; i < n; i++) lum[i] = 0.2126 * img[i * 4]! + 0.7152 * img[i * 4 + 1]! + 0.0722 * img[i * 4 + 2]!;
-  const r = Math.max(4, Math.round(Math.max(W, H) / 60));
-  const smooth = boxBlur(lum, W, H, r);
+  const lum = new Float32Array(n), cb = new Float32Array(n), cr = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    // Chromaticity, not chroma: it stays put when a fold darkens a saturated colour.
+    const R = img[i * 4]!, G = img[i * 4 + 1]!, B = img[i * 4 + 2]!;
+    const sum = R + G + B + 3;
+    lum[i] = ycc(R, G, B)[0];
+    cb[i] = (255 * (R + 1)) / sum; cr[i] = (255 * (G + 1)) / sum;
+  }
+  const inside: number[] = [];
+  for (let i = 0; i < n; i += 2) if (old[i]) inside.push(i);
+  if (inside.length < 200) return { width: W, height: H, gain: shape, source: 'body-shape' };
+  const med = (f: (i: number) => number) => inside.map(f).sort((p, q) => p - q)[inside.length >> 1]!;
+  const mL = med((i) => lum[i]!), mB = med((i) => cb[i]!), mR = med((i) => cr[i]!);
+  const S = Math.hypot(a.measurements.shoulder_left.x - a.measurements.shoulder_right.x, a.measurements.shoulder_left.y - a.measurements.shoulder_right.y) || Math.max(W, H) / 4;
+  // Chroma edges: gradient of lightly smoothed chromaticity.
+  const sb = boxBlur(cb, W, H, 1), sr = boxBlur(cr, W, H, 1);
+  const wt = new Float32Array(n);
+  let kept = 0, total = 0;
+  for (let i = 0; i < n; i++) {
+    if (!old[i]) continue;
+    total++;
+    const x = i % W;
+    const gx = x > 0 && x < W - 1 ? Math.hypot(sb[i + 1]! - sb[i - 1]!, sr[i + 1]! - sr[i - 1]!) : 0;
+    const gy = i >= W && i < n - W ? Math.hypot(sb[i + W]! - sb[i - W]!, sr[i + W]! - sr[i - W]!) : 0;
+    const dc = Math.hypot(cb[i]! - mB, cr[i]! - mR);
+    const ratio = lum[i]! / Math.max(1, mL);
+    // Off the dominant colour, far off its brightness, or on a colour edge: print, not fold.
+    if (dc > 14 || ratio < 0.45 || ratio > 1.6 || Math.max(gx, gy) > 5) continue;
+    wt[i] = 1;
+    kept++;
+  }
+  if (mL < DARK || 1 - kept / total > BUSY) return { width: W, height: H, gain: shape, source: 'body-shape' };
+  // Normalised convolution (two box passes ≈ a tent) of the kept luminance.
+  const r = Math.max(3, Math.round(S / 30));
+  const num = new Float32Array(n);
+  for (let i = 0; i < n; i++) num[i] = wt[i]! * lum[i]!;
+  const sN = boxBlur(boxBlur(num, W, H, r), W, H, r);
+  const sW = boxBlur(boxBlur(wt, W, H, r), W, H, r);
+  // Where the print is wide, the tent sees no plain fabric: widen the look until it does.
+  const sN2 = boxBlur(sN, W, H, r * 4), sW2 = boxBlur(sW, W, H, r * 4);
+  const raw = new Float32Array(n);
   const vals: number[] = [];
-  for (let i = 0; i < n; i += 3) if (old[i]) vals.push(smooth[i]!);
+  for (let i = 0; i < n; i++) {
+    if (!old[i]) continue;
+    const w1 = sW[i]!, w2 = sW2[i]!;
+    const v1 = w1 > 1e-3 ? sN[i]! / w1 : 0, v2 = w2 > 1e-4 ? sN2[i]! / w2 : mL;
+    const blend = Math.min(1, w1 / 0.3);
+    raw[i] = v1 * blend + v2 * (1 - blend);
+    if ((i & 1) === 0) vals.push(raw[i]!);
+  }
   vals.sort((p, q) => p - q);
-  const med = vals.length ? vals[vals.length >> 1]! : 1;
-  const shape = bodyShapeGain(body, W, H);
+  const norm = vals[vals.length >> 1]! || 1;
+  // Ease from the clothing gain into the body-shape gain across a few pixels of the old top's edge.
+  const outside = new Uint8Array(n);
+  for (let i = 0; i < n; i++) outside[i] = old[i] ? 0 : 1;
+  const d = distanceTo(outside, W, H);
+  const feather = Math.max(2, r);
   const gain = new Float32Array(n);
-  for (let i = 0; i < n; i++) gain[i] = old[i] && med > 1 ? Math.min(GAIN_MAX, Math.max(GAIN_MIN, smooth[i]! / med)) : shape[i]!;
+  for (let i = 0; i < n; i++) {
+    if (!old[i]) { gain[i] = shape[i]!; continue; }
+    const g = Math.min(GAIN_MAX, Math.max(GAIN_MIN, raw[i]! / norm));
+    const t = Math.min(1, d[i]! / feather);
+    gain[i] = g * t + shape[i]! * (1 - t);
+  }
   return { width: W, height: H, gain, source: 'clothing' };
 }
 
@@ -44,7 +109,7 @@ export function bodyShapeGain(body: Uint8Array, W: number, H: number): Float32Ar
   const g = new Float32Array(W * H);
   for (let i = 0; i < g.length; i++) {
     const t = Math.min(1, d[i]! / reach);
-    g[i] = body[i] ? 0.82 + 0.2 * Math.sqrt(t) : 1;
+    g[i] = body[i] ? 0.86 + 0.18 * Math.sqrt(t) : 1;
   }
   return g;
 }
