@@ -137,14 +137,11 @@ export function decodePrepared<T = unknown>(bytes: Uint8Array): T {
     const at = start + s.o;
     if (at + s.b > bytes.byteLength) throw new PreparedFormatError('prepared blob section truncated');
     const stored = bytes.subarray(at, at + s.b);
-    if (s.z) {
-      const raw = inflateRawSync(stored);
-      return new Ctor(raw.buffer, raw.byteOffset, s.n);
-    }
-    const abs = bytes.byteOffset + at;
-    if (abs % Ctor.BYTES_PER_ELEMENT === 0) return new Ctor(bytes.buffer, abs, s.n);
-    const copy = new Uint8Array(stored);
-    return new Ctor(copy.buffer, 0, s.n);
+    const raw: Uint8Array = s.z ? inflateRawSync(stored) : stored;
+    if (raw.byteLength !== s.n * Ctor.BYTES_PER_ELEMENT) throw new PreparedFormatError('prepared blob section has the wrong length');
+    const buffer = raw.buffer as ArrayBuffer;
+    if (raw.byteOffset % Ctor.BYTES_PER_ELEMENT === 0) return new Ctor(buffer, raw.byteOffset, s.n);
+    return new Ctor(new Uint8Array(raw).buffer, 0, s.n);
   });
   const revive = (v: unknown): unknown => {
     if (v === null || typeof v !== 'object') return v;
