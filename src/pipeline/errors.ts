@@ -6,7 +6,8 @@ export type InputErrorCode =
   | 'image-too-small'
   | 'too-many-pixels'
   | 'no-person'
-  | 'no-garment';
+  | 'no-garment'
+  | 'bad-option';
 
 /** Bad input: retrying will not help; the caller must send something else. */
 export class InputError extends Error {

@@ -1,0 +1,171 @@
+// Back-to-front compositing of a render: background, agnostic person, collar back, garment with contact shadow, front layer.
+import { PARSE_LABELS, type Mask, type ModelAnalysis, type ModelLayers, type RgbaImage } from '../types.js';
+
+export interface ComposeInput {
+  model: ModelAnalysis;
+  layers: ModelLayers;
+  /** The shaded garment, straight alpha, model size. */
+  garment: RgbaImage;
+  /** The back of the collar (model size) or null. */
+  collar: RgbaImage | null;
+  /** Replaces the photo's background: a plain colour, or an image (resized to the model's size). */
+  background?: [number, number, number] | RgbaImage;
+  /** Lower clothing goes in front of the garment (a top tucked in). */
+  tuck: boolean;
+  /** Contact shadow strength, 0..1 (faint by default). */
+  shadow?: number;
+}
+
+const L = PARSE_LABELS;
+
+export function composeRender(input: ComposeInput): RgbaImage {
+  const { model, layers, garment } = input;
+  const W = model.width, H = model.height;
+  const n = W * H;
+  const out = new Uint8Array(layers.agnostic.data);
+  if (input.background) replaceBackground(out, input, W, H);
+  if (input.collar) {
+    // The collar's back is behind the neck and head: it shows only beside them.
+    const c = input.collar.data;
+    const hide = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const lab = model.parsing.data[i]!;
+      if ((lab === L.neck || lab === L.face || lab === L.hair) && model.mask.data[i]! >= 128) hide[i] = 1;
+    }
+    over(out, c, n, hide);
+  }
+  contactShadow(out, garment, W, H, model.measurements.shoulder_width, input.shadow ?? 0.28);
+  over(out, garment.data, n, null);
+  if (input.tuck) {
+    const f = new Uint8Array(n * 4);
+    for (let i = 0; i < n; i++) {
+      if (model.parsing.data[i] !== L.lower_clothing) continue;
+      const o = i * 4;
+      f[o] = layers.agnostic.data[o]!;
+      f[o + 1] = layers.agnostic.data[o + 1]!;
+      f[o + 2] = layers.agnostic.data[o + 2]!;
+      f[o + 3] = 255;
+    }
+    over(out, f, n, null);
+  }
+  over(out, frontWithoutOldClothing(layers), n, null);
+  return { width: W, height: H, data: out };
+}
+
+/** Straight-alpha "over" onto an opaque image; `skip` marks pixels left untouched. */
+function over(dst: Uint8Array, src: Uint8Array, n: number, skip: Uint8Array | null): void {
+  for (let i = 0; i < n; i++) {
+    const o = i * 4;
+    const a = src[o + 3]!;
+    if (a === 0 || (skip && skip[i])) continue;
+    if (a === 255) {
+      dst[o] = src[o]!;
+      dst[o + 1] = src[o + 1]!;
+      dst[o + 2] = src[o + 2]!;
+      continue;
+    }
+    const f = a / 255, k = 1 - f;
+    dst[o] = src[o]! * f + dst[o]! * k + 0.5;
+    dst[o + 1] = src[o + 1]! * f + dst[o + 1]! * k + 0.5;
+    dst[o + 2] = src[o + 2]! * f + dst[o + 2]! * k + 0.5;
+  }
+}
+
+function replaceBackground(out: Uint8Array, input: ComposeInput, W: number, H: number): void {
+  const { model, layers } = input;
+  const bg = input.background!;
+  const img = Array.isArray(bg) ? null : bg;
+  const filled: Mask = layers.filled_background;
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const i = y * W + x;
+      // Where the old garment stood out from the body, the person now ends at the body.
+      const a = filled.data[i]! >= 128 ? 0 : model.mask.data[i]! / 255;
+      if (a >= 1) continue;
+      const o = i * 4;
+      let r: number, g: number, b: number;
+      if (img) {
+        const sx = Math.min(img.width - 1, Math.floor(((x + 0.5) * img.width) / W));
+        const sy = Math.min(img.height - 1, Math.floor(((y + 0.5) * img.height) / H));
+        const p = (sy * img.width + sx) * 4;
+        r = img.data[p]!;
+        g = img.data[p + 1]!;
+        b = img.data[p + 2]!;
+      } else {
+        [r, g, b] = bg as [number, number, number];
+      }
+      out[o] = out[o]! * a + r * (1 - a) + 0.5;
+      out[o + 1] = out[o + 1]! * a + g * (1 - a) + 0.5;
+      out[o + 2] = out[o + 2]! * a + b * (1 - a) + 0.5;
+    }
+  }
+}
+
+/**
+ * A faint shadow the garment casts where it ends on the body (hem, cuffs, neckline): its alpha, blurred
+ * and shifted down as if lit from above, darkens what is under the garment's edges. Computed at 1/4 size.
+ */
+function contactShadow(out: Uint8Array, garment: RgbaImage, W: number, H: number, S: number, strength: number): void {
+  if (strength <= 0) return;
+  const f = 4;
+  const w = Math.ceil(W / f), h = Math.ceil(H / f);
+  const a = new Float32Array(w * h);
+  const gd = garment.data;
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) a[((y / f) | 0) * w + ((x / f) | 0)] += gd[(y * W + x) * 4 + 3]! / (255 * f * f);
+  const r = Math.max(1, Math.round((0.025 * S) / f));
+  const blurred = boxBlur(boxBlur(a, w, h, r), w, h, r);
+  const shift = (0.012 * S) / f;
+  for (let y = 0; y < H; y++) {
+    const sy = Math.min(h - 1, Math.max(0, (y + 0.5) / f - 0.5 - shift));
+    const y0 = Math.floor(sy), y1 = Math.min(h - 1, y0 + 1), fy = sy - y0;
+    for (let x = 0; x < W; x++) {
+      const i = y * W + x;
+      const ga = gd[i * 4 + 3]!;
+      if (ga === 255) continue;
+      const sx = Math.min(w - 1, Math.max(0, (x + 0.5) / f - 0.5));
+      const x0 = Math.floor(sx), x1 = Math.min(w - 1, x0 + 1), fx = sx - x0;
+      const s = (blurred[y0 * w + x0]! * (1 - fx) + blurred[y0 * w + x1]! * fx) * (1 - fy) + (blurred[y1 * w + x0]! * (1 - fx) + blurred[y1 * w + x1]! * fx) * fy;
+      if (s < 0.01) continue;
+      const k = 1 - strength * s;
+      const o = i * 4;
+      out[o] = out[o]! * k;
+      out[o + 1] = out[o + 1]! * k;
+      out[o + 2] = out[o + 2]! * k;
+    }
+  }
+}
+
+/** Separable box blur of radius r, edges clamped. */
+function boxBlur(src: Float32Array, w: number, h: number, r: number): Float32Array {
+  const tmp = new Float32Array(w * h);
+  const out = new Float32Array(w * h);
+  const norm = 1 / (2 * r + 1);
+  for (let y = 0; y < h; y++) {
+    let s = 0;
+    for (let k = -r; k <= r; k++) s += src[y * w + Math.min(w - 1, Math.max(0, k))]!;
+    for (let x = 0; x < w; x++) {
+      tmp[y * w + x] = s * norm;
+      s += src[y * w + Math.min(w - 1, x + r + 1)]! - src[y * w + Math.max(0, x - r)]!;
+    }
+  }
+  for (let x = 0; x < w; x++) {
+    let s = 0;
+    for (let k = -r; k <= r; k++) s += tmp[Math.min(h - 1, Math.max(0, k)) * w + x]!;
+    for (let y = 0; y < h; y++) {
+      out[y * w + x] = s * norm;
+      s += tmp[Math.min(h - 1, y + r + 1) * w + x]! - tmp[Math.max(0, y - r) * w + x]!;
+    }
+  }
+  return out;
+}
+
+/**
+ * The front layer minus any pixel of the old clothing: arms and hair in front of the torso are never
+ * old clothing, and an old garment's edge taken for an arm would show on top of the new one.
+ */
+export function frontWithoutOldClothing(layers: ModelLayers): Uint8Array {
+  const f = new Uint8Array(layers.front.data);
+  const old = layers.old_clothing.data;
+  for (let i = 0; i < old.length; i++) if (old[i]! >= 128) f[i * 4 + 3] = 0;
+  return f;
+}

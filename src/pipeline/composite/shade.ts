@@ -1,0 +1,45 @@
+// The garment takes on the scene's light: luminance gain of the folds and the photo's colour temperature, hue kept.
+import type { ModelLayers, RgbaImage } from '../types.js';
+
+/**
+ * Shades the warped garment in place (model-sized, straight alpha). Every channel of a pixel is
+ * multiplied by the same gain, and a pixel that would clip is scaled down as a whole, so the print's
+ * hue and saturation never change; only the scene's white balance (layers.light) tints it, as it
+ * tints everything else in the photo.
+ */
+export function shadeGarment(garment: RgbaImage, layers: ModelLayers, strength: number): void {
+  if (strength <= 0) return;
+  const { width: W, height: H, data } = garment;
+  const sh = layers.shading;
+  const same = sh.width === W && sh.height === H;
+  const sx = sh.width / W, sy = sh.height / H;
+  const [lr, lg, lb] = layers.light;
+  const lm = (lr + lg + lb) / 3 || 1;
+  // Half strength for the temperature: the garment photo has its own (usually neutral) white balance.
+  const tk = 0.5 * strength;
+  const tr = (lr / lm) ** tk, tg = (lg / lm) ** tk, tb = (lb / lm) ** tk;
+  for (let y = 0; y < H; y++) {
+    const gy = same ? y : Math.min(sh.height - 1, Math.floor((y + 0.5) * sy));
+    for (let x = 0; x < W; x++) {
+      const i = y * W + x;
+      const o = i * 4;
+      if (data[o + 3] === 0) continue;
+      const gx = same ? x : Math.min(sh.width - 1, Math.floor((x + 0.5) * sx));
+      const raw = sh.gain[gy * sh.width + gx]!;
+      const g = Number.isFinite(raw) && raw > 0 ? raw ** strength : 1;
+      let r = data[o]! * g * tr;
+      let gg = data[o + 1]! * g * tg;
+      let b = data[o + 2]! * g * tb;
+      const m = Math.max(r, gg, b);
+      if (m > 255) {
+        const k = 255 / m;
+        r *= k;
+        gg *= k;
+        b *= k;
+      }
+      data[o] = r + 0.5;
+      data[o + 1] = gg + 0.5;
+      data[o + 2] = b + 0.5;
+    }
+  }
+}

@@ -1,0 +1,91 @@
+// How much to trust a render: confidences, old clothing left showing, arm overlap, and whether a person should look.
+import type { GarmentAnalysis, ModelAnalysis, ModelLayers, RgbaImage } from './types.js';
+import type { Targets } from './warp/targets.js';
+
+export interface QualityReport {
+  pose_confidence: number;
+  cutout_confidence: number;
+  /** Mean score of the garment landmarks the warp pins. */
+  landmark_confidence: number;
+  /** Share of the old clothing's pixels neither covered by the new garment nor filled in (so it shows). */
+  old_clothing_uncovered: number;
+  /** Share of the old clothing's pixels that show as synthesised fill (skin or background) around the garment. */
+  inpainted_share: number;
+  /** Share of the garment hidden behind the front layer (arms, hands, hair). */
+  arm_overlap: number;
+  /** Share of the garment's warped outline that falls outside the photo. */
+  out_of_frame: number;
+  /** The model photo's own suitability for try-on (0..1). */
+  suitability: number;
+  /** Overall trust, 0..1. */
+  score: number;
+  needs_review: boolean;
+  reasons: string[];
+}
+
+const r3 = (v: number) => Math.round(v * 1000) / 1000;
+
+export function qualityReport(m: ModelAnalysis, layers: ModelLayers, g: GarmentAnalysis, t: Targets, garment: RgbaImage): QualityReport {
+  const n = m.width * m.height;
+  const reasons: string[] = [];
+  let old = 0, uncovered = 0, inpainted = 0, galpha = 0, hidden = 0;
+  const gd = garment.data, fd = layers.front.data;
+  for (let i = 0; i < n; i++) {
+    const ga = gd[i * 4 + 3]! / 255;
+    galpha += ga;
+    // The composite drops front-layer pixels on old clothing (see frontWithoutOldClothing).
+    if (layers.old_clothing.data[i]! < 128) {
+      hidden += ga * (fd[i * 4 + 3]! / 255);
+      continue;
+    }
+    old++;
+    if (ga >= 0.5) continue;
+    if (layers.filled_skin.data[i]! >= 128 || layers.filled_background.data[i]! >= 128) inpainted++;
+    else uncovered++;
+  }
+  const old_clothing_uncovered = old ? uncovered / old : 0;
+  const inpainted_share = old ? inpainted / old : 0;
+  const arm_overlap = galpha ? hidden / galpha : 0;
+  const used = Object.keys(t.points).filter((k) => g.landmarks[k]);
+  const landmark_confidence = used.length ? used.reduce((s, k) => s + g.landmarks[k]!.score, 0) / used.length : 0;
+  let outside = 0;
+  const pts = Object.values(t.points);
+  for (const p of pts) if (p.x < 0 || p.y < 0 || p.x >= m.width || p.y >= m.height) outside++;
+  const out_of_frame = pts.length ? outside / pts.length : 0;
+  const pose_confidence = m.pose.score;
+  const cutout_confidence = g.cutout.confidence;
+  const suitability = m.suitability.score;
+
+  if (pose_confidence < 0.5) reasons.push(`pose is uncertain (${r3(pose_confidence)}): the garment may be misplaced`);
+  if (cutout_confidence < 0.6) reasons.push(`garment cut-out is uncertain (${r3(cutout_confidence)})`);
+  if (landmark_confidence < 0.55) reasons.push(`garment landmarks are uncertain (${r3(landmark_confidence)}): the garment may be badly shaped`);
+  if (old_clothing_uncovered > 0.02) reasons.push(`${Math.round(old_clothing_uncovered * 100)}% of the old clothing still shows`);
+  if (inpainted_share > 0.2) reasons.push(`${Math.round(inpainted_share * 100)}% of the old clothing was replaced by synthesised skin or background that shows`);
+  if (arm_overlap > 0.3) reasons.push(`arms or hair cover ${Math.round(arm_overlap * 100)}% of the garment`);
+  if (out_of_frame > 0) reasons.push('part of the garment falls outside the photo: it is cut');
+  if (!m.suitability.suitable) reasons.push(...m.suitability.reasons.map((r) => `model photo: ${r}`));
+  if (g.category === 'bottom') reasons.push('bottoms are placed without removing the old lower clothing: check that none shows');
+  for (const w of t.warnings) reasons.push(w);
+
+  const score = Math.max(
+    0,
+    Math.min(1, pose_confidence, cutout_confidence + 0.2, landmark_confidence + 0.2, suitability + 0.2) *
+      (1 - Math.min(1, old_clothing_uncovered * 5)) *
+      (1 - Math.min(0.5, inpainted_share)) *
+      (1 - Math.min(0.5, Math.max(0, arm_overlap - 0.1))) *
+      (1 - out_of_frame),
+  );
+  return {
+    pose_confidence: r3(pose_confidence),
+    cutout_confidence: r3(cutout_confidence),
+    landmark_confidence: r3(landmark_confidence),
+    old_clothing_uncovered: r3(old_clothing_uncovered),
+    inpainted_share: r3(inpainted_share),
+    arm_overlap: r3(arm_overlap),
+    out_of_frame: r3(out_of_frame),
+    suitability: r3(suitability),
+    score: r3(score),
+    needs_review: reasons.length > 0 || score < 0.6,
+    reasons,
+  };
+}

@@ -1,0 +1,301 @@
+// The garment warped onto the body: body panel by a thin-plate spline, each sleeve as a tube along its arm.
+import type { Box, GarmentAnalysis, Point, RgbaImage } from '../types.js';
+import { boundsOf, buildWarpMap } from './grid.js';
+import { meshWarp, type QuadMesh } from './mesh.js';
+import { buildMipPyramid, sampleWarp, type MipPyramid } from './sample.js';
+import type { SleeveTarget, Targets } from './targets.js';
+import { fitInverseTps } from './tps.js';
+
+/** The garment split into the pieces that are warped separately, as mip pyramids (built once per garment). */
+export interface GarmentPieces {
+  body: MipPyramid;
+  sleeves: { left: MipPyramid; right: MipPyramid } | null;
+  collar: MipPyramid | null;
+}
+
+export interface WarpedGarment {
+  /** The garment on the model, straight alpha, model image size. */
+  garment: RgbaImage;
+  /** The back of the collar, to go behind the neck; null when the garment has none. */
+  collar: RgbaImage | null;
+  /** Where the body panel's map was evaluated (model pixels). */
+  box: Box;
+  timings_ms: Record<string, number>;
+}
+
+/** Pixels the body panel reaches past its armhole seam, so the sleeve drawn over it leaves no gap. */
+const SEAM_OVERLAP = 2.5;
+
+const cache = new WeakMap<GarmentAnalysis, { key: string; pieces: GarmentPieces }>();
+
+/**
+ * Splits the garment into body panel, sleeves and collar back. Sleeves are cut off along the straight
+ * armhole seam (shoulder → armpit) and the side (armpit → hem): the very lines whose ends the targets
+ * pin, so panel and sleeve meet on one line on the body. Cached per garment and landmark set.
+ */
+export function garmentPieces(g: GarmentAnalysis, G: Record<string, Point>, sleeved: boolean): GarmentPieces {
+  const key = JSON.stringify([G, sleeved]);
+  const hit = cache.get(g);
+  if (hit && hit.key === key) return hit.pieces;
+  const { width: w, height: h } = g.image;
+  const n = w * h;
+  const bodyImg = new Uint8Array(g.image.data);
+  const collar = g.collar_back;
+  let collarImg: Uint8Array | null = null;
+  if (collar) {
+    collarImg = new Uint8Array(n * 4);
+    for (let i = 0; i < n; i++) {
+      const c = collar.data[i]!;
+      if (c === 0) continue;
+      const o = i * 4;
+      collarImg[o] = g.image.data[o]!;
+      collarImg[o + 1] = g.image.data[o + 1]!;
+      collarImg[o + 2] = g.image.data[o + 2]!;
+      collarImg[o + 3] = Math.min(g.image.data[o + 3]!, c);
+      bodyImg[o + 3] = Math.round((bodyImg[o + 3]! * (255 - c)) / 255);
+    }
+  }
+  let sleeves: GarmentPieces['sleeves'] = null;
+  if (sleeved) {
+    const left = new Uint8Array(n * 4);
+    const right = new Uint8Array(n * 4);
+    const dL = sideDistance(G, 'left');
+    const dR = sideDistance(G, 'right');
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const i = y * w + x;
+        const o = i * 4;
+        const a = bodyImg[o + 3]!;
+        if (a === 0) continue;
+        // Signed distance to the piece's boundary, positive on the body's side.
+        const sl = dL(x, y);
+        const sr = dR(x, y);
+        const side = sl < sr ? left : right;
+        const s = Math.min(sl, sr);
+        if (s < 0.5) {
+          side[o] = bodyImg[o]!;
+          side[o + 1] = bodyImg[o + 1]!;
+          side[o + 2] = bodyImg[o + 2]!;
+          side[o + 3] = a;
+        }
+        if (s < -SEAM_OVERLAP) bodyImg[o + 3] = 0;
+      }
+    }
+    sleeves = { left: buildMipPyramid({ width: w, height: h, data: left }), right: buildMipPyramid({ width: w, height: h, data: right }) };
+  }
+  const pieces: GarmentPieces = {
+    body: buildMipPyramid({ width: w, height: h, data: bodyImg }),
+    sleeves,
+    collar: collarImg ? buildMipPyramid({ width: w, height: h, data: collarImg }) : null,
+  };
+  cache.set(g, { key, pieces });
+  return pieces;
+}
+
+/** Signed distance (garment pixels) to one side's seam-then-side line, positive towards the garment's centre. */
+function sideDistance(G: Record<string, Point>, side: 'left' | 'right'): (x: number, y: number) => number {
+  const s = G[`shoulder_${side}`]!, a = G[`armpit_${side}`]!, hm = G[`hem_${side}`] ?? { x: a.x, y: a.y + 1000 };
+  const c = { x: (G.shoulder_left!.x + G.shoulder_right!.x) / 2, y: (s.y + a.y) / 2 };
+  const line = (p: Point, q: Point) => {
+    const dx = q.x - p.x, dy = q.y - p.y;
+    const l = Math.hypot(dx, dy) || 1;
+    let nx = -dy / l, ny = dx / l;
+    if ((c.x - p.x) * nx + (c.y - p.y) * ny < 0) (nx = -nx), (ny = -ny);
+    return (x: number, y: number) => (x - p.x) * nx + (y - p.y) * ny;
+  };
+  const seam = line(s, a);
+  const sideLine = line(a, hm);
+  return (x, y) => (y < a.y ? seam(x, y) : Math.min(seam(x, y) + 1e3, sideLine(x, y)));
+}
+
+/**
+ * Warps the garment's pieces to their targets and stacks them (body panel, then sleeves over it) on
+ * a transparent image of the model's size.
+ */
+export function warpGarment(g: GarmentAnalysis, t: Targets, size: { width: number; height: number }): WarpedGarment {
+  const timings: Record<string, number> = {};
+  let t0 = performance.now();
+  const lap = (k: string) => {
+    const now = performance.now();
+    timings[k] = Math.round((now - t0) * 10) / 10;
+    t0 = now;
+  };
+  const pieces = garmentPieces(g, t.landmarks, t.sleeves.length > 0);
+  lap('pieces');
+  const { width: W, height: H } = size;
+  const acc = new Float32Array(W * H * 4);
+  const tps = fitInverseTps(t.panel.garment, t.panel.body);
+  const pad = Math.round(0.25 * t.shoulderWidth);
+  const box = clip(boundsOf(t.panel.body.map((p) => p.x), t.panel.body.map((p) => p.y), pad), W, H);
+  const map = buildWarpMap((x, y, out) => tps.mapInto(x, y, out), box, 8);
+  lap('panel_map');
+  const panel = sampleWarp(pieces.body, map);
+  overInto(acc, W, H, panel, box);
+  lap('panel_sample');
+  let collar: RgbaImage | null = null;
+  if (pieces.collar) {
+    const c = sampleWarp(pieces.collar, map);
+    const ca = new Float32Array(W * H * 4);
+    overInto(ca, W, H, c, box);
+    collar = toStraight(ca, W, H);
+  }
+  if (pieces.sleeves) {
+    for (const s of t.sleeves) {
+      const { src, dst } = sleeveMeshes(s);
+      const sb = clip(boundsOf(dst.x, dst.y, 2), W, H);
+      if (sb.width <= 0 || sb.height <= 0) continue;
+      const sm = meshWarp(src, dst, sb);
+      const img = sampleWarp(pieces.sleeves[s.side], sm);
+      overInto(acc, W, H, img, sm.box);
+    }
+  }
+  lap('sleeves');
+  return { garment: toStraight(acc, W, H), collar, box, timings_ms: timings };
+}
+
+function clip(b: Box, W: number, H: number): Box {
+  const x0 = Math.max(0, b.x), y0 = Math.max(0, b.y);
+  const x1 = Math.min(W, b.x + b.width), y1 = Math.min(H, b.y + b.height);
+  return { x: x0, y: y0, width: Math.max(0, x1 - x0), height: Math.max(0, y1 - y0) };
+}
+
+/** Porter-Duff "over" of a straight-alpha piece at box into a premultiplied accumulator. */
+function overInto(acc: Float32Array, W: number, H: number, img: RgbaImage, box: Box): void {
+  const d = img.data;
+  for (let y = 0; y < img.height; y++) {
+    const yy = box.y + y;
+    if (yy < 0 || yy >= H) continue;
+    for (let x = 0; x < img.width; x++) {
+      const xx = box.x + x;
+      if (xx < 0 || xx >= W) continue;
+      const s = (y * img.width + x) * 4;
+      const a = d[s + 3]! / 255;
+      if (a === 0) continue;
+      const o = (yy * W + xx) * 4;
+      const k = 1 - a;
+      acc[o] = d[s]! * a + acc[o]! * k;
+      acc[o + 1] = d[s + 1]! * a + acc[o + 1]! * k;
+      acc[o + 2] = d[s + 2]! * a + acc[o + 2]! * k;
+      acc[o + 3] = a + acc[o + 3]! * k;
+    }
+  }
+}
+
+function toStraight(acc: Float32Array, W: number, H: number): RgbaImage {
+  const out = new Uint8Array(W * H * 4);
+  for (let i = 0; i < W * H; i++) {
+    const o = i * 4;
+    const a = acc[o + 3]!;
+    if (a < 1 / 512) continue;
+    out[o] = Math.min(255, acc[o]! / a + 0.5);
+    out[o + 1] = Math.min(255, acc[o + 1]! / a + 0.5);
+    out[o + 2] = Math.min(255, acc[o + 2]! / a + 0.5);
+    out[o + 3] = Math.min(255, a * 255 + 0.5);
+  }
+  return { width: W, height: H, data: out };
+}
+
+/** Polyline by arc length: position and the mean direction over a window (a smooth turn at the elbow). */
+function arcAt(pts: Point[], cum: number[], s: number, out: number[]): void {
+  let i = 0;
+  while (i < pts.length - 2 && cum[i + 1]! < s) i++;
+  const seg = cum[i + 1]! - cum[i]!;
+  const f = seg > 0 ? (s - cum[i]!) / seg : 0;
+  out[0] = pts[i]!.x + (pts[i + 1]!.x - pts[i]!.x) * f;
+  out[1] = pts[i]!.y + (pts[i + 1]!.y - pts[i]!.y) * f;
+  out[2] = i;
+  out[3] = f;
+}
+
+const smooth = (e0: number, e1: number, x: number): number => {
+  const t = Math.min(1, Math.max(0, (x - e0) / (e1 - e0)));
+  return t * t * (3 - 2 * t);
+};
+
+/**
+ * Quad meshes that lay the flat sleeve (cap edge → cuff) along the arm. Row 0 is exactly the cap on
+ * the panel's armhole; outer and inner edges run down the arm from where their cap point sits, and
+ * open from the armhole's slant to the arm's own width (plus ease) over the first third.
+ */
+export function sleeveMeshes(s: SleeveTarget): { src: QuadMesh; dst: QuadMesh } {
+  const arm = s.arm;
+  const cum = [0];
+  for (let i = 1; i < arm.length; i++) cum.push(cum[i - 1]! + Math.hypot(arm[i]!.x - arm[i - 1]!.x, arm[i]!.y - arm[i - 1]!.y));
+  const total = cum[cum.length - 1]!;
+  const d0x = (arm[1]!.x - arm[0]!.x) / (cum[1]! || 1), d0y = (arm[1]!.y - arm[0]!.y) / (cum[1]! || 1);
+  const capProj = (p: Point) => ({ u: (p.x - arm[0]!.x) * d0x + (p.y - arm[0]!.y) * d0y, v: (p.x - arm[0]!.x) * -d0y + (p.y - arm[0]!.y) * d0x });
+  const co = capProj(s.capOuter), ci = capProj(s.capInner);
+  // Normal pointing to the outer side.
+  const outerSign = co.v >= ci.v ? 1 : -1;
+  const cuffAt = Math.min(total, s.cuffAt);
+  let maxHw = 0;
+  for (const v of s.halfWidth) maxHw = Math.max(maxHw, v);
+  const bend = 1.2 * maxHw;
+  const len = Math.max(cuffAt - Math.min(co.u, ci.u), 1);
+  const rows = Math.max(6, Math.ceil(len / 6) + 1);
+  const src: QuadMesh = { cols: 2, rows, x: new Float64Array(rows * 2), y: new Float64Array(rows * 2) };
+  const dst: QuadMesh = { cols: 2, rows, x: new Float64Array(rows * 2), y: new Float64Array(rows * 2) };
+  const g = s.garment;
+  // Widen both strips alike so the sleeve's own outline (slightly outside the straight edges) is kept.
+  const widen = 0.08;
+  const p = [0, 0, 0, 0], q0 = [0, 0, 0, 0], q1 = [0, 0, 0, 0];
+  const place = (u: number, vCap: number, sideSign: number, t: number, out: number[]) => {
+    arcAt(arm, cum, u, p);
+    const i = p[2]!;
+    const hw = s.halfWidth[i]! + (s.halfWidth[Math.min(i + 1, s.halfWidth.length - 1)]! - s.halfWidth[i]!) * p[3]!;
+    arcAt(arm, cum, Math.max(0, u - bend), q0);
+    arcAt(arm, cum, Math.min(total, u + bend), q1);
+    let tx = q1[0]! - q0[0]!, ty = q1[1]! - q0[1]!;
+    const tl = Math.hypot(tx, ty) || 1;
+    tx /= tl;
+    ty /= tl;
+    const nx = -ty * outerSign, ny = tx * outerSign;
+    const w = smooth(0, 0.35, t);
+    const v = vCap * (1 - w) + sideSign * hw * (1 + widen) * w;
+    out[0] = p[0]! + nx * v;
+    out[1] = p[1]! + ny * v;
+  };
+  const po = [0, 0], pi = [0, 0];
+  const vo = co.v * outerSign, vi = ci.v * outerSign;
+  const capC = { x: (s.capOuter.x + s.capInner.x) / 2, y: (s.capOuter.y + s.capInner.y) / 2 };
+  const cufO = s.cuff?.outer, cufI = s.cuff?.inner;
+  for (let r = 0; r < rows; r++) {
+    const t = r / (rows - 1);
+    // The centre line is straight above the shoulder joint, so a cap point's offset from it is its v.
+    place(co.u + (cuffAt - co.u) * t, vo, 1, t, po);
+    place(ci.u + (cuffAt - ci.u) * t, vi, -1, t, pi);
+    if (r === 0) {
+      // Exactly the panel's armhole, widened along the seam like the garment strip.
+      po[0] = s.capOuter.x + (s.capOuter.x - capC.x) * widen;
+      po[1] = s.capOuter.y + (s.capOuter.y - capC.y) * widen;
+      pi[0] = s.capInner.x + (s.capInner.x - capC.x) * widen;
+      pi[1] = s.capInner.y + (s.capInner.y - capC.y) * widen;
+    }
+    if (cufO && cufI) {
+      const w = smooth(0.4, 1, t);
+      const last = { ox: 0, oy: 0, ix: 0, iy: 0 };
+      const lo = [0, 0], li = [0, 0];
+      place(cuffAt, 0, 1, 1, lo);
+      place(cuffAt, 0, -1, 1, li);
+      last.ox = cufO.x + (cufO.x - cufI.x) * widen * 0.5 - lo[0]!;
+      last.oy = cufO.y + (cufO.y - cufI.y) * widen * 0.5 - lo[1]!;
+      last.ix = cufI.x + (cufI.x - cufO.x) * widen * 0.5 - li[0]!;
+      last.iy = cufI.y + (cufI.y - cufO.y) * widen * 0.5 - li[1]!;
+      po[0] += last.ox * w;
+      po[1] += last.oy * w;
+      pi[0] += last.ix * w;
+      pi[1] += last.iy * w;
+    }
+    dst.x[r * 2] = po[0]!;
+    dst.y[r * 2] = po[1]!;
+    dst.x[r * 2 + 1] = pi[0]!;
+    dst.y[r * 2 + 1] = pi[1]!;
+    const ao = { x: g.capOuter.x + (g.cuffOuter.x - g.capOuter.x) * t, y: g.capOuter.y + (g.cuffOuter.y - g.capOuter.y) * t };
+    const ai = { x: g.capInner.x + (g.cuffInner.x - g.capInner.x) * t, y: g.capInner.y + (g.cuffInner.y - g.capInner.y) * t };
+    src.x[r * 2] = ao.x + (ao.x - ai.x) * widen * 0.5;
+    src.y[r * 2] = ao.y + (ao.y - ai.y) * widen * 0.5;
+    src.x[r * 2 + 1] = ai.x + (ai.x - ao.x) * widen * 0.5;
+    src.y[r * 2 + 1] = ai.y + (ai.y - ao.y) * widen * 0.5;
+  }
+  return { src, dst };
+}

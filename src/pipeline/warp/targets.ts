@@ -1,0 +1,421 @@
+// Where each garment landmark lands on this body: from pose, mask and measurements, keeping the garment's proportions.
+import type { RenderOptions } from '../options.js';
+import { PARSE_LABELS, type GarmentAnalysis, type KeypointName, type ModelAnalysis, type Point } from '../types.js';
+
+/** A sleeve laid along its arm: the cap on the body panel's armhole, the cuff along the arm's centre line. */
+export interface SleeveTarget {
+  side: 'left' | 'right';
+  /** Garment pixels: cap edge (shoulder → armpit) and cuff edge (outer → inner). */
+  garment: { capOuter: Point; capInner: Point; cuffOuter: Point; cuffInner: Point };
+  /** Model pixels: the cap, exactly the body panel's shoulder and armpit targets (no gap at the armhole). */
+  capOuter: Point;
+  capInner: Point;
+  /** The arm's centre line, model pixels, starting well above the shoulder joint so the cap projects onto it. */
+  arm: Point[];
+  /** Arc length along `arm` of the cuff's centre. */
+  cuffAt: number;
+  /** Half the sleeve's width (arm plus ease), per point of `arm`. */
+  halfWidth: number[];
+  /** Set when a designer moved a cuff target: the cuff lands exactly there. */
+  cuff?: { outer: Point; inner: Point };
+}
+
+export interface Targets {
+  category: GarmentAnalysis['category'];
+  /** Named landmark targets in model pixels, after the options (offset, scale, rotation, overrides). */
+  points: Record<string, Point>;
+  /** The garment landmarks used (analysis with the designer's overrides), garment pixels. */
+  landmarks: Record<string, Point>;
+  /** Body panel correspondences: garment pixels → model pixels (landmarks plus points along its outline). */
+  panel: { garment: Point[]; body: Point[] };
+  sleeves: SleeveTarget[];
+  /** Model pixels per garment pixel. */
+  scale: number;
+  /** The model's shoulder width, pixels (the unit of the offset option). */
+  shoulderWidth: number;
+  /** Tucked: image rows at and below this line of lower clothing go in front of the garment. */
+  tuck: boolean;
+  /** Why the garment may sit badly (e.g. an arm not found), for the quality report. */
+  warnings: string[];
+}
+
+const EASE = { slim: 0.02, regular: 0.08, loose: 0.16 } as const;
+/** Sleeve width over the arm's: least and most ease by fit. */
+const SLEEVE_EASE = { slim: [1.05, 1.2], regular: [1.1, 1.4], loose: [1.2, 1.65] } as const;
+/** Front-view width of a tube over its flat width: 2/π. */
+const FLAT_TUBE = 2 / Math.PI;
+/** How far the hem follows the garment's own (usually straighter, wider) cut rather than the body. */
+const OWN_CUT = { slim: 0.25, regular: 0.5, loose: 0.75 } as const;
+const MIN_KP = 0.3;
+/** Shoulder seam outside the measured shoulder point, in shoulder widths. */
+const SEAM_OUT = { slim: 0.03, regular: 0.06, loose: 0.1 } as const;
+/** A flat garment's width over the same garment's width seen from the front on a body (half girth vs. breadth). */
+const FLAT_TO_FRONT = 1.3;
+/** Between armpit and hem, how much the sides follow the body's waist rather than hang straight. */
+const HUG = { slim: 0.6, regular: 0.25, loose: 0 } as const;
+const L = PARSE_LABELS;
+
+const lerp = (a: Point, b: Point, t: number): Point => ({ x: a.x + (b.x - a.x) * t, y: a.y + (b.y - a.y) * t });
+const dist = (a: Point, b: Point): number => Math.hypot(a.x - b.x, a.y - b.y);
+const mid = (a: Point, b: Point): Point => lerp(a, b, 0.5);
+const unit = (x: number, y: number): Point => {
+  const l = Math.hypot(x, y) || 1;
+  return { x: x / l, y: y / l };
+};
+
+/** Orthonormal frame: origin, across (to the wearer's left = image right) and down. */
+interface Frame {
+  o: Point;
+  ex: Point;
+  ey: Point;
+}
+const frameOf = (o: Point, left: Point, right: Point): Frame => {
+  const ex = unit(left.x - right.x, left.y - right.y);
+  return { o, ex, ey: { x: -ex.y, y: ex.x } };
+};
+const toFrame = (f: Frame, p: Point): Point => {
+  const dx = p.x - f.o.x, dy = p.y - f.o.y;
+  return { x: dx * f.ex.x + dy * f.ex.y, y: dx * f.ey.x + dy * f.ey.y };
+};
+const fromFrame = (f: Frame, u: number, v: number): Point => ({ x: f.o.x + f.ex.x * u + f.ey.x * v, y: f.o.y + f.ex.y * u + f.ey.y * v });
+
+/** The torso's edges at image row y, interpolated between the chest, waist and hip measurements. */
+function torsoAt(m: ModelAnalysis, y: number): { left: number; right: number } {
+  const rows = [m.measurements.chest, m.measurements.waist, m.measurements.hip].filter((r) => r.width > 2).sort((a, b) => a.y - b.y);
+  if (rows.length === 0) {
+    const s = m.measurements;
+    const c = (s.shoulder_left.x + s.shoulder_right.x) / 2;
+    return { left: c + s.shoulder_width * 0.42, right: c - s.shoulder_width * 0.42 };
+  }
+  if (y <= rows[0]!.y) return rows[0]!;
+  for (let i = 1; i < rows.length; i++) {
+    const a = rows[i - 1]!, b = rows[i]!;
+    if (y <= b.y) {
+      const t = (y - a.y) / Math.max(1, b.y - a.y);
+      return { left: a.left + (b.left - a.left) * t, right: a.right + (b.right - a.right) * t };
+    }
+  }
+  return rows[rows.length - 1]!;
+}
+
+/** Highest point of the body's outline (not hair or face) above p, searched within maxUp pixels. */
+function outlineTop(m: ModelAnalysis, p: Point, maxUp: number): Point {
+  const x = Math.round(p.x);
+  if (x < 0 || x >= m.width) return p;
+  let top = p;
+  for (let d = 0; d <= maxUp; d++) {
+    const y = Math.round(p.y - d);
+    if (y < 0) break;
+    const i = y * m.width + x;
+    const lab = m.parsing.data[i]!;
+    if (m.mask.data[i]! < 128 || lab === L.hair || lab === L.face) break;
+    top = { x: p.x, y };
+  }
+  return top;
+}
+
+/** First image row (from the top, near x) of lower clothing below y0, or null. */
+function lowerClothingTop(m: ModelAnalysis, x: number, y0: number, y1: number): number | null {
+  const xs = [x - 6, x, x + 6].map((v) => Math.max(0, Math.min(m.width - 1, Math.round(v))));
+  for (let y = Math.max(0, Math.round(y0)); y < Math.min(m.height, y1); y++) {
+    let n = 0;
+    for (const xi of xs) if (m.parsing.data[y * m.width + xi] === L.lower_clothing) n++;
+    if (n >= 2) return y;
+  }
+  return null;
+}
+
+function kp(m: ModelAnalysis, name: KeypointName): Point | null {
+  const p = m.pose.keypoints[name];
+  return p && p.score >= MIN_KP ? p : null;
+}
+
+/** The garment's landmarks as used: analysis, then the designer's moved points. */
+function garmentPoints(g: GarmentAnalysis, opts: RenderOptions): Record<string, Point> {
+  const out: Record<string, Point> = {};
+  for (const [k, p] of Object.entries(g.landmarks)) out[k] = { x: p.x, y: p.y };
+  for (const [k, p] of Object.entries(opts.landmarks)) out[k] = { x: p.x, y: p.y };
+  return out;
+}
+
+export function computeTargets(m: ModelAnalysis, g: GarmentAnalysis, opts: RenderOptions): Targets {
+  const G = garmentPoints(g, opts);
+  const meas = m.measurements;
+  const S = Math.max(8, meas.shoulder_width);
+  const body = frameOf(mid(meas.shoulder_left, meas.shoulder_right), meas.shoulder_left, meas.shoulder_right);
+  const warnings: string[] = [];
+  const ease = EASE[opts.fit];
+  let named: Record<string, Point>;
+  // Offsets from the straight garment line a→b, as body-frame vectors, for points along the torso's sides.
+  const sideBends: Array<{ a: string; b: string; t: number; off: Point; g: Point }> = [];
+  let sleeves: SleeveTarget[] = [];
+  let k: number;
+
+  const edgeAt = (y: number, sgn: number, extra: number = ease): number => {
+    const t = torsoAt(m, y);
+    const c = (t.left + t.right) / 2, half = ((t.left - t.right) / 2) * (1 + extra);
+    return c + sgn * half;
+  };
+
+  if (g.category === 'bottom') {
+    ({ named, k } = bottomTargets(m, G, body, S, opts, edgeAt, warnings));
+  } else {
+    const sleeved = g.category === 'top' && hasSleeves(G);
+    const gf = frameOf(mid(G.shoulder_left!, G.shoulder_right!), G.shoulder_left!, G.shoulder_right!);
+    const chestY = meas.chest.y;
+    const chestW = edgeAt(chestY, 1) - edgeAt(chestY, -1);
+    // A flat garment is half the body's girth wide but its length is the body's: scale by the shoulder seams
+    // (which sit at the shoulders' edges in a frontal view), not by the chest.
+    k = sleeved
+      ? (S * (1 + 2 * SEAM_OUT[opts.fit])) / Math.max(1, dist(G.shoulder_left!, G.shoulder_right!))
+      : (chestW * FLAT_TO_FRONT) / Math.max(1, dist(G.armpit_left!, G.armpit_right!));
+    const prop = (p: Point): Point => {
+      const q = toFrame(gf, p);
+      return fromFrame(body, q.x * k, q.y * k);
+    };
+    named = {};
+    for (const n of ['neck_left', 'neck_right', 'neck_front']) if (G[n]) named[n] = prop(G[n]!);
+    for (const [name, sgn, ms] of [['left', 1, meas.shoulder_left], ['right', -1, meas.shoulder_right]] as const) {
+      if (sleeved) {
+        // The measured point sits above the shoulder joint; the sleeve seam sits at the deltoid's edge, further out.
+        const out = SEAM_OUT[opts.fit];
+        named[`shoulder_${name}`] = { x: ms.x + body.ex.x * sgn * out * S + body.ey.x * 0.03 * S, y: ms.y + body.ex.y * sgn * out * S + body.ey.y * 0.03 * S };
+      } else {
+        // A strap sits where the garment's proportions put it, on top of the shoulder's outline.
+        const p = prop(G[`shoulder_${name}`]!);
+        const top = outlineTop(m, { x: p.x, y: p.y + 0.25 * S }, 0.5 * S);
+        named[`shoulder_${name}`] = { x: p.x, y: top.y + 0.02 * S };
+      }
+      const ap = prop(G[`armpit_${name}`]!);
+      const v = Math.min(0.75 * S, Math.max(0.22 * S, toFrame(body, ap).y));
+      const ay = fromFrame(body, 0, v).y;
+      named[`armpit_${name}`] = { x: edgeAt(ay, sgn), y: ay };
+    }
+    // Hem: proportional length from the shoulder line, width from the body plus ease and the garment's own cut.
+    const hemG = mid(G.hem_left!, G.hem_right!);
+    let hemV = toFrame(gf, hemG).y * k * opts.length;
+    const hipMid = mid(m.pose.keypoints.left_hip, m.pose.keypoints.right_hip);
+    if (opts.tuck && g.category === 'top') {
+      const lc = lowerClothingTop(m, hipMid.x, body.o.y + 0.8 * S, hipMid.y + 0.6 * S);
+      const waistband = lc ?? hipMid.y - 0.1 * meas.torso_length;
+      hemV = Math.max(0.6 * S, toFrame(body, { x: hipMid.x, y: waistband }).y + 0.06 * S);
+    }
+    const hemC = fromFrame(body, 0, hemV);
+    const gHalf = (dist(G.hem_left!, G.hem_right!) / 2) * k;
+    for (const [name, sgn] of [['left', 1], ['right', -1]] as const) {
+      const bodyEdge = edgeAt(hemC.y, sgn);
+      const tc = torsoAt(m, hemC.y);
+      const c = (tc.left + tc.right) / 2;
+      const bodyHalf = Math.abs(bodyEdge - c);
+      const own = Math.min(bodyHalf * 1.45, Math.max(bodyHalf, gHalf));
+      const half = bodyHalf + (own - bodyHalf) * OWN_CUT[opts.fit];
+      named[`hem_${name}`] = { x: c + sgn * half, y: hemC.y };
+    }
+    if (g.category === 'dress' && G.waist_left && G.waist_right) {
+      for (const [name, sgn] of [['left', 1], ['right', -1]] as const) {
+        const pw = prop(G[`waist_${name}`]!);
+        const wy = Math.min(Math.max(pw.y, meas.waist.y - 0.2 * S), meas.waist.y + 0.2 * S);
+        named[`waist_${name}`] = { x: edgeAt(wy, sgn), y: wy };
+      }
+    }
+    // Points along the sides follow the torso between armpit and hem (or waist).
+    for (const [name, sgn] of [['left', 1], ['right', -1]] as const) {
+      const a = `armpit_${name}`;
+      const b = g.category === 'dress' && named[`waist_${name}`] ? `waist_${name}` : `hem_${name}`;
+      for (const t of [0.25, 0.5, 0.75]) {
+        const line = lerp(named[a]!, named[b]!, t);
+        // Hanging straight from armpit to hem, pulled towards the body for a slim fit, never inside the body.
+        const edge = edgeAt(line.y, sgn);
+        const hang = line.x + (edge - line.x) * HUG[opts.fit];
+        const x = sgn * Math.max(sgn * edge, sgn * hang);
+        sideBends.push({ a, b, t, off: { x: x - line.x, y: 0 }, g: lerp(G[a]!, G[b]!, t) });
+      }
+    }
+    if (sleeved) sleeves = sleeveTargets(m, G, named, S, k, opts, warnings);
+  }
+
+  // The designer's whole-garment moves: about the shoulder line's centre, in model pixels.
+  const rot = (opts.rotation * Math.PI) / 180;
+  const cs = Math.cos(rot) * opts.scale, sn = Math.sin(rot) * opts.scale;
+  const c0 = body.o;
+  const dx = opts.offset.x * S, dy = opts.offset.y * S;
+  const move = (p: Point): Point => ({ x: c0.x + cs * (p.x - c0.x) - sn * (p.y - c0.y) + dx, y: c0.y + sn * (p.x - c0.x) + cs * (p.y - c0.y) + dy });
+  const turn = (v: Point): Point => ({ x: cs * v.x - sn * v.y, y: sn * v.x + cs * v.y });
+  const points: Record<string, Point> = {};
+  for (const [n, p] of Object.entries(named)) points[n] = move(p);
+  for (const s of sleeves) {
+    s.capOuter = move(s.capOuter);
+    s.capInner = move(s.capInner);
+    s.arm = s.arm.map(move);
+    s.halfWidth = s.halfWidth.map((h) => h * opts.scale);
+    s.cuffAt *= opts.scale;
+  }
+  for (const [n, p] of Object.entries(opts.targets)) if (n in points || n.startsWith('sleeve_')) points[n] = { x: p.x, y: p.y };
+  for (const s of sleeves) {
+    s.capOuter = points[`shoulder_${s.side}`]!;
+    s.capInner = points[`armpit_${s.side}`]!;
+    const o = opts.targets[`sleeve_${s.side}_outer`], i = opts.targets[`sleeve_${s.side}_inner`];
+    if (o || i) s.cuff = { outer: points[`sleeve_${s.side}_outer`] ?? o!, inner: points[`sleeve_${s.side}_inner`] ?? i! };
+  }
+
+  // Body panel correspondences: landmarks, then points along its edges between them.
+  const pg: Point[] = [], pb: Point[] = [];
+  const add = (gp: Point, bp: Point) => {
+    pg.push(gp);
+    pb.push(bp);
+  };
+  for (const [n, p] of Object.entries(points)) if (G[n] && !n.startsWith('sleeve_')) add(G[n]!, p);
+  const along = (a: string, b: string, ts: number[]) => {
+    if (!G[a] || !G[b] || !points[a] || !points[b]) return;
+    for (const t of ts) add(lerp(G[a]!, G[b]!, t), lerp(points[a]!, points[b]!, t));
+  };
+  for (const s of ['left', 'right']) {
+    along(`neck_${s}`, `shoulder_${s}`, [0.5]);
+    // The armhole seam: shared with the sleeve's cap row, so both warp it to the same line.
+    along(`shoulder_${s}`, `armpit_${s}`, [0.25, 0.5, 0.75]);
+    along(`waist_${s}`, `hem_${s}`, [0.5]);
+  }
+  along('hem_left', 'hem_right', [0.25, 0.5, 0.75]);
+  along('waist_left', 'waist_right', [0.5]);
+  for (const sb of sideBends) {
+    if (!points[sb.a] || !points[sb.b]) continue;
+    const off = turn(sb.off);
+    const line = lerp(points[sb.a]!, points[sb.b]!, sb.t);
+    add(sb.g, { x: line.x + off.x, y: line.y + off.y });
+  }
+  if (g.category === 'bottom') {
+    for (const s of ['left', 'right']) {
+      along(`waist_${s}`, `hem_${s}_outer`, [0.25, 0.5, 0.75]);
+      along('crotch', `hem_${s}_inner`, [0.33, 0.66]);
+    }
+  }
+  return { category: g.category, points, landmarks: G, panel: { garment: pg, body: pb }, sleeves, scale: k * opts.scale, shoulderWidth: S, tuck: opts.tuck, warnings };
+}
+
+/** A top has sleeves when its cuffs lie clearly beyond the armhole. */
+export function hasSleeves(G: Record<string, Point>): boolean {
+  const need = ['shoulder_left', 'shoulder_right', 'armpit_left', 'armpit_right', 'sleeve_left_outer', 'sleeve_left_inner', 'sleeve_right_outer', 'sleeve_right_inner'];
+  if (!need.every((n) => G[n])) return false;
+  const gS = dist(G.shoulder_left!, G.shoulder_right!);
+  const len = (s: string) => dist(mid(G[`shoulder_${s}`]!, G[`armpit_${s}`]!), mid(G[`sleeve_${s}_outer`]!, G[`sleeve_${s}_inner`]!));
+  return Math.min(len('left'), len('right')) > 0.08 * gS;
+}
+
+function sleeveTargets(m: ModelAnalysis, G: Record<string, Point>, named: Record<string, Point>, S: number, k: number, opts: RenderOptions, warnings: string[]): SleeveTarget[] {
+  const out: SleeveTarget[] = [];
+  if (opts.sleeve_length <= 0) return out;
+  const aw = m.measurements.arm_width;
+  for (const side of ['left', 'right'] as const) {
+    const sh = kp(m, `${side}_shoulder`) ?? m.pose.keypoints[`${side}_shoulder`];
+    let el = kp(m, `${side}_elbow`);
+    let wr = kp(m, `${side}_wrist`);
+    const sgn = side === 'left' ? 1 : -1;
+    if (!el) {
+      warnings.push(`the ${side} elbow was not found: sleeve hangs straight`);
+      el = { x: sh.x + sgn * 0.12 * S, y: sh.y + 0.85 * S };
+    }
+    if (!wr) {
+      if (kp(m, `${side}_elbow`)) warnings.push(`the ${side} wrist was not found: forearm assumed straight`);
+      wr = { x: el.x + (el.x - sh.x) * 0.9, y: el.y + (el.y - sh.y) * 0.9 };
+    }
+    const capOuter = named[`shoulder_${side}`]!, capInner = named[`armpit_${side}`]!;
+    const capMid = mid(capOuter, capInner);
+    // Start the centre line above the cap so that both cap points project onto it at positive arc length.
+    const d0 = unit(el.x - sh.x, el.y - sh.y);
+    const start = { x: sh.x - d0.x * 0.6 * S, y: sh.y - d0.y * 0.6 * S };
+    const wrEnd = { x: wr.x + (wr.x - el.x) * 0.08, y: wr.y + (wr.y - el.y) * 0.08 };
+    const arm = [start, sh, el, wrEnd];
+    // A measured width that runs into the torso (arm against the body) is not an arm's: fall back to proportions.
+    const sane = (w: number | null, lo: number, hi: number, d: number) => (w !== null && w >= lo * S && w <= hi * S ? w : d * S);
+    const upper = sane(aw[`${side}_upper`], 0.15, 0.36, 0.25);
+    const lower = Math.min(upper, sane(aw[`${side}_lower`], 0.12, 0.3, 0.2));
+    const gO = G[`sleeve_${side}_outer`]!, gI = G[`sleeve_${side}_inner`]!;
+    const gCapO = G[`shoulder_${side}`]!, gCapI = G[`armpit_${side}`]!;
+    const gLen = dist(mid(gCapO, gCapI), mid(gO, gI));
+    const cum = [0];
+    for (let i = 1; i < arm.length; i++) cum.push(cum[i - 1]! + dist(arm[i - 1]!, arm[i]!));
+    const proj = (p: Point) => (p.x - start.x) * d0.x + (p.y - start.y) * d0.y;
+    const capAt = proj(capMid);
+    const cuffMax = cum[3]!;
+    const cuffAt = Math.min(cuffMax, Math.max(Math.max(proj(capOuter), proj(capInner)) + 0.06 * S, capAt + gLen * k * opts.sleeve_length));
+    // A flat sleeve is half its girth wide; seen from the front a tube is girth/π wide. That width, kept
+    // between the arm's own width plus the least and the most ease of the fit.
+    const [lo, hi] = SLEEVE_EASE[opts.fit];
+    const capW = dist(gCapO, gCapI) * k * FLAT_TUBE, cuffW = dist(gO, gI) * k * FLAT_TUBE;
+    const widthAt = (s: number, armW: number) => {
+      const t = Math.min(1, Math.max(0, (s - capAt) / Math.max(1, cuffAt - capAt)));
+      const own = capW + (cuffW - capW) * t;
+      return Math.min(armW * hi, Math.max(armW * lo, own)) / 2;
+    };
+    const halfWidth = [widthAt(cum[0]!, upper), widthAt(cum[1]!, upper), widthAt(cum[2]!, (upper + lower) / 2), widthAt(cum[3]!, lower)];
+    out.push({ side, garment: { capOuter: G[`shoulder_${side}`]!, capInner: G[`armpit_${side}`]!, cuffOuter: gO, cuffInner: gI }, capOuter, capInner, arm, cuffAt, halfWidth });
+  }
+  return out;
+}
+
+function bottomTargets(
+  m: ModelAnalysis,
+  G: Record<string, Point>,
+  body: Frame,
+  S: number,
+  opts: RenderOptions,
+  edgeAt: (y: number, sgn: number, extra?: number) => number,
+  warnings: string[],
+): { named: Record<string, Point>; k: number } {
+  const kpts = m.pose.keypoints;
+  const hipMid = mid(kpts.left_hip, kpts.right_hip);
+  const wy = hipMid.y - 0.12 * m.measurements.torso_length;
+  const named: Record<string, Point> = {
+    waist_left: { x: edgeAt(wy, 1), y: wy },
+    waist_right: { x: edgeAt(wy, -1), y: wy },
+  };
+  const gw = frameOf(mid(G.waist_left!, G.waist_right!), G.waist_left!, G.waist_right!);
+  const k = dist(named.waist_left!, named.waist_right!) / Math.max(1, dist(G.waist_left!, G.waist_right!));
+  const bw = frameOf(mid(named.waist_left!, named.waist_right!), named.waist_left!, named.waist_right!);
+  const prop = (p: Point, len = 1): Point => {
+    const q = toFrame(gw, p);
+    return fromFrame(bw, q.x * k, q.y * k * len);
+  };
+  if (G.crotch) {
+    const c = prop(G.crotch);
+    named.crotch = { x: c.x, y: Math.max(c.y, hipMid.y + 0.1 * S) };
+  }
+  const legged = !!(G.hem_left_inner && G.hem_right_inner);
+  for (const [side, sgn] of [['left', 1], ['right', -1]] as const) {
+    const outerG = G[`hem_${side}_outer`];
+    if (!outerG) continue;
+    if (!legged) {
+      named[`hem_${side}_outer`] = prop(outerG, opts.length);
+      continue;
+    }
+    const innerG = G[`hem_${side}_inner`]!;
+    // Each leg along hip → knee → ankle, as long as the garment's proportions say.
+    const hip = kpts[`${side}_hip`];
+    const knee = kp(m, `${side}_knee`) ?? { x: hip.x, y: hip.y + 1.2 * S };
+    const ankle = kp(m, `${side}_ankle`) ?? { x: knee.x + (knee.x - hip.x), y: knee.y + (knee.y - hip.y) };
+    if (!kp(m, `${side}_knee`)) warnings.push(`the ${side} knee was not found: leg assumed straight`);
+    const want = toFrame(gw, mid(outerG, innerG)).y * k * opts.length;
+    const leg = [{ x: hip.x, y: wy }, knee, { x: ankle.x + (ankle.x - knee.x) * 0.5, y: ankle.y + (ankle.y - knee.y) * 0.5 }];
+    let c = leg[leg.length - 1]!, dir = unit(leg[2]!.x - leg[1]!.x, leg[2]!.y - leg[1]!.y);
+    for (let i = 1; i < leg.length; i++) {
+      const a = toFrame(bw, leg[i - 1]!).y, b = toFrame(bw, leg[i]!).y;
+      if (b >= want) {
+        c = lerp(leg[i - 1]!, leg[i]!, (want - a) / Math.max(1e-6, b - a));
+        dir = unit(leg[i]!.x - leg[i - 1]!.x, leg[i]!.y - leg[i - 1]!.y);
+        break;
+      }
+    }
+    const half = (dist(outerG, innerG) * k) / 2;
+    const n = { x: -dir.y * sgn, y: dir.x * sgn };
+    // n points to the image left for the left leg; outer is away from the body's centre.
+    const outward = (c.x - hipMid.x) * sgn >= 0 ? 1 : -1;
+    named[`hem_${side}_outer`] = { x: c.x - n.x * half * outward * -1, y: c.y - n.y * half * outward * -1 };
+    named[`hem_${side}_inner`] = { x: c.x + n.x * half * outward * -1, y: c.y + n.y * half * outward * -1 };
+    if ((named[`hem_${side}_outer`]!.x - named[`hem_${side}_inner`]!.x) * sgn < 0) {
+      const t = named[`hem_${side}_outer`]!;
+      named[`hem_${side}_outer`] = named[`hem_${side}_inner`]!;
+      named[`hem_${side}_inner`] = t;
+    }
+  }
+  return { named, k };
+}
