@@ -1,6 +1,6 @@
 // Garment preparation: decode → cut-out → category → landmarks → parts → collar, timed per stage.
 import { DEFAULT_LIMITS, decodeImage, type DecodeLimits } from '../image.js';
-import type { GarmentAnalysis, GarmentCategory, Mask } from '../types.js';
+import type { GarmentAnalysis, GarmentCategory, Mask, ScoredPoint } from '../types.js';
 import { garmentCategory } from './category.js';
 import { findCollarBack } from './collar.js';
 import { cutoutGarment } from './cutout.js';
@@ -39,7 +39,7 @@ export async function analyzeGarment(bytes: Uint8Array, opts: AnalyzeGarmentOpti
   const parts = garmentParts(cut.mask, cat.category, landmarks);
   lap('parts');
   const collar = cat.category === 'bottom' ? null : findCollarBack(photo, shape, landmarks);
-  if (collar && landmarks.neck_front) landmarks.neck_front = frontNeckline(collar, landmarks.neck_front.x, landmarks.neck_front.y);
+  if (collar) Object.assign(landmarks, neckFromCollar(collar, landmarks));
   lap('collar');
   // The cut-out keeps the photo's colours everywhere; only alpha changes, so the photo can be recovered.
   const image = { width: photo.width, height: photo.height, data: new Uint8Array(photo.data) };
@@ -61,10 +61,34 @@ export async function analyzeGarment(bytes: Uint8Array, opts: AnalyzeGarmentOpti
   };
 }
 
-/** With the inner back visible, the front neckline is the lower edge of that region at the centre. */
-function frontNeckline(collar: Mask, cx: number, fallbackY: number) {
-  const x = Math.round(cx);
-  let y = -1;
-  for (let yy = 0; yy < collar.height; yy++) if (collar.data[yy * collar.width + x]) y = yy;
-  return y < 0 ? { x, y: fallbackY, score: 0.3 } : { x, y: y + 1, score: 0.8 };
+/**
+ * With the inner back visible, the opening is that region: its lower edge at the centre is the front
+ * neckline and its upper corners are the neck points.
+ */
+function neckFromCollar(collar: Mask, marks: Record<string, ScoredPoint>): Record<string, ScoredPoint> {
+  const { width: w, height: h, data } = collar;
+  let x0 = w, x1 = -1, y0 = h;
+  for (let i = 0; i < data.length; i++)
+    if (data[i]) {
+      const x = i % w, y = (i / w) | 0;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+    }
+  const topAt = (x: number) => {
+    for (let y = 0; y < h; y++) if (data[y * w + x]) return y;
+    return y0;
+  };
+  const out: Record<string, ScoredPoint> = {
+    neck_left: { x: x1, y: topAt(x1), score: 0.7 },
+    neck_right: { x: x0, y: topAt(x0), score: 0.7 },
+  };
+  const front = marks.neck_front;
+  if (front) {
+    const x = Math.round((x0 + x1) / 2);
+    let y = -1;
+    for (let yy = 0; yy < h; yy++) if (data[yy * w + x]) y = yy;
+    out.neck_front = y < 0 ? front : { x, y: y + 1, score: 0.8 };
+  }
+  return out;
 }

@@ -111,13 +111,24 @@ function fromBackground(image: RgbaImage): Cutout {
   const small = f > 1 ? shrink(image, f) : image;
   const coarse = segment(small);
   const { width: W, height: H } = image;
-  const up = new Uint8Array(W * H);
+  // The edge band (certainly garment inside it, certainly backdrop outside) is found at the coarse
+  // size, where morphology is cheap, and looked up at full size.
   const sw = small.width, sh = small.height;
-  for (let y = 0; y < H; y++) {
-    const sy = Math.min(sh - 1, (y / f) | 0);
-    for (let x = 0; x < W; x++) up[y * W + x] = coarse.garment[sy * sw + Math.min(sw - 1, (x / f) | 0)]!;
-  }
-  const alpha = matte(image.data, coarse.plane, up, W, H, f + 1);
+  const band = f > 1 ? 2 : 3;
+  const upsample = (m: Uint8Array) => {
+    const out = new Uint8Array(W * H);
+    const xs = new Int32Array(W);
+    for (let x = 0; x < W; x++) xs[x] = Math.min(sw - 1, (x / f) | 0);
+    for (let y = 0; y < H; y++) {
+      const row = Math.min(sh - 1, (y / f) | 0) * sw;
+      for (let x = 0; x < W; x++) out[y * W + x] = m[row + xs[x]!]!;
+    }
+    return out;
+  };
+  const up = upsample(coarse.garment);
+  const inner = upsample(erode(coarse.garment, sw, sh, band));
+  const near = upsample(dilate(coarse.garment, sw, sh, band));
+  const alpha = matte(image.data, coarse.plane, up, inner, near, W, H, band * f + 2);
   return { mask: { width: W, height: H, data: alpha }, source: 'background', confidence: coarse.confidence, background: coarse.background };
 }
 
@@ -321,12 +332,9 @@ function removeHoles(garment: Uint8Array, pass: Uint8Array, dl: Float32Array, cd
  * Soft alpha along the edge at full resolution: an edge pixel mixes the nearby garment colour with the
  * nearby backdrop (its shadow included); alpha is where it lies between the two.
  */
-function matte(d: Uint8Array, plane: Plane, coarse: Uint8Array, w: number, h: number, band: number): Uint8Array {
+function matte(d: Uint8Array, plane: Plane, coarse: Uint8Array, inner: Uint8Array, near: Uint8Array, w: number, h: number, r: number): Uint8Array {
   const n = w * h;
-  const inner = erode(coarse, w, h, band);
-  const near = dilate(coarse, w, h, band);
   const alpha = new Uint8Array(n);
-  const r = band + 3;
   for (let i = 0; i < n; i++) {
     if (inner[i]) {
       alpha[i] = 255;

@@ -19,7 +19,7 @@ export function garmentLandmarks(shape: Shape, category: GarmentCategory): Marks
   out.neck_right = neck.right;
   if (category === 'top') out.neck_front = neck.front;
   for (const { sgn, name } of SIDES) {
-    const side = upperSide(shape, sgn, sgn > 0 ? neck.leftIdx : neck.rightIdx);
+    const side = upperSide(shape, sgn, sgn > 0 ? neck.leftIdx : neck.rightIdx, category === 'dress');
     out[`shoulder_${name}`] = side.shoulder;
     out[`armpit_${name}`] = side.armpit;
     if (category === 'top') {
@@ -78,8 +78,17 @@ function findNeck(s: Shape): Neck {
     return { left: sp(lp, 0.8), right: sp(rp, 0.8), front: sp({ x: Math.round(cx), y: fy + 1 }, 0.8), leftIdx: nearestIdx(s, { x: lp.x, y: s.box.y0 }), rightIdx: nearestIdx(s, { x: rp.x, y: s.box.y0 }) };
   }
   if (dent) {
-    const a = pt(s, dent.start), b = pt(s, dent.end);
-    const [li, ri] = a.x > b.x ? [dent.start, dent.end] : [dent.end, dent.start];
+    // The neck's corners: where the outline leaves the hull for the opening. On a ghost mannequin the
+    // shoulders are rounded and the hull's ends sit far out on them, so go in a little way down.
+    const idx = span(s, dent.start, dent.end);
+    const A = pt(s, dent.start), B = pt(s, dent.end);
+    const len = Math.hypot(B.x - A.x, B.y - A.y) || 1;
+    const depthAt = (i: number) => Math.abs((B.x - A.x) * (pt(s, i).y - A.y) - (B.y - A.y) * (pt(s, i).x - A.x)) / len;
+    const lim = 0.06 * dent.depth;
+    const first = idx.find((i) => depthAt(i) >= lim) ?? dent.start;
+    const last = [...idx].reverse().find((i) => depthAt(i) >= lim) ?? dent.end;
+    const a = pt(s, first), b = pt(s, last);
+    const [li, ri] = a.x > b.x ? [first, last] : [last, first];
     const score = Math.min(1, dent.depth / (0.04 * H));
     const front = pt(s, dent.deepest);
     return { left: sp(pt(s, li), 0.4 + 0.5 * score), right: sp(pt(s, ri), 0.4 + 0.5 * score), front: sp({ x: Math.round(cx), y: front.y }, 0.3 + 0.6 * score), leftIdx: li, rightIdx: ri };
@@ -101,15 +110,20 @@ interface UpperSide {
 const walk = (s: Shape, sgn: number, a: number, b: number) => (sgn > 0 ? span(s, a, b) : span(s, b, a).reverse());
 
 /** Shoulder, armpit and cuff on one side: the armpit is the deepest dent below the neck on that side. */
-function upperSide(s: Shape, sgn: number, neckIdx: number): UpperSide {
+function upperSide(s: Shape, sgn: number, neckIdx: number, dress: boolean): UpperSide {
   const H = height(s), W = widthOf(s), { cx } = s;
   const neck = pt(s, neckIdx);
   const cands = s.defects.filter((d) => {
     const p = pt(s, d.deepest);
-    return (p.x - cx) * sgn > 0.05 * W && p.y > neck.y + 0.02 * H && p.y < s.box.y1 - 0.08 * H && d.depth > 0.01 * H;
+    // Beyond the neck opening sideways: dents beside a collar are not armpits.
+    return (p.x - cx) * sgn > Math.max(0.05 * W, Math.abs(neck.x - cx) + 0.01 * W) && p.y > neck.y + 0.03 * H && p.y < s.box.y1 - 0.08 * H && d.depth > 0.01 * H;
   });
   const maxDepth = Math.max(0, ...cands.map((d) => d.depth));
-  const main = cands.filter((d) => d.depth > 0.15 * maxDepth).sort((a, b) => pt(s, a.deepest).y - pt(s, b.deepest).y)[0];
+  // A dress's waist can dent deeper than its armhole: there take the highest real dent. A top's waist
+  // is shallow, and wrinkles along a sleeve dent a little: there take the deepest.
+  const main = dress
+    ? cands.filter((d) => d.depth > 0.15 * maxDepth).sort((a, b) => pt(s, a.deepest).y - pt(s, b.deepest).y)[0]
+    : cands.sort((a, b) => b.depth - a.depth)[0];
   if (!main) return fallbackSide(s, sgn, neckIdx);
   const upperIdx = sgn > 0 ? main.start : main.end;
   const upper = pt(s, upperIdx);
@@ -132,9 +146,19 @@ function upperSide(s: Shape, sgn: number, neckIdx: number): UpperSide {
 
 function sleeveSide(s: Shape, sgn: number, neckIdx: number, main: Defect): UpperSide {
   const H = height(s);
-  const armpit = pt(s, main.deepest);
+  // The armpit is the top of the gap between sleeve and body: with a sleeve hanging close to the
+  // body, the dent's deepest point is lower down the flank, but its apex is still the armpit.
+  let apex = main.deepest;
+  const deep = pt(s, main.deepest);
+  const reach = Math.abs(deep.x - s.cx) + 0.03 * widthOf(s);
+  for (const i of span(s, main.start, main.end)) {
+    const p = pt(s, i);
+    if (p.y < pt(s, apex).y - 0.5 && Math.abs(p.x - s.cx) <= reach) apex = i;
+  }
+  const armpitIdx = Math.abs(pt(s, apex).y - pt(s, main.deepest).y) < 0.3 * H ? apex : main.deepest;
+  const armpit = pt(s, armpitIdx);
   const neck = pt(s, neckIdx);
-  const seg = walk(s, sgn, neckIdx, main.deepest);
+  const seg = walk(s, sgn, neckIdx, armpitIdx);
   // The cuff is the end of the sleeve: farthest along the sleeve's rough axis.
   const dx = sgn / Math.hypot(1, 0.6), dy = 0.6 / Math.hypot(1, 0.6);
   let tip = seg[0]!, tp = -Infinity;
@@ -186,7 +210,7 @@ function sleeveSide(s: Shape, sgn: number, neckIdx: number, main: Defect): Upper
   return {
     shoulder: sp(pt(s, sh), 0.4 + 0.5 * Math.min(1, sd / (0.02 * H))),
     armpit: sp(armpit, 0.4 + 0.5 * Math.min(1, main.depth / (0.05 * H))),
-    armpitIdx: main.deepest,
+    armpitIdx,
     sleeveOuter: sp(outer, cuffScore),
     sleeveInner: sp(inner, cuffScore),
   };

@@ -1,6 +1,6 @@
 // The garment's silhouette as geometry: outline, convex hull, its dents, holes, extent.
 import type { Mask, Point } from '../types.js';
-import { borderIndices, components, defects, floodFrom, hullIndices, invert, largestComponent, traceContour, type Defect } from './mask-ops.js';
+import { borderIndices, components, defects, hullIndices, invert, largestComponent, traceContour, type Defect } from './mask-ops.js';
 
 export interface Shape {
   width: number;
@@ -36,10 +36,11 @@ export function garmentShape(mask: Mask): Shape {
         if (y < y0) y0 = y;
         if (y > y1) y1 = y;
       }
-  const outside = floodFrom(invert(bin), w, h, borderIndices(w, h));
-  const holeBin = new Uint8Array(w * h);
-  for (let i = 0; i < holeBin.length; i++) holeBin[i] = !bin[i] && !outside[i] ? 1 : 0;
-  const { labels, sizes } = components(holeBin, w, h);
+  // Background pieces that do not touch the image border are holes in the garment.
+  const { labels, sizes } = components(invert(bin), w, h);
+  const touches = new Uint8Array(sizes.length);
+  for (const i of borderIndices(w, h)) touches[labels[i]!] = 1;
+  for (let l = 1; l < sizes.length; l++) if (touches[l]) sizes[l] = 0;
   const lists: number[][] = sizes.map(() => []);
   const minHole = Math.max(20, area * 0.001);
   for (let i = 0; i < labels.length; i++) if (labels[i] && sizes[labels[i]!]! >= minHole) lists[labels[i]!]!.push(i);
