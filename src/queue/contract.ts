@@ -1,4 +1,8 @@
 // The job and event contract between the API (producer) and the workers: queue names, payloads, events.
+// Changes by the queues/workers engineer (for the API engineer): `assetEvent` (garment/model preparation
+// events on assetChannel) added; `cancelRender` takes the render's version (optional; default 1, the batch's
+// job) so its job can be found — pass `render.version`; `startBatch` publishes the renders' `queued` events
+// itself (for `rerender` the API publishes it).
 import { z } from 'zod';
 
 /** BullMQ queue names (no ':' — BullMQ uses it as a separator). */
@@ -51,6 +55,16 @@ export function batchChannel(prefix: string, tenantId: string, batchId: string):
   return `${prefix}:events:${tenantId}:${batchId}`;
 }
 
+/** Preparation events of a garment or model (published on assetChannel). */
+export const assetEvent = z.object({
+  type: z.enum(['processing', 'ready', 'failed']),
+  kind: z.enum(['garment', 'model']),
+  id: z.string(),
+  /** On failure: the problem stored on the record. */
+  error: z.record(z.string(), z.unknown()).optional(),
+});
+export type AssetEvent = z.infer<typeof assetEvent>;
+
 /** Redis pub/sub channel of one asset's (garment/model) preparation events. */
 export function assetChannel(prefix: string, tenantId: string, assetId: string): string {
   return `${prefix}:events:${tenantId}:${assetId}`;
@@ -64,8 +78,11 @@ export interface JobProducer {
   startBatch(batch: BatchJob, renders: RenderJob[]): Promise<void>;
   /** A re-render with new options (the designer's adjustment path), outside any flow, high priority. */
   rerender(job: RenderJob): Promise<void>;
-  /** Removes a render's job if it has not started; a running one stops at its next stage. */
-  cancelRender(tenantId: string, renderId: string): Promise<void>;
+  /**
+   * Removes a render's job if it has not started; a running one stops at its next stage (the worker
+   * sees the record canceled). Mark the record canceled first (the records are the truth).
+   */
+  cancelRender(tenantId: string, renderId: string, version?: number): Promise<void>;
   /** Is Redis reachable right now? (for /readyz and failing fast with 503) */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -1,0 +1,13 @@
+// Blob keys of prepared inputs: derived from the photo's sha256 and what shaped the result, so the same photo is prepared once.
+import { contentKey } from '../storage/index.js';
+
+/** Bumped when the pipeline's prepared output changes shape or meaning: old blobs are then prepared anew. */
+export const PREPARED_VERSION = 1;
+
+export function preparedGarmentKey(tenantId: string, sha256: string, category: string | null): string {
+  return contentKey(tenantId, 'prepared', `${sha256}.garment-${category ?? 'auto'}.v${PREPARED_VERSION}`, 'bin');
+}
+
+export function preparedModelKey(tenantId: string, sha256: string): string {
+  return contentKey(tenantId, 'prepared', `${sha256}.model.v${PREPARED_VERSION}`, 'bin');
+}

@@ -1,0 +1,118 @@
+// The JobProducer the API calls: prepare jobs, batch flows (parent + one render child per model), re-renders, cancels.
+import { FlowProducer, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../logger.js';
+import { createRedis, type QueueSettings } from './connection.js';
+import { batchJob, prepareGarmentJob, prepareModelJob, QUEUES, renderJob, type BatchJob, type JobProducer, type RenderJob } from './contract.js';
+import { createEventPublisher } from './events.js';
+import {
+  BATCH_OPTIONS,
+  BATCH_RENDER_PRIORITY,
+  PREPARE_OPTIONS,
+  RENDER_OPTIONS,
+  RERENDER_PRIORITY,
+  batchJobId,
+  prepareGarmentJobId,
+  prepareModelJobId,
+  renderJobId,
+} from './job-options.js';
+
+export interface ProducerOptions {
+  /** An existing producer-role connection (enableOfflineQueue: false); default: a new one from REDIS_URL. */
+  connection?: Redis;
+}
+
+/**
+ * Uses one fail-fast connection: while Redis is down every call rejects at once (the API answers 503)
+ * and works again when Redis is back.
+ */
+export function createJobProducer(cfg: QueueSettings, log: Logger, options: ProducerOptions = {}): JobProducer {
+  const connection = options.connection ?? createRedis(cfg.REDIS_URL, 'producer');
+  const owned = !options.connection;
+  const prefix = cfg.QUEUE_PREFIX;
+  const queue = (name: string) => {
+    const q = new Queue(name, { connection, prefix });
+    q.on('error', (err) => log.warn({ err, queue: name }, 'queue connection error'));
+    return q;
+  };
+  const prepareGarment = queue(QUEUES.prepareGarment);
+  const prepareModel = queue(QUEUES.prepareModel);
+  const render = queue(QUEUES.render);
+  const flow = new FlowProducer({ connection, prefix });
+  flow.on('error', (err) => log.warn({ err }, 'flow producer connection error'));
+  const events = createEventPublisher(connection, prefix, log);
+
+  const queued = (tenantId: string, renders: RenderJob[]) =>
+    Promise.all(renders.map((r) => events.batch(tenantId, { type: 'queued', batch_id: r.batch_id, render_id: r.render_id })));
+
+  return {
+    async prepareGarment(job) {
+      const data = prepareGarmentJob.parse(job);
+      await prepareGarment.add('prepare-garment', data, { ...PREPARE_OPTIONS, jobId: prepareGarmentJobId(data.garment_id) });
+    },
+
+    async prepareModel(job) {
+      const data = prepareModelJob.parse(job);
+      await prepareModel.add('prepare-model', data, { ...PREPARE_OPTIONS, jobId: prepareModelJobId(data.model_id) });
+    },
+
+    async startBatch(batch: BatchJob, renders: RenderJob[]) {
+      const parent = batchJob.parse(batch);
+      const children = renders.map((r) => renderJob.parse(r));
+      // The parent runs when every child has ended: a failed render is ignored (not fatal to the
+      // batch), a removed (canceled) one drops out of its dependencies.
+      await flow.add({
+        name: 'batch',
+        queueName: QUEUES.batch,
+        data: parent,
+        opts: { ...BATCH_OPTIONS, jobId: batchJobId(parent.batch_id) },
+        children: children.map((r) => ({
+          name: 'render',
+          queueName: QUEUES.render,
+          data: r,
+          opts: {
+            ...RENDER_OPTIONS,
+            jobId: renderJobId(r),
+            priority: BATCH_RENDER_PRIORITY,
+            failParentOnFailure: false,
+            ignoreDependencyOnFailure: true,
+          },
+        })),
+      });
+      await queued(parent.tenant_id, children);
+    },
+
+    async rerender(job) {
+      const data = renderJob.parse(job);
+      // The API publishes this render's `queued` event itself (it also resets the record).
+      await render.add('render', data, { ...RENDER_OPTIONS, jobId: renderJobId(data), priority: RERENDER_PRIORITY });
+    },
+
+    async cancelRender(tenantId, renderId, version = 1) {
+      // Without a version, the batch's own job (version 1) is the one that can still be waiting.
+      const job = await render.getJob(renderJobId({ render_id: renderId, version }));
+      if (!job || job.data?.tenant_id !== tenantId) return;
+      const state = await job.getState();
+      if (state === 'active' || state === 'completed' || state === 'failed') return;
+      try {
+        await job.remove();
+      } catch (err) {
+        // Picked up meanwhile (locked): the worker sees the canceled record at its next stage.
+        log.debug({ err, render: renderId }, 'render job not removed');
+      }
+    },
+
+    async ping() {
+      try {
+        return (await connection.ping()) === 'PONG';
+      } catch {
+        return false;
+      }
+    },
+
+    async close() {
+      await Promise.allSettled([prepareGarment.close(), prepareModel.close(), render.close(), flow.close()]);
+      if (owned) connection.disconnect();
+    },
+  };
+}
