@@ -58,7 +58,8 @@ function findNeck(s: Shape): Neck {
   const H = height(s), W = widthOf(s), { cx } = s, top = s.box.y0 + 0.3 * H;
   const dent = s.defects.find((d) => {
     const p = pt(s, d.deepest);
-    return p.y < top && Math.abs(p.x - cx) < 0.2 * W && pt(s, d.start).y < top && pt(s, d.end).y < top && d.depth > 2;
+    // Centred: the dents between a closed collar and the shoulders are off to the sides.
+    return p.y < top && Math.abs(p.x - cx) < 0.1 * W && pt(s, d.start).y < top && pt(s, d.end).y < top && d.depth > 2;
   });
   const hole = s.holes.find((h) => {
     let mx = 0, my = 0;
@@ -93,9 +94,15 @@ function findNeck(s: Shape): Neck {
     const front = pt(s, dent.deepest);
     return { left: sp(pt(s, li), 0.4 + 0.5 * score), right: sp(pt(s, ri), 0.4 + 0.5 * score), front: sp({ x: Math.round(cx), y: front.y }, 0.3 + 0.6 * score), leftIdx: li, rightIdx: ri };
   }
-  // No visible opening (a closed collar): guess from the top edge.
-  const lp = { x: Math.round(cx + 0.12 * W), y: s.box.y0 }, rp = { x: Math.round(cx - 0.12 * W), y: s.box.y0 };
-  return { left: sp(lp, 0.15), right: sp(rp, 0.15), front: sp({ x: Math.round(cx), y: s.box.y0 + Math.round(0.06 * H) }, 0.1), leftIdx: nearestIdx(s, lp), rightIdx: nearestIdx(s, rp) };
+  // No visible opening (a closed collar): the ends of the top edge.
+  let lp = { x: Math.round(cx), y: s.box.y0 }, rp = { ...lp };
+  for (let i = 0; i < count(s); i++) {
+    const p = pt(s, i);
+    if (p.y > s.box.y0 + 0.02 * H || Math.abs(p.x - cx) > 0.3 * W) continue;
+    if (p.x > lp.x) lp = p;
+    if (p.x < rp.x) rp = p;
+  }
+  return { left: sp(lp, 0.4), right: sp(rp, 0.4), front: sp({ x: Math.round(cx), y: s.box.y0 + Math.round(0.06 * H) }, 0.1), leftIdx: nearestIdx(s, lp), rightIdx: nearestIdx(s, rp) };
 }
 
 interface UpperSide {
@@ -116,7 +123,10 @@ function upperSide(s: Shape, sgn: number, neckIdx: number, dress: boolean): Uppe
   const cands = s.defects.filter((d) => {
     const p = pt(s, d.deepest);
     // Beyond the neck opening sideways: dents beside a collar are not armpits.
-    return (p.x - cx) * sgn > Math.max(0.05 * W, Math.abs(neck.x - cx) + 0.01 * W) && p.y > neck.y + 0.03 * H && p.y < s.box.y1 - 0.08 * H && d.depth > 0.01 * H;
+    // One side only (not the dent from cuff to cuff), out past the neck, in the upper part.
+    const a = pt(s, d.start), b = pt(s, d.end);
+    if ((a.x - cx) * sgn < 0 || (b.x - cx) * sgn < 0) return false;
+    return (p.x - cx) * sgn > Math.max(0.05 * W, 0.75 * Math.abs(neck.x - cx)) && p.y > neck.y + 0.03 * H && p.y < s.box.y0 + 0.65 * H && d.depth > 0.01 * H;
   });
   const maxDepth = Math.max(0, ...cands.map((d) => d.depth));
   // A dress's waist can dent deeper than its armhole: there take the highest real dent. A top's waist
@@ -124,7 +134,7 @@ function upperSide(s: Shape, sgn: number, neckIdx: number, dress: boolean): Uppe
   const main = dress
     ? cands.filter((d) => d.depth > 0.15 * maxDepth).sort((a, b) => pt(s, a.deepest).y - pt(s, b.deepest).y)[0]
     : cands.sort((a, b) => b.depth - a.depth)[0];
-  if (!main) return fallbackSide(s, sgn, neckIdx);
+  if (!main) return hangingSleeve(s, sgn, neckIdx) ?? fallbackSide(s, sgn, neckIdx);
   const upperIdx = sgn > 0 ? main.start : main.end;
   const upper = pt(s, upperIdx);
   const deep = pt(s, main.deepest);
@@ -214,6 +224,26 @@ function sleeveSide(s: Shape, sgn: number, neckIdx: number, main: Defect): Upper
     sleeveOuter: sp(outer, cuffScore),
     sleeveInner: sp(inner, cuffScore),
   };
+}
+
+/**
+ * Long sleeves hanging beside the body: the hull runs from cuff to cuff under the garment and both
+ * armpits are inside that one dent, each at the top of the gap between sleeve and body.
+ */
+function hangingSleeve(s: Shape, sgn: number, neckIdx: number): UpperSide | null {
+  const H = height(s), W = widthOf(s), { cx } = s;
+  const wide = s.defects.find((d) => {
+    const a = pt(s, d.start), b = pt(s, d.end);
+    return d.depth > 0.2 * H && (a.x - cx) * (b.x - cx) < 0 && a.y > s.box.y0 + 0.5 * H && b.y > s.box.y0 + 0.5 * H;
+  });
+  if (!wide) return null;
+  let apex = -1;
+  for (const i of span(s, wide.start, wide.end)) {
+    const p = pt(s, i);
+    if ((p.x - cx) * sgn > 0.05 * W && (apex < 0 || p.y < pt(s, apex).y)) apex = i;
+  }
+  if (apex < 0 || pt(s, apex).y > s.box.y0 + 0.65 * H) return null;
+  return sleeveSide(s, sgn, neckIdx, { start: apex, end: apex, deepest: apex, depth: wide.depth });
 }
 
 function fallbackSide(s: Shape, sgn: number, neckIdx: number): UpperSide {

@@ -25,7 +25,11 @@ export function garmentShape(mask: Mask): Shape {
   const bin = largestComponent(mask);
   const contour = traceContour(bin, w, h);
   const hull = hullIndices(contour);
-  const defs = defects(contour, hull).sort((a, b) => b.depth - a.depth);
+  const defs = defects(contour, hull);
+  // Long sleeves hanging beside the body hide the armpits inside one wide dent from cuff to cuff:
+  // look for dents within the big dents too (one level).
+  for (const d of [...defs]) if (d.depth > 0.12 * h) defs.push(...nested(contour, d));
+  defs.sort((a, b) => b.depth - a.depth);
   let x0 = w, x1 = -1, y0 = h, y1 = -1, area = 0;
   for (let y = 0; y < h; y++)
     for (let x = 0; x < w; x++)
@@ -77,4 +81,21 @@ export function rowProfile(s: Shape, y: number): { left: number; right: number; 
     prev = v;
   }
   return { left, right, runs, filled };
+}
+
+/** Dents of the outline between a dent's two hull points, as dents of the whole outline. */
+function nested(contour: Int32Array, d: Defect): Defect[] {
+  const n = contour.length / 2;
+  const idx: number[] = [];
+  for (let i = d.start; ; i = (i + 1) % n) {
+    idx.push(i);
+    if (i === d.end || idx.length > n) break;
+  }
+  if (idx.length < 8) return [];
+  const sub = new Int32Array(idx.length * 2);
+  idx.forEach((g, k) => ((sub[2 * k] = contour[2 * g]!), (sub[2 * k + 1] = contour[2 * g + 1]!)));
+  const hull = hullIndices(sub);
+  return defects(sub, hull)
+    .filter((e) => e.start < e.end && !(e.start === 0 && e.end === idx.length - 1))
+    .map((e) => ({ start: idx[e.start]!, end: idx[e.end]!, deepest: idx[e.deepest]!, depth: e.depth }));
 }
