@@ -104,6 +104,52 @@ export class RendersRepo {
   }
 
   /**
+   * Starts a new version of an ended render with new options (the designer's adjustment path): its
+   * outcome is taken back out of the batch's counts, so the next `finish` counts it again and the
+   * batch completes again. The previous result stays until the new one replaces it.
+   * Returns 'open' (unchanged) when the render has not ended yet, null for an unknown or foreign render.
+   */
+  async rerender(tenantId: string, renderId: string, options: JsonObject): Promise<Render | 'open' | null> {
+    return this.db.transaction().execute(async (trx) => {
+      const current = await trx
+        .selectFrom('renders')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', renderId)
+        .forUpdate()
+        .executeTakeFirst();
+      if (!current) return null;
+      if (!TERMINAL.includes(current.status)) return 'open';
+      const previous = current.status as RenderOutcome;
+      const render = await trx
+        .updateTable('renders')
+        .set((eb) => ({
+          version: eb('version', '+', 1),
+          options: json(options),
+          status: 'queued',
+          stage: null,
+          progress: 0,
+          error: null,
+          quality: null,
+          needs_review: false,
+          started_at: null,
+          finished_at: null,
+        }))
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', renderId)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await trx
+        .updateTable('batches')
+        .set((eb) => ({ [previous]: eb(previous, '-', 1), status: 'running', completed_at: null }))
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', current.batch_id)
+        .execute();
+      return render;
+    });
+  }
+
+  /**
    * Ends a render and counts it into its batch, in one transaction. A render that has already ended
    * is left alone, so a retried job cannot count twice; of two renders ending at once, exactly one
    * call reports `batchCompleted`.

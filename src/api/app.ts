@@ -1,0 +1,84 @@
+// Builds the Express application from its dependencies (no listening, no globals), so tests run it with real ones.
+import { randomBytes } from 'node:crypto';
+import express from 'express';
+import type { ApiContext, ApiDeps } from './context.js';
+import { EventHub } from './events.js';
+import { createAuthenticator } from './middleware/auth.js';
+import { errorMiddleware, notFoundRoute } from './middleware/errors.js';
+import { rateLimit } from './middleware/rate-limit.js';
+import { buildOpenApiDocument, renderDocsPage } from './openapi.js';
+import { operations } from './operations.js';
+import { mount, type Guards } from './router.js';
+import { mountFileRoutes } from './routes/files.js';
+import { mountGarmentRoutes } from './routes/garments.js';
+import { mountHealthRoutes } from './routes/health.js';
+import { mountKeyRoutes } from './routes/keys.js';
+import { mountModelRoutes } from './routes/models.js';
+import { mountRenderRoutes } from './routes/renders.js';
+import { mountTryonRoutes } from './routes/tryons.js';
+
+export type { ApiDeps } from './context.js';
+
+/** Releases what the app holds itself (the shared event subscriber); call after the server closed. */
+export async function closeApp(app: express.Application): Promise<void> {
+  const close = app.locals.close as (() => Promise<void>) | undefined;
+  if (close) await close();
+}
+
+export function createApp(deps: ApiDeps): express.Application {
+  const { cfg, log } = deps;
+  let signingSecret = cfg.URL_SIGNING_SECRET;
+  if (!signingSecret) {
+    signingSecret = randomBytes(32).toString('base64url');
+    log.warn('URL_SIGNING_SECRET is not set: signed file URLs use a random secret and stop working when this process restarts');
+  }
+  const ctx: ApiContext = {
+    ...deps,
+    publicUrl: (cfg.PUBLIC_URL ?? `http://localhost:${cfg.PORT}`).replace(/\/+$/, ''),
+    signingSecret,
+    sseHeartbeatMs: deps.tuning?.sseHeartbeatMs ?? 15_000,
+    dependencyTimeoutMs: deps.tuning?.dependencyTimeoutMs ?? 500,
+  };
+  const hub = new EventHub(deps.redis, log, Math.max(1000, ctx.dependencyTimeoutMs * 2));
+  const authn = createAuthenticator(ctx);
+  const guards: Guards = { require: authn.require, rateLimit: rateLimit(ctx) };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('trust proxy', 'loopback');
+  app.set('query parser', 'simple');
+  app.locals.close = () => hub.close();
+
+  app.use((req, res, next) => {
+    const t0 = performance.now();
+    res.on('finish', () => {
+      log.debug({ method: req.method, url: req.originalUrl.split('?')[0], status: res.statusCode, ms: Math.round(performance.now() - t0) }, 'request');
+    });
+    next();
+  });
+  app.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
+
+  const router = express.Router();
+  mountHealthRoutes(router, guards, ctx);
+  const doc = buildOpenApiDocument(ctx.publicUrl);
+  const docsPage = renderDocsPage(doc);
+  mount(router, guards, operations.openapi, (_req, res) => {
+    res.json(doc);
+  });
+  mount(router, guards, operations.docs, (_req, res) => {
+    res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
+    res.type('html').send(docsPage);
+  });
+  mountGarmentRoutes(router, guards, ctx);
+  mountModelRoutes(router, guards, ctx);
+  mountTryonRoutes(router, guards, ctx, hub);
+  mountRenderRoutes(router, guards, ctx);
+  mountFileRoutes(router, guards, ctx, authn);
+  mountKeyRoutes(router, guards, ctx);
+  app.use(router);
+
+  app.use(notFoundRoute);
+  app.use(errorMiddleware(log));
+  return app;
+}

@@ -1,0 +1,186 @@
+// Request and resource schemas (zod): they validate requests and are the source of the OpenAPI document.
+import { z } from 'zod';
+import { renderOptionsSchema } from '../pipeline/options.js';
+import { problemSchema } from './problem.js';
+
+export { problemSchema, renderOptionsSchema };
+
+const id = (prefix: string, what: string) => z.string().regex(new RegExp(`^${prefix}_[A-Za-z0-9]{1,64}$`), `a ${what} id (${prefix}_…)`);
+
+export const garmentId = id('gar', 'garment');
+export const modelId = id('mod', 'model');
+export const batchId = id('bat', 'batch');
+export const renderId = id('ren', 'render');
+export const keyId = id('key', 'API key');
+
+export const assetStatus = z.enum(['queued', 'processing', 'ready', 'failed']);
+export const renderStatus = z.enum(['queued', 'waiting', 'processing', 'succeeded', 'failed', 'canceled']);
+export const garmentCategory = z.enum(['top', 'bottom', 'dress']);
+export const apiKeyScope = z.enum(['read', 'write', 'admin']);
+
+export const idParams = z.object({ id: z.string().min(1).max(100) });
+
+export const pageQuery = z.object({
+  cursor: z.string().min(1).max(500).optional().describe('The next_cursor of the previous page.'),
+  limit: z.coerce.number().int().min(1).max(100).default(20).describe('Items per page (1–100).'),
+});
+
+export const garmentListQuery = pageQuery.extend({
+  sku: z.string().min(1).max(200).optional(),
+  status: assetStatus.optional(),
+});
+
+const tagList = z
+  .string()
+  .max(2000)
+  .transform((s) => s.split(',').map((t) => t.trim()).filter(Boolean))
+  .pipe(z.array(z.string().regex(/^[^,\s]{1,100}$/, 'a tag has no spaces or commas')).max(20));
+
+export const modelListQuery = pageQuery.extend({
+  tags: tagList.optional().describe('Comma-separated tags the models must all carry, e.g. gender:female,pose:frontal.'),
+  status: assetStatus.optional(),
+});
+
+const jsonObjectField = z
+  .string()
+  .max(16_384)
+  .transform((s, ctx) => {
+    try {
+      const v: unknown = JSON.parse(s);
+      if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
+    } catch {
+      // reported below
+    }
+    ctx.addIssue({ code: 'custom', message: 'must be a JSON object, e.g. {"season":"SS25"}' });
+    return z.NEVER;
+  });
+
+/** The text fields of a garment upload (multipart/form-data, next to the `image` file). */
+export const garmentUploadFields = z.object({
+  category: garmentCategory.optional().describe('top, bottom or dress; omitted = inferred from the photo.'),
+  name: z.string().min(1).max(200).optional(),
+  sku: z.string().min(1).max(200).optional(),
+  metadata: jsonObjectField.optional().describe('A JSON object of your own, stored as given.'),
+});
+
+/** The text fields of a model upload. */
+export const modelUploadFields = z.object({
+  name: z.string().min(1).max(200).optional(),
+  tags: tagList.optional().describe('Comma-separated key:value tags, e.g. gender:female,body:slim,pose:frontal.'),
+  metadata: jsonObjectField.optional().describe('A JSON object of your own, stored as given.'),
+});
+
+const webhookUrl = z.url({ protocol: /^https?$/ }).max(2000);
+
+export const tryonCreateBody = z
+  .object({
+    garment_id: garmentId,
+    model_ids: z.array(modelId).min(1).max(100).optional().describe('The models to put the garment on.'),
+    model_tags: z.array(z.string().min(1).max(100)).min(1).max(20).optional().describe('Or: every model carrying all these tags (up to 100 models).'),
+    options: renderOptionsSchema.optional(),
+    webhook_url: webhookUrl.optional().describe('Called (signed POST) when each render ends and when the batch completes.'),
+  })
+  .refine((b) => (b.model_ids === undefined) !== (b.model_tags === undefined), {
+    message: 'give exactly one of model_ids or model_tags',
+    path: ['model_ids'],
+  });
+
+export const rerenderBody = z.object({ options: renderOptionsSchema });
+
+export const keyCreateBody = z.object({
+  scopes: z.array(apiKeyScope).min(1).default(['read', 'write']),
+});
+
+export const fileParams = z.object({ key: z.string().min(1).max(512).describe('Storage key, t/<tenant>/…') });
+
+export const fileQuery = z.object({
+  w: z.coerce.number().int().min(1).max(4096).optional().describe('Width in pixels (never enlarges).'),
+  h: z.coerce.number().int().min(1).max(4096).optional().describe('Height in pixels (never enlarges).'),
+  fit: z.enum(['inside', 'cover', 'contain']).default('inside').describe('How w×h is filled: inside keeps the whole image, cover crops to exactly w×h, contain pads.'),
+  format: z.enum(['jpeg', 'webp', 'avif', 'png']).optional().describe('Output format; default = as stored.'),
+  exp: z.coerce.number().int().optional().describe('Signed URLs: expiry, Unix seconds.'),
+  sig: z.string().max(200).optional().describe('Signed URLs: the signature.'),
+});
+
+// Resources (responses).
+const timestamp = z.string().describe('ISO 8601');
+const nullableTimestamp = z.string().nullable().describe('ISO 8601');
+const signedUrl = z.string().describe('A signed URL that works without an API key until it expires.');
+
+const assetCommon = {
+  id: z.string(),
+  status: assetStatus,
+  name: z.string().nullable(),
+  metadata: z.record(z.string(), z.unknown()),
+  sha256: z.string().describe('sha256 of the stored (oriented, metadata-free) photo.'),
+  width: z.number().int().nullable(),
+  height: z.number().int().nullable(),
+  created_at: timestamp,
+  updated_at: timestamp,
+  urls: z.object({ source: signedUrl, analysis: signedUrl.nullable() }),
+  analysis: z.record(z.string(), z.unknown()).nullable().describe('Summary of what preparation found.'),
+  error: problemSchema.nullable().describe('Why preparation failed (status failed).'),
+};
+
+export const garmentResource = z.object({
+  object: z.literal('garment'),
+  ...assetCommon,
+  sku: z.string().nullable(),
+  category: garmentCategory.nullable(),
+});
+
+export const modelResource = z.object({ object: z.literal('model'), ...assetCommon, tags: z.array(z.string()) });
+
+export const renderResource = z.object({
+  object: z.literal('render'),
+  id: z.string(),
+  batch_id: z.string(),
+  garment_id: z.string(),
+  model_id: z.string(),
+  version: z.number().int(),
+  status: renderStatus,
+  stage: z.string().nullable(),
+  progress: z.number(),
+  options: z.record(z.string(), z.unknown()),
+  urls: z.object({ result: signedUrl.nullable() }),
+  quality: z.record(z.string(), z.unknown()).nullable(),
+  needs_review: z.boolean(),
+  error: problemSchema.nullable(),
+  created_at: timestamp,
+  started_at: nullableTimestamp,
+  finished_at: nullableTimestamp,
+});
+
+export const batchResource = z.object({
+  object: z.literal('batch'),
+  id: z.string(),
+  status: z.enum(['queued', 'running', 'completed']),
+  garment_id: z.string(),
+  options: z.record(z.string(), z.unknown()),
+  webhook_url: z.string().nullable(),
+  counts: z.object({ total: z.number().int(), succeeded: z.number().int(), failed: z.number().int(), canceled: z.number().int() }),
+  created_at: timestamp,
+  completed_at: nullableTimestamp,
+  renders: z.array(renderResource),
+});
+
+export const apiKeyResource = z.object({
+  object: z.literal('api_key'),
+  id: z.string(),
+  prefix: z.string().describe('The first characters after tk_live_, to tell keys apart.'),
+  scopes: z.array(apiKeyScope),
+  created_at: timestamp,
+  last_used_at: nullableTimestamp,
+  revoked_at: nullableTimestamp,
+});
+
+export const createdApiKeyResource = apiKeyResource.extend({ key: z.string().describe('The key itself: shown once, store it now.') });
+
+export const pageOf = <T extends z.ZodType>(item: T) =>
+  z.object({ object: z.literal('list'), items: z.array(item), next_cursor: z.string().nullable() });
+
+export const healthResource = z.object({ status: z.literal('ok') });
+export const readyResource = z.object({
+  status: z.enum(['ready', 'unavailable']),
+  checks: z.record(z.string(), z.object({ ok: z.boolean(), ms: z.number(), error: z.string().optional() })),
+});
