@@ -236,7 +236,7 @@ function segment(image: RgbaImage): Segmentation {
   let garment = useSoft ? a.garment : b.garment;
   const area = useSoft ? a.area : b.area;
   if (area < MIN_AREA * n) throw noGarment();
-  removeHoles(garment, pass, dl, cd, tStrict, w, h, area);
+  removeHoles(garment, pass, dl, cd, grad, tStrict, Math.max(1, 0.35 * tg), w, h, area);
   peelShadow(data, bg, garment, tc, w, h);
   // A one-pixel opening removes threads of JPEG noise left along the edge.
   garment = dilate(erode(garment, w, h, 1), w, h, 1);
@@ -289,20 +289,22 @@ function gradient(d: Uint8Array, w: number, h: number): Float32Array {
  * Enclosed regions that look exactly like the backdrop (between straps, a keyhole) are holes. A region
  * that is a large part of the garment is white fabric, not a hole.
  */
-function removeHoles(garment: Uint8Array, pass: Uint8Array, dl: Float32Array, cd: Float32Array, tc: number, w: number, h: number, area: number): void {
+function removeHoles(garment: Uint8Array, pass: Uint8Array, dl: Float32Array, cd: Float32Array, grad: Float32Array, tc: number, tSmooth: number, w: number, h: number, area: number): void {
   const cand = new Uint8Array(w * h);
   for (let i = 0; i < cand.length; i++) cand[i] = garment[i] && pass[i] ? 1 : 0;
   const { labels, sizes } = components(cand, w, h);
   const sumL = new Float64Array(sizes.length);
   const sumC = new Float64Array(sizes.length);
+  const sumG = new Float64Array(sizes.length);
   for (let i = 0; i < labels.length; i++) {
     const l = labels[i]!;
-    if (l) (sumL[l]! += Math.abs(dl[i]!)), (sumC[l]! += cd[i]!);
+    if (l) (sumL[l]! += Math.abs(dl[i]!)), (sumC[l]! += cd[i]!), (sumG[l]! += grad[i]!);
   }
   const hole = new Uint8Array(sizes.length);
   for (let l = 1; l < sizes.length; l++) {
     const s = sizes[l]!;
-    hole[l] = s >= 0.0015 * area && s <= 0.12 * area && sumL[l]! / s < tc && sumC[l]! / s < tc * 0.6 ? 1 : 0;
+    // Backdrop is smooth; white fabric that happens to match it has texture (ribs, weave).
+    hole[l] = s >= 0.0015 * area && s <= 0.12 * area && sumL[l]! / s < tc && sumC[l]! / s < tc * 0.6 && sumG[l]! / s < tSmooth ? 1 : 0;
   }
   // A hole is a compact opening; thin bands that match the backdrop are light stripes of the fabric.
   const bx0 = new Int32Array(sizes.length).fill(w), bx1 = new Int32Array(sizes.length).fill(-1);
