@@ -20,6 +20,8 @@ Usage:
   tryon networks list                              networks in the manifest and whether present
   tryon networks pull [name]                       fetch optional networks (needs internet)
   tryon demo [--out <dir>]                         analyse every sample and write overlays
+  tryon tenants create <name>                      a tenant and an admin+read+write API key (shown once)
+  tryon keys create <tenant id> [--scopes read,write] | keys list <tenant id> | keys revoke <key id>
 
 With several images, each gets its own folder <dir>/<image name>/.
 Settings come from the environment (see README, "Configuration").`;
@@ -38,6 +40,9 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./render.js')).evalCommand(rest);
       case 'networks':
         return await (await import('./networks.js')).networksCommand(rest);
+      case 'tenants':
+      case 'keys':
+        return await (await import('./tenants.js')).tenantsCommand([command, ...rest]);
       case 'demo':
         return await (await import('./demo.js')).demoCommand(rest);
       case undefined:
