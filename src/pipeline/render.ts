@@ -51,15 +51,19 @@ export function renderTryOn(input: RenderInput, options: RenderOptionsInput = {}
     background = input.background;
   }
 
-  const targets = computeTargets(model, garment, opts);
+  const targets = computeTargets(model, garment, opts, layers.body);
   lap('targets');
   const warped = warpGarment(garment, targets, { width: model.width, height: model.height });
   for (const [k, v] of Object.entries(warped.timings_ms)) timings[`warp_${k}`] = v;
   lap('warp');
-  shadeGarment(warped.garment, layers, opts.shading);
-  if (warped.collar) shadeGarment(warped.collar, layers, opts.shading);
+  // The combined garment is used for its alpha only (shadow, mask, quality): shade what is drawn.
+  for (const img of [warped.panel, warped.sleeves, warped.collar]) if (img) shadeGarment(img, layers, opts.shading);
   lap('shade');
-  let image = composeRender({ model, layers, garment: warped.garment, collar: warped.collar, background, tuck: targets.tuck });
+  let image = composeRender({ model, layers, garment: warped.garment, panel: warped.panel, sleeves: warped.sleeves, collar: warped.collar,
+    background,
+    tuck: targets.tuck,
+    armpits: targets.sleeves.length ? { left: targets.points.armpit_left?.y ?? null, right: targets.points.armpit_right?.y ?? null } : undefined,
+  });
   lap('composite');
   const n = model.width * model.height;
   const gm = new Uint8Array(n);

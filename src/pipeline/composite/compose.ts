@@ -4,14 +4,22 @@ import { PARSE_LABELS, type Mask, type ModelAnalysis, type ModelLayers, type Rgb
 export interface ComposeInput {
   model: ModelAnalysis;
   layers: ModelLayers;
-  /** The shaded garment, straight alpha, model size. */
+  /** The shaded garment, straight alpha, model size (for its contact shadow). */
   garment: RgbaImage;
+  /** The same split: body panel (behind arms in front of the torso) and sleeves (in front of those arms). */
+  panel: RgbaImage;
+  sleeves: RgbaImage | null;
   /** The back of the collar (model size) or null. */
   collar: RgbaImage | null;
   /** Replaces the photo's background: a plain colour, or an image (resized to the model's size). */
   background?: [number, number, number] | RgbaImage;
   /** Lower clothing goes in front of the garment (a top tucked in). */
   tuck: boolean;
+  /**
+   * Image rows of the armpits of a sleeved garment: arm pixels above them are inside the sleeve's cap
+   * (the armhole runs up the arm's inner edge), so the garment hides them.
+   */
+  armpits?: { left: number | null; right: number | null };
   /** Contact shadow strength, 0..1 (faint by default). */
   shadow?: number;
 }
@@ -35,7 +43,7 @@ export function composeRender(input: ComposeInput): RgbaImage {
     over(out, c, n, hide);
   }
   contactShadow(out, garment, W, H, model.measurements.shoulder_width, input.shadow ?? 0.28);
-  over(out, garment.data, n, null);
+  over(out, input.panel.data, n, null);
   if (input.tuck) {
     const f = new Uint8Array(n * 4);
     for (let i = 0; i < n; i++) {
@@ -48,7 +56,23 @@ export function composeRender(input: ComposeInput): RgbaImage {
     }
     over(out, f, n, null);
   }
-  over(out, frontWithoutOldClothing(layers), n, null);
+  const front = frontWithoutOldClothing(layers);
+  if (input.armpits) hideArmsInCaps(front, model, garment, input.armpits);
+  over(out, front, n, null);
+  if (input.sleeves) {
+    // A sleeve is on its arm, so in front of it; hair over the shoulders stays in front of the sleeve.
+    over(out, input.sleeves.data, n, null);
+    const hair = new Uint8Array(n * 4);
+    for (let i = 0; i < n; i++) {
+      if (model.parsing.data[i] !== L.hair) continue;
+      const o = i * 4;
+      hair[o] = front[o]!;
+      hair[o + 1] = front[o + 1]!;
+      hair[o + 2] = front[o + 2]!;
+      hair[o + 3] = front[o + 3]!;
+    }
+    over(out, hair, n, null);
+  }
   return { width: W, height: H, data: out };
 }
 
@@ -168,4 +192,21 @@ export function frontWithoutOldClothing(layers: ModelLayers): Uint8Array {
   const old = layers.old_clothing.data;
   for (let i = 0; i < old.length; i++) if (old[i]! >= 128) f[i * 4 + 3] = 0;
   return f;
+}
+
+function hideArmsInCaps(front: Uint8Array, model: ModelAnalysis, garment: RgbaImage, armpits: { left: number | null; right: number | null }): void {
+  const W = model.width;
+  const lab = model.parsing.data;
+  for (const [label, row] of [[L.left_arm, armpits.left], [L.right_arm, armpits.right]] as const) {
+    if (row === null) continue;
+    const y1 = Math.min(model.height, Math.round(row));
+    for (let y = 0; y < y1; y++) {
+      for (let x = 0; x < W; x++) {
+        const i = y * W + x;
+        if (lab[i] !== label) continue;
+        const o = i * 4;
+        front[o + 3] = Math.round((front[o + 3]! * (255 - garment.data[o + 3]!)) / 255);
+      }
+    }
+  }
 }

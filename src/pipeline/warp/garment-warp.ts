@@ -14,8 +14,11 @@ export interface GarmentPieces {
 }
 
 export interface WarpedGarment {
-  /** The garment on the model, straight alpha, model image size. */
+  /** The garment on the model (panel with sleeves over it), straight alpha, model image size. */
   garment: RgbaImage;
+  /** The body panel alone, and the sleeves alone: sleeves go over arms that are in front of the torso. */
+  panel: RgbaImage;
+  sleeves: RgbaImage | null;
   /** The back of the collar, to go behind the neck; null when the garment has none. */
   collar: RgbaImage | null;
   /** Where the body panel's map was evaluated (model pixels). */
@@ -139,18 +142,23 @@ export function warpGarment(g: GarmentAnalysis, t: Targets, size: { width: numbe
     overInto(ca, W, H, c, box);
     collar = toStraight(ca, W, H);
   }
-  if (pieces.sleeves) {
+  const panelImg = toStraight(acc, W, H);
+  let sleeves: RgbaImage | null = null;
+  if (pieces.sleeves && t.sleeves.length) {
+    const sacc = new Float32Array(W * H * 4);
     for (const s of t.sleeves) {
       const { src, dst } = sleeveMeshes(s);
       const sb = clip(boundsOf(dst.x, dst.y, 2), W, H);
       if (sb.width <= 0 || sb.height <= 0) continue;
       const sm = meshWarp(src, dst, sb);
       const img = sampleWarp(pieces.sleeves[s.side], sm);
+      overInto(sacc, W, H, img, sm.box);
       overInto(acc, W, H, img, sm.box);
     }
+    sleeves = toStraight(sacc, W, H);
   }
   lap('sleeves');
-  return { garment: toStraight(acc, W, H), collar, box, timings_ms: timings };
+  return { garment: sleeves ? toStraight(acc, W, H) : panelImg, panel: panelImg, sleeves, collar, box, timings_ms: timings };
 }
 
 function clip(b: Box, W: number, H: number): Box {
@@ -232,6 +240,7 @@ export function sleeveMeshes(s: SleeveTarget): { src: QuadMesh; dst: QuadMesh } 
   for (const v of s.halfWidth) maxHw = Math.max(maxHw, v);
   const bend = 1.2 * maxHw;
   const len = Math.max(cuffAt - Math.min(co.u, ci.u), 1);
+  const openT = Math.min(0.35, (1.2 * maxHw) / len);
   const rows = Math.max(6, Math.ceil(len / 6) + 1);
   const src: QuadMesh = { cols: 2, rows, x: new Float64Array(rows * 2), y: new Float64Array(rows * 2) };
   const dst: QuadMesh = { cols: 2, rows, x: new Float64Array(rows * 2), y: new Float64Array(rows * 2) };
@@ -250,7 +259,8 @@ export function sleeveMeshes(s: SleeveTarget): { src: QuadMesh; dst: QuadMesh } 
     tx /= tl;
     ty /= tl;
     const nx = -ty * outerSign, ny = tx * outerSign;
-    const w = smooth(0, 0.35, t);
+    // Open to the arm's width within about a quarter shoulder width (or a third of a short sleeve).
+    const w = smooth(0, openT, t);
     const v = vCap * (1 - w) + sideSign * hw * (1 + widen) * w;
     out[0] = p[0]! + nx * v;
     out[1] = p[1]! + ny * v;

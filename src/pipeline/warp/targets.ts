@@ -1,6 +1,6 @@
 // Where each garment landmark lands on this body: from pose, mask and measurements, keeping the garment's proportions.
 import type { RenderOptions } from '../options.js';
-import { PARSE_LABELS, type GarmentAnalysis, type KeypointName, type ModelAnalysis, type Point } from '../types.js';
+import { PARSE_LABELS, type GarmentAnalysis, type KeypointName, type Mask, type ModelAnalysis, type Point } from '../types.js';
 
 /** A sleeve laid along its arm: the cap on the body panel's armhole, the cuff along the arm's centre line. */
 export interface SleeveTarget {
@@ -79,9 +79,47 @@ const toFrame = (f: Frame, p: Point): Point => {
 };
 const fromFrame = (f: Frame, u: number, v: number): Point => ({ x: f.o.x + f.ex.x * u + f.ey.x * v, y: f.o.y + f.ex.y * u + f.ey.y * v });
 
-/** The torso's edges at image row y, interpolated between the chest, waist and hip measurements. */
-function torsoAt(m: ModelAnalysis, y: number): { left: number; right: number } {
-  const rows = [m.measurements.chest, m.measurements.waist, m.measurements.hip].filter((r) => r.width > 2).sort((a, b) => a.y - b.y);
+/**
+ * The torso's edges at image row y: the chest, waist and hip measurements interpolated, tightened to
+ * the body's outline under the clothing when the layers give one (a loose old top widens the mask).
+ */
+function torsoAt(m: ModelAnalysis, y: number, body?: Mask): { left: number; right: number } {
+  const t = measuredTorsoAt(m, y);
+  if (!body || body.width !== m.width) return t;
+  const yi = Math.round(y);
+  if (yi < 0 || yi >= body.height) return t;
+  const c = Math.round((t.left + t.right) / 2);
+  const row = yi * body.width;
+  if (c < 0 || c >= body.width || body.data[row + c]! < 128) return t;
+  let l = c, r = c;
+  while (l + 1 < body.width && l < t.left && body.data[row + l + 1]! >= 128) l++;
+  while (r - 1 >= 0 && r > t.right && body.data[row + r - 1]! >= 128) r--;
+  // Ignore an outline much narrower than measured: a gap in the outline, not a slimmer body.
+  if (l - r < 0.7 * (t.left - t.right)) return t;
+  return { left: Math.min(t.left, l), right: Math.max(t.right, r) };
+}
+
+/**
+ * Widest a torso row may be, in shoulder widths: a row wider than that ran into arms or a loose old
+ * garment's sleeves, and is cut back about the body's centre line.
+ */
+const MAX_ROW = { chest: 0.95, waist: 1.0, hip: 1.15 } as const;
+
+function measuredTorsoAt(m: ModelAnalysis, y: number): { left: number; right: number } {
+  const ms = m.measurements;
+  const k = m.pose.keypoints;
+  const sy = (ms.shoulder_left.y + ms.shoulder_right.y) / 2, hy = (k.left_hip.y + k.right_hip.y) / 2;
+  const sx = (ms.shoulder_left.x + ms.shoulder_right.x) / 2, hx = (k.left_hip.x + k.right_hip.x) / 2;
+  const rows = (['chest', 'waist', 'hip'] as const)
+    .map((name) => {
+      const r = ms[name];
+      const max = MAX_ROW[name] * ms.shoulder_width;
+      if (r.width <= max) return r;
+      const c = sx + ((hx - sx) * (r.y - sy)) / Math.max(1, hy - sy);
+      return { y: r.y, width: max, left: Math.min(r.left, c + max / 2), right: Math.max(r.right, c - max / 2) };
+    })
+    .filter((r) => r.width > 2)
+    .sort((a, b) => a.y - b.y);
   if (rows.length === 0) {
     const s = m.measurements;
     const c = (s.shoulder_left.x + s.shoulder_right.x) / 2;
@@ -108,7 +146,7 @@ function outlineTop(m: ModelAnalysis, p: Point, maxUp: number): Point {
     if (y < 0) break;
     const i = y * m.width + x;
     const lab = m.parsing.data[i]!;
-    if (m.mask.data[i]! < 128 || lab === L.hair || lab === L.face) break;
+    if (m.mask.data[i]! < 128 || lab === L.hair || lab === L.face || lab === L.neck) break;
     top = { x: p.x, y };
   }
   return top;
@@ -138,8 +176,10 @@ function garmentPoints(g: GarmentAnalysis, opts: RenderOptions): Record<string, 
   return out;
 }
 
-export function computeTargets(m: ModelAnalysis, g: GarmentAnalysis, opts: RenderOptions): Targets {
+/** `outline`: the body's outline under the clothing (ModelLayers.body), to size the garment on the body rather than on the old clothing. */
+export function computeTargets(m: ModelAnalysis, g: GarmentAnalysis, opts: RenderOptions, outline?: Mask): Targets {
   const G = garmentPoints(g, opts);
+  const bodyMask = outline;
   const meas = m.measurements;
   const S = Math.max(8, meas.shoulder_width);
   const body = frameOf(mid(meas.shoulder_left, meas.shoulder_right), meas.shoulder_left, meas.shoulder_right);
@@ -152,7 +192,7 @@ export function computeTargets(m: ModelAnalysis, g: GarmentAnalysis, opts: Rende
   let k: number;
 
   const edgeAt = (y: number, sgn: number, extra: number = ease): number => {
-    const t = torsoAt(m, y);
+    const t = torsoAt(m, y, bodyMask);
     const c = (t.left + t.right) / 2, half = ((t.left - t.right) / 2) * (1 + extra);
     return c + sgn * half;
   };
@@ -184,12 +224,19 @@ export function computeTargets(m: ModelAnalysis, g: GarmentAnalysis, opts: Rende
         // A strap sits where the garment's proportions put it, on top of the shoulder's outline.
         const p = prop(G[`shoulder_${name}`]!);
         const top = outlineTop(m, { x: p.x, y: p.y + 0.25 * S }, 0.5 * S);
-        named[`shoulder_${name}`] = { x: p.x, y: top.y + 0.02 * S };
+        // Never above the shoulder line by more than the trapezius rises.
+        named[`shoulder_${name}`] = { x: p.x, y: Math.max(top.y + 0.02 * S, ms.y - 0.12 * S) };
       }
       const ap = prop(G[`armpit_${name}`]!);
       const v = Math.min(0.75 * S, Math.max(0.22 * S, toFrame(body, ap).y));
       const ay = fromFrame(body, 0, v).y;
       named[`armpit_${name}`] = { x: edgeAt(ay, sgn), y: ay };
+    }
+    // The armpit is inside the shoulder's edge; past it the armhole would turn inside out.
+    for (const name of ['left', 'right'] as const) {
+      const c = (named.shoulder_left!.x + named.shoulder_right!.x) / 2;
+      const sh = named[`shoulder_${name}`]!.x - c, ap = named[`armpit_${name}`]!;
+      if (Math.abs(ap.x - c) > 0.95 * Math.abs(sh)) ap.x = c + 0.95 * sh;
     }
     // Hem: proportional length from the shoulder line, width from the body plus ease and the garment's own cut.
     const hemG = mid(G.hem_left!, G.hem_right!);
@@ -204,7 +251,7 @@ export function computeTargets(m: ModelAnalysis, g: GarmentAnalysis, opts: Rende
     const gHalf = (dist(G.hem_left!, G.hem_right!) / 2) * k;
     for (const [name, sgn] of [['left', 1], ['right', -1]] as const) {
       const bodyEdge = edgeAt(hemC.y, sgn);
-      const tc = torsoAt(m, hemC.y);
+      const tc = torsoAt(m, hemC.y, bodyMask);
       const c = (tc.left + tc.right) / 2;
       const bodyHalf = Math.abs(bodyEdge - c);
       const own = Math.min(bodyHalf * 1.45, Math.max(bodyHalf, gHalf));
@@ -218,6 +265,8 @@ export function computeTargets(m: ModelAnalysis, g: GarmentAnalysis, opts: Rende
         named[`waist_${name}`] = { x: edgeAt(wy, sgn), y: wy };
       }
     }
+    // Sleeves first: an arm in front of the torso moves the armpit in.
+    if (sleeved) sleeves = sleeveTargets(m, G, named, S, k, opts, warnings);
     // Points along the sides follow the torso between armpit and hem (or waist).
     for (const [name, sgn] of [['left', 1], ['right', -1]] as const) {
       const a = `armpit_${name}`;
@@ -231,7 +280,6 @@ export function computeTargets(m: ModelAnalysis, g: GarmentAnalysis, opts: Rende
         sideBends.push({ a, b, t, off: { x: x - line.x, y: 0 }, g: lerp(G[a]!, G[b]!, t) });
       }
     }
-    if (sleeved) sleeves = sleeveTargets(m, G, named, S, k, opts, warnings);
   }
 
   // The designer's whole-garment moves: about the shoulder line's centre, in model pixels.
@@ -318,17 +366,35 @@ function sleeveTargets(m: ModelAnalysis, G: Record<string, Point>, named: Record
       if (kp(m, `${side}_elbow`)) warnings.push(`the ${side} wrist was not found: forearm assumed straight`);
       wr = { x: el.x + (el.x - sh.x) * 0.9, y: el.y + (el.y - sh.y) * 0.9 };
     }
-    const capOuter = named[`shoulder_${side}`]!, capInner = named[`armpit_${side}`]!;
-    const capMid = mid(capOuter, capInner);
-    // Start the centre line above the cap so that both cap points project onto it at positive arc length.
-    const d0 = unit(el.x - sh.x, el.y - sh.y);
-    const start = { x: sh.x - d0.x * 0.6 * S, y: sh.y - d0.y * 0.6 * S };
-    const wrEnd = { x: wr.x + (wr.x - el.x) * 0.08, y: wr.y + (wr.y - el.y) * 0.08 };
-    const arm = [start, sh, el, wrEnd];
     // A measured width that runs into the torso (arm against the body) is not an arm's: fall back to proportions.
     const sane = (w: number | null, lo: number, hi: number, d: number) => (w !== null && w >= lo * S && w <= hi * S ? w : d * S);
     const upper = sane(aw[`${side}_upper`], 0.15, 0.36, 0.25);
     const lower = Math.min(upper, sane(aw[`${side}_lower`], 0.12, 0.3, 0.2));
+    // The sleeve follows the arm's own outline in the parsing where it is seen (keypoints sit off-centre).
+    const prof = armProfile(m, side, [sh, el, wr], S);
+    // An arm hanging in front of the torso's side hides the armpit: the armhole ends under the arm's
+    // inner edge, so the sleeve covers the whole arm and no bare arm shows over the body panel.
+    const ap = named[`armpit_${side}`]!;
+    const near = prof.filter((p) => p.w !== null && p.t < 0.5).sort((a, b) => Math.abs(a.c.y - ap.y) - Math.abs(b.c.y - ap.y))[0];
+    if (near && near.w! <= 0.38 * S) {
+      const innerX = near.c.x - (sgn * near.w!) / 2;
+      if ((ap.x - innerX) * sgn > 0) ap.x = innerX;
+    }
+    const capOuter = named[`shoulder_${side}`]!, capInner = ap;
+    const capMid = mid(capOuter, capInner);
+    // Start the centre line above the cap so that both cap points project onto it at positive arc length.
+    const d0 = unit(el.x - sh.x, el.y - sh.y);
+    const start = { x: sh.x - d0.x * 0.6 * S, y: sh.y - d0.y * 0.6 * S };
+    const arm: Point[] = [start, sh];
+    const armW: number[] = [upper, upper];
+    for (let i = 0; i < prof.length; i++) {
+      arm.push(prof[i]!.c);
+      const dflt = prof[i]!.t < 0.5 ? upper : lower;
+      armW.push(prof[i]!.w === null ? dflt : sane(prof[i]!.w, 0.12, 0.38, dflt / S));
+    }
+    const last = arm[arm.length - 1]!, prev = arm[arm.length - 2]!;
+    arm.push({ x: last.x + (last.x - prev.x) * 0.3, y: last.y + (last.y - prev.y) * 0.3 });
+    armW.push(armW[armW.length - 1]!);
     const gO = G[`sleeve_${side}_outer`]!, gI = G[`sleeve_${side}_inner`]!;
     const gCapO = G[`shoulder_${side}`]!, gCapI = G[`armpit_${side}`]!;
     const gLen = dist(mid(gCapO, gCapI), mid(gO, gI));
@@ -336,8 +402,11 @@ function sleeveTargets(m: ModelAnalysis, G: Record<string, Point>, named: Record
     for (let i = 1; i < arm.length; i++) cum.push(cum[i - 1]! + dist(arm[i - 1]!, arm[i]!));
     const proj = (p: Point) => (p.x - start.x) * d0.x + (p.y - start.y) * d0.y;
     const capAt = proj(capMid);
-    const cuffMax = cum[3]!;
-    const cuffAt = Math.min(cuffMax, Math.max(Math.max(proj(capOuter), proj(capInner)) + 0.06 * S, capAt + gLen * k * opts.sleeve_length));
+    const cuffMax = cum[cum.length - 1]!;
+    // A sleeve that reaches most of the way down the arm is a long sleeve: it ends at the wrist.
+    const armLen = cuffMax - capAt;
+    const own = gLen * k >= 0.6 * armLen ? armLen : gLen * k;
+    const cuffAt = Math.min(cuffMax, Math.max(Math.max(proj(capOuter), proj(capInner)) + 0.06 * S, capAt + own * opts.sleeve_length));
     // A flat sleeve is half its girth wide; seen from the front a tube is girth/π wide. That width, kept
     // between the arm's own width plus the least and the most ease of the fit.
     const [lo, hi] = SLEEVE_EASE[opts.fit];
@@ -347,7 +416,7 @@ function sleeveTargets(m: ModelAnalysis, G: Record<string, Point>, named: Record
       const own = capW + (cuffW - capW) * t;
       return Math.min(armW * hi, Math.max(armW * lo, own)) / 2;
     };
-    const halfWidth = [widthAt(cum[0]!, upper), widthAt(cum[1]!, upper), widthAt(cum[2]!, (upper + lower) / 2), widthAt(cum[3]!, lower)];
+    const halfWidth = arm.map((_, i) => widthAt(cum[i]!, armW[i]!));
     out.push({ side, garment: { capOuter: G[`shoulder_${side}`]!, capInner: G[`armpit_${side}`]!, cuffOuter: gO, cuffInner: gI }, capOuter, capInner, arm, cuffAt, halfWidth });
   }
   return out;
@@ -418,4 +487,53 @@ function bottomTargets(
     }
   }
   return { named, k };
+}
+
+/**
+ * Stations along the arm (shoulder → elbow → wrist keypoints): at each, the arm's run of pixels in the
+ * parsing across the limb gives its centre and width. Where the arm is not labelled (covered by an
+ * old sleeve) the keypoint line and no width are kept. t is the fraction along the whole arm.
+ */
+function armProfile(m: ModelAnalysis, side: 'left' | 'right', kps: Point[], S: number): Array<{ c: Point; w: number | null; t: number }> {
+  const label = side === 'left' ? L.left_arm : L.right_arm;
+  const segs = [dist(kps[0]!, kps[1]!), dist(kps[1]!, kps[2]!)];
+  const total = segs[0]! + segs[1]!;
+  const out: Array<{ c: Point; w: number | null; t: number }> = [];
+  const reach = 0.4 * S;
+  const W = m.width, H = m.height;
+  for (const t of [0.25, 0.4, 0.55, 0.7, 0.85, 1]) {
+    const s = t * total;
+    const i = s <= segs[0]! ? 0 : 1;
+    const f = i === 0 ? s / Math.max(1, segs[0]!) : (s - segs[0]!) / Math.max(1, segs[1]!);
+    const p = lerp(kps[i]!, kps[i + 1]!, Math.min(1, f));
+    // The wrist station keeps the keypoint: the hand is not sleeve.
+    if (t === 1) {
+      out.push({ c: p, w: null, t });
+      continue;
+    }
+    const d = unit(kps[i + 1]!.x - kps[i]!.x, kps[i + 1]!.y - kps[i]!.y);
+    const nx = -d.y, ny = d.x;
+    const hit = (o: number) => {
+      const x = Math.round(p.x + nx * o), y = Math.round(p.y + ny * o);
+      return x >= 0 && y >= 0 && x < W && y < H && m.parsing.data[y * W + x] === label;
+    };
+    // The run of arm pixels nearest the keypoint line.
+    let best: [number, number] | null = null;
+    for (let o = -reach; o <= reach; o++) {
+      if (!hit(o)) continue;
+      let e = o;
+      while (e + 1 <= reach && hit(e + 1)) e++;
+      if (!best || Math.min(Math.abs(o), Math.abs(e)) < Math.min(Math.abs(best[0]), Math.abs(best[1])) || (o <= 0 && e >= 0)) best = [o, e];
+      if (o <= 0 && e >= 0) break;
+      o = e;
+    }
+    const w = best ? best[1] - best[0] + 1 : 0;
+    if (!best || w < 0.1 * S) {
+      out.push({ c: p, w: null, t });
+      continue;
+    }
+    const mo = (best[0] + best[1]) / 2;
+    out.push({ c: { x: p.x + nx * mo, y: p.y + ny * mo }, w, t });
+  }
+  return out;
 }
