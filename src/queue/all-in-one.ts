@@ -1,0 +1,55 @@
+// All-in-one: the API and every worker role in one process, sharing one database (PGlite by default), one store and one compute pool.
+import { listenApi } from '../api/server.js';
+import { loadConfig, type Config } from '../config.js';
+import { createRepos, databaseOptionsFrom, openDatabase, type OpenedDatabase, type Repos } from '../db/index.js';
+import type { Logger } from '../logger.js';
+import { createBlobStore, type BlobStore } from '../storage/index.js';
+import { createComputePool } from './compute-pool.js';
+import { createRedis } from './connection.js';
+import type { JobProducer } from './contract.js';
+import { findOrStartRedis, type LocalRedis } from './local-redis.js';
+import { createJobProducer } from './producer.js';
+import { startWorkerRuntime } from './runtime.js';
+import { WORKER_ROLES } from './workers.js';
+
+export interface AllInOne {
+  cfg: Config;
+  url: string;
+  repos: Repos;
+  store: BlobStore;
+  jobs: JobProducer;
+  db: OpenedDatabase;
+  redis: LocalRedis;
+  /** API first (no new work), then workers (active jobs finish), threads, Redis, database. */
+  close(): Promise<void>;
+}
+
+export async function startAllInOne(env: Record<string, string | undefined>, log: Logger): Promise<AllInOne> {
+  const redis = await findOrStartRedis(env, log);
+  const undo: (() => Promise<void>)[] = [redis.stop];
+  const unwind = async () => {
+    for (const f of undo.reverse()) await f().catch(() => {});
+  };
+  try {
+    const cfg = loadConfig({ ...env, REDIS_URL: redis.url });
+    const db = await openDatabase(databaseOptionsFrom(cfg));
+    undo.push(() => db.close());
+    const store = createBlobStore(cfg);
+    const pool = createComputePool(cfg, log);
+    undo.push(() => pool.terminate());
+    const runtime = await startWorkerRuntime(cfg, log, WORKER_ROLES, { db, store, pool });
+    undo.push(() => runtime.close());
+    const producerRedis = createRedis(cfg.REDIS_URL, 'producer');
+    undo.push(async () => producerRedis.disconnect());
+    const jobs = createJobProducer(cfg, log, { connection: producerRedis });
+    undo.push(() => jobs.close());
+    const repos = createRepos(db.db);
+    const api = await listenApi({ cfg, log, repos, store, jobs, redis: producerRedis });
+    undo.push(() => api.close());
+    log.info({ url: api.url, database: db.kind, storage: store.kind, redis: redis.source, threads: pool.size }, 'tryon all-in-one is up');
+    return { cfg, url: api.url, repos, store, jobs, db, redis, close: unwind };
+  } catch (err) {
+    await unwind();
+    throw err;
+  }
+}
