@@ -61,7 +61,7 @@ export function createApp(deps: ApiDeps): express.Application {
 
   const router = express.Router();
   mountHealthRoutes(router, guards, ctx);
-  const doc = buildOpenApiDocument(ctx.publicUrl);
+  const doc = buildOpenApiDocument(cfg.PUBLIC_URL ?? '/');
   const docsPage = renderDocsPage(doc);
   mount(router, guards, operations.openapi, (_req, res) => {
     res.json(doc);

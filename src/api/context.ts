@@ -1,5 +1,5 @@
 // What the API is built from (dependencies passed in, no globals) and what a request carries once authenticated.
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import type { Repos } from '../db/index.js';
@@ -22,6 +22,7 @@ export interface ApiDeps {
 
 /** Everything routes need: the dependencies plus values derived once from the config. */
 export interface ApiContext extends ApiDeps {
+  /** PUBLIC_URL, or (unset) the scheme and Host of the request being answered: see `forRequest`. */
   publicUrl: string;
   signingSecret: string;
   sseHeartbeatMs: number;
@@ -32,6 +33,13 @@ export interface AuthContext {
   tenantId: string;
   keyId: string;
   scopes: Scope[];
+}
+
+/** The context with the base URL this request should see in Location headers and file URLs. */
+export function forRequest(ctx: ApiContext, req: Request): ApiContext {
+  if (ctx.cfg.PUBLIC_URL) return ctx;
+  const host = req.get('host');
+  return host ? { ...ctx, publicUrl: `${req.protocol}://${host}` } : ctx;
 }
 
 export function authOf(res: Response): AuthContext {

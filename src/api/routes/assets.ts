@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { Router } from 'express';
 import type { JsonObject } from '../../db/schema.js';
-import { authOf, type ApiContext } from '../context.js';
+import { authOf, forRequest, type ApiContext } from '../context.js';
 import { runIdempotent } from '../middleware/idempotency.js';
 import type { Operation } from '../operations.js';
 import { notFound } from '../problem.js';
@@ -57,7 +57,7 @@ export function mountAssetRoutes<F, Q, R>(router: Router, guards: Guards, ctx: A
             if (put.created && !(await kind.findBySha256(ctx, tenantId, put.sha256))) await ctx.store.delete(put.key);
           },
         );
-        return { status: 202, body: kind.json(ctx, row), location: `${ctx.publicUrl}${kind.path}/${row.id}` };
+        return { status: 202, body: kind.json(forRequest(ctx, req), row), location: `${forRequest(ctx, req).publicUrl}${kind.path}/${row.id}` };
       });
     },
     receiveImage(ctx),
@@ -67,14 +67,14 @@ export function mountAssetRoutes<F, Q, R>(router: Router, guards: Guards, ctx: A
     const { tenantId } = authOf(res);
     const filter = parse(kind.listQuery, req.query, 'query');
     const page = await kind.list(ctx, tenantId, filter);
-    res.json({ object: 'list', items: page.items.map((r) => kind.json(ctx, r)), next_cursor: page.nextCursor });
+    res.json({ object: 'list', items: page.items.map((r) => kind.json(forRequest(ctx, req), r)), next_cursor: page.nextCursor });
   });
 
   mount(router, guards, kind.ops.get, async (req, res) => {
     const { tenantId } = authOf(res);
     const row = await kind.get(ctx, tenantId, idParam(req));
     if (!row) throw notFound(kind.noun, idParam(req));
-    res.json(kind.json(ctx, row));
+    res.json(kind.json(forRequest(ctx, req), row));
   });
 
   mount(router, guards, kind.ops.remove, async (req, res) => {

@@ -2,7 +2,7 @@
 import type { Router } from 'express';
 import type { JsonObject } from '../../db/schema.js';
 import { batchChannel, type BatchEvent } from '../../queue/contract.js';
-import { authOf, type ApiContext } from '../context.js';
+import { authOf, forRequest, type ApiContext } from '../context.js';
 import { digestJson, runIdempotent } from '../middleware/idempotency.js';
 import { operations } from '../operations.js';
 import { notFound, ProblemError } from '../problem.js';
@@ -23,7 +23,7 @@ export function mountRenderRoutes(router: Router, guards: Guards, ctx: ApiContex
     const { tenantId } = authOf(res);
     const render = await ctx.repos.renders.get(tenantId, idParam(req));
     if (!render) throw notFound('render', idParam(req));
-    res.json(renderJson(ctx, render));
+    res.json(renderJson(forRequest(ctx, req), render));
   });
 
   mount(router, guards, operations.rerender, async (req, res) => {
@@ -49,7 +49,7 @@ export function mountRenderRoutes(router: Router, guards: Guards, ctx: ApiContex
         },
       );
       await publish(tenantId, render.batch_id, { type: 'queued', batch_id: render.batch_id, render_id: render.id });
-      return { status: 202, body: renderJson(ctx, render), location: `${ctx.publicUrl}/v1/renders/${render.id}` };
+      return { status: 202, body: renderJson(forRequest(ctx, req), render), location: `${forRequest(ctx, req).publicUrl}/v1/renders/${render.id}` };
     });
   });
 
@@ -68,6 +68,6 @@ export function mountRenderRoutes(router: Router, guards: Guards, ctx: ApiContex
       const b = finished.batch;
       await publish(tenantId, b.id, { type: 'batch.completed', batch_id: b.id, counts: { total: b.total, succeeded: b.succeeded, failed: b.failed, canceled: b.canceled } });
     }
-    res.json(renderJson(ctx, finished.render));
+    res.json(renderJson(forRequest(ctx, req), finished.render));
   });
 }

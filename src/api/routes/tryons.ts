@@ -2,7 +2,7 @@
 import type { Request, Response, Router } from 'express';
 import type { JsonObject } from '../../db/schema.js';
 import { batchChannel, batchEvent, type RenderJob } from '../../queue/contract.js';
-import { authOf, type ApiContext } from '../context.js';
+import { authOf, forRequest, type ApiContext } from '../context.js';
 import type { EventHub } from '../events.js';
 import { digestJson, runIdempotent } from '../middleware/idempotency.js';
 import { operations } from '../operations.js';
@@ -50,7 +50,7 @@ export function mountTryonRoutes(router: Router, guards: Guards, ctx: ApiContext
           await ctx.repos.batches.cancel(tenantId, batch.id);
         },
       );
-      return { status: 202, body: batchJson(ctx, batch, renders), location: `${ctx.publicUrl}/v1/tryons/${batch.id}` };
+      return { status: 202, body: batchJson(forRequest(ctx, req), batch, renders), location: `${forRequest(ctx, req).publicUrl}/v1/tryons/${batch.id}` };
     });
   });
 
@@ -58,7 +58,7 @@ export function mountTryonRoutes(router: Router, guards: Guards, ctx: ApiContext
     const { tenantId } = authOf(res);
     const found = await ctx.repos.batches.get(tenantId, idParam(req));
     if (!found) throw notFound('batch', idParam(req));
-    res.json(batchJson(ctx, found.batch, found.renders));
+    res.json(batchJson(forRequest(ctx, req), found.batch, found.renders));
   });
 
   mount(router, guards, operations.tryonEvents, (req, res) => streamEvents(ctx, hub, req, res));
@@ -123,7 +123,7 @@ async function streamEvents(ctx: ApiContext, hub: EventHub, req: Request, res: R
   res.setHeader('X-Accel-Buffering', 'no');
   res.flushHeaders();
   res.write('retry: 2000\n\n');
-  write('snapshot', batchJson(ctx, state.batch, state.renders));
+  write('snapshot', batchJson(forRequest(ctx, req), state.batch, state.renders));
   if (state.batch.status === 'completed') {
     const b = state.batch;
     write('batch.completed', { type: 'batch.completed', batch_id: b.id, counts: { total: b.total, succeeded: b.succeeded, failed: b.failed, canceled: b.canceled } });
