@@ -59,6 +59,9 @@ export function composeRender(input: ComposeInput): RgbaImage {
   const front = frontWithoutOldClothing(layers);
   if (input.armpits) hideArmsInCaps(front, model, garment, input.armpits);
   over(out, front, n, null);
+  // The body panel is at the torso's depth: every arm pixel is in front of it, not only those the
+  // front layer holds (arms over the torso), except inside a sleeve's cap.
+  over(out, armsLayer(model, layers, input.armpits ?? { left: null, right: null }), n, null);
   if (input.sleeves) {
     // A sleeve is on its arm, so in front of it; hair over the shoulders stays in front of the sleeve.
     over(out, input.sleeves.data, n, null);
@@ -209,4 +212,37 @@ function hideArmsInCaps(front: Uint8Array, model: ModelAnalysis, garment: RgbaIm
       }
     }
   }
+}
+
+/** Arm and hand pixels of the agnostic person (not old clothing), below the armpits, edge alpha from the person mask. */
+function armsLayer(model: ModelAnalysis, layers: ModelLayers, armpits: { left: number | null; right: number | null }): Uint8Array {
+  const W = model.width, H = model.height;
+  const out = new Uint8Array(W * H * 4);
+  const lab = model.parsing.data;
+  const ag = layers.agnostic.data;
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const i = y * W + x;
+      const l = lab[i];
+      if (l !== L.left_arm && l !== L.right_arm && l !== L.hands) continue;
+      if (layers.old_clothing.data[i]! >= 128) continue;
+      const row = l === L.left_arm ? armpits.left : l === L.right_arm ? armpits.right : null;
+      if (row !== null && y < row) continue;
+      const o = i * 4;
+      out[o] = ag[o]!;
+      out[o + 1] = ag[o + 1]!;
+      out[o + 2] = ag[o + 2]!;
+      out[o + 3] = model.mask.data[i]!;
+    }
+  }
+  // Labels come from a coarse part grid: soften their staircase where the arm crosses the garment.
+  const a = new Float32Array(W * H);
+  for (let i = 0; i < W * H; i++) a[i] = out[i * 4 + 3]!;
+  const b = boxBlur(a, W, H, 1);
+  for (let i = 0; i < W * H; i++) {
+    const o = i * 4;
+    // Only feather outwards onto pixels that have colour (inside the arm's run); never grow past it.
+    out[o + 3] = Math.min(out[o + 3]!, b[i]! * 1.5 > 255 ? 255 : b[i]! * 1.5);
+  }
+  return out;
 }

@@ -172,6 +172,7 @@ function kp(m: ModelAnalysis, name: KeypointName): Point | null {
 function garmentPoints(g: GarmentAnalysis, opts: RenderOptions): Record<string, Point> {
   const out: Record<string, Point> = {};
   for (const [k, p] of Object.entries(g.landmarks)) out[k] = { x: p.x, y: p.y };
+  if (g.category === 'top') for (const side of ['left', 'right'] as const) repairCuff(out, g.mask, side);
   for (const [k, p] of Object.entries(opts.landmarks)) out[k] = { x: p.x, y: p.y };
   return out;
 }
@@ -536,4 +537,34 @@ function armProfile(m: ModelAnalysis, side: 'left' | 'right', kps: Point[], S: n
     out.push({ c: { x: p.x + nx * mo, y: p.y + ny * mo }, w, t });
   }
   return out;
+}
+
+/**
+ * A cuff whose two corners (nearly) coincide gives the sleeve no width to map: rebuild them from the
+ * mask, across the sleeve's axis just inside its end.
+ */
+function repairCuff(G: Record<string, Point>, mask: Mask, side: 'left' | 'right'): void {
+  const o = G[`sleeve_${side}_outer`], i = G[`sleeve_${side}_inner`], so = G[`shoulder_${side}`], ai = G[`armpit_${side}`];
+  if (!o || !i || !so || !ai) return;
+  const cap = dist(so, ai);
+  if (dist(o, i) >= 0.35 * cap) return;
+  const capMid = mid(so, ai), cuffMid = mid(o, i);
+  const ax = unit(cuffMid.x - capMid.x, cuffMid.y - capMid.y);
+  const len = dist(capMid, cuffMid);
+  const q = { x: cuffMid.x - ax.x * 0.06 * len, y: cuffMid.y - ax.y * 0.06 * len };
+  const n = { x: -ax.y, y: ax.x };
+  const inside = (t: number) => {
+    const x = Math.round(q.x + n.x * t), y = Math.round(q.y + n.y * t);
+    return x >= 0 && y >= 0 && x < mask.width && y < mask.height && mask.data[y * mask.width + x]! >= 128;
+  };
+  let a = 0, b = 0;
+  while (a < 2 * cap && inside(a + 1)) a++;
+  while (b < 2 * cap && inside(-b - 1)) b++;
+  if (a + b < 0.2 * cap) return;
+  const pa = { x: q.x + n.x * a, y: q.y + n.y * a }, pb = { x: q.x - n.x * b, y: q.y - n.y * b };
+  // Outer is the shoulder's side of the sleeve's axis.
+  const sideOf = (p: Point) => (p.x - capMid.x) * n.x + (p.y - capMid.y) * n.y;
+  const aOuter = Math.sign(sideOf(pa)) === Math.sign(sideOf(so));
+  G[`sleeve_${side}_outer`] = aOuter ? pa : pb;
+  G[`sleeve_${side}_inner`] = aOuter ? pb : pa;
 }
