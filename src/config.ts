@@ -78,6 +78,28 @@ export const configSchema = z.object({
   JOB_STALLED_INTERVAL_MS: z.coerce.number().int().min(0).default(0),
   /** Prepared models and garments each compute thread keeps decoded in memory (re-renders skip loading). */
   PREPARED_CACHE_SIZE: z.coerce.number().int().min(1).max(1000).default(8),
+  /** Let webhook endpoints resolve to loopback, private, link-local or CGNAT addresses (tests, closed networks); off = SSRF-safe. */
+  WEBHOOK_ALLOW_PRIVATE: bool.default(false),
+  /** Let webhook endpoints use plain http:// (https only when off). */
+  WEBHOOK_ALLOW_HTTP: bool.default(false),
+  /** Longest time a webhook receiver may take to accept the connection, in milliseconds. */
+  WEBHOOK_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  /** Longest time one webhook delivery attempt may take in total (connect, send, answer), in milliseconds. */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** An endpoint is disabled after this many deliveries in a row failed for good (each after ≥ 24 h of retries). */
+  WEBHOOK_DISABLE_AFTER: z.coerce.number().int().min(1).max(1000).default(5),
+  /** How long an endpoint's previous secret keeps signing after a rotation, in seconds. */
+  WEBHOOK_SECRET_OVERLAP_SECONDS: z.coerce.number().int().min(0).max(30 * 24 * 3600).default(24 * 3600),
+  /** Key (≥ 32 characters) the per-tenant secret of per-batch webhook_url deliveries is derived from; unset = URL_SIGNING_SECRET. */
+  WEBHOOK_SIGNING_KEY: optionalString.pipe(z.string().min(32, 'use at least 32 characters').optional()),
+  /** Image widths (pixels) render.succeeded carries signed URLs for, besides the full-size image. */
+  WEBHOOK_IMAGE_WIDTHS: z
+    .string()
+    .default('512,1024')
+    .transform((s) => s.split(',').map((w) => w.trim()).filter(Boolean).map(Number))
+    .pipe(z.array(z.number().int().min(1).max(4096))),
+  /** Lifetime of the signed image URLs in webhook payloads, in seconds (covers the retry window). */
+  WEBHOOK_URL_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(7 * 24 * 3600),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -153,6 +153,18 @@ export class WebhooksRepo {
     return row ?? null;
   }
 
+  /** Disables at once with a reason (a 410 Gone answer, sustained failure decided by the caller). */
+  async disableEndpoint(tenantId: string, id: string, reason: string): Promise<WebhookEndpoint | null> {
+    const row = await this.db
+      .updateTable('webhook_endpoints')
+      .set({ enabled: false, disabled_reason: reason, updated_at: new Date() })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
+    return row ?? null;
+  }
+
   async deleteEndpoint(tenantId: string, id: string): Promise<boolean> {
     const r = await this.db.deleteFrom('webhook_endpoints').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
     return r.numDeletedRows > 0n;
@@ -221,6 +233,55 @@ export class WebhooksRepo {
       .returningAll()
       .executeTakeFirst();
     return row ?? null;
+  }
+
+  /**
+   * The first delivery of an event to a URL without an endpoint (a batch's webhook_url): the unique
+   * (endpoint_id, event_id) key does not cover them, as Postgres treats NULLs as distinct.
+   */
+  async findUrlDelivery(tenantId: string, eventId: string, url: string): Promise<WebhookDelivery | null> {
+    const row = await this.db
+      .selectFrom('webhook_deliveries')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('endpoint_id', 'is', null)
+      .where('event_id', '=', eventId)
+      .where('url', '=', url)
+      .orderBy('created_at', 'asc')
+      .orderBy('id', 'asc')
+      .limit(1)
+      .executeTakeFirst();
+    return row ?? null;
+  }
+
+  /**
+   * Takes a pending, due delivery for one attempt: pushes next_attempt_at `leaseMs` ahead in one
+   * UPDATE, so two workers (a stalled job retried, a replay) cannot POST the same delivery at once.
+   * Null when it is not pending or not due yet.
+   */
+  async claimDelivery(tenantId: string, id: string, now: Date, leaseMs: number): Promise<WebhookDelivery | null> {
+    const row = await this.db
+      .updateTable('webhook_deliveries')
+      .set({ next_attempt_at: new Date(now.getTime() + leaseMs) })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .where('status', '=', 'pending')
+      .where((eb) => eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', now)]))
+      .returningAll()
+      .executeTakeFirst();
+    return row ?? null;
+  }
+
+  /** Pending deliveries overdue since `before`, across tenants (lost queue jobs), oldest first. */
+  async overdueDeliveries(before: Date, limit = 500): Promise<Pick<WebhookDelivery, 'id' | 'tenant_id' | 'next_attempt_at'>[]> {
+    return this.db
+      .selectFrom('webhook_deliveries')
+      .select(['id', 'tenant_id', 'next_attempt_at'])
+      .where('status', '=', 'pending')
+      .where('next_attempt_at', '<=', before)
+      .orderBy('next_attempt_at', 'asc')
+      .limit(limit)
+      .execute();
   }
 
   /** Replay: back to pending, due now; the attempt count carries on. */
