@@ -17,6 +17,11 @@ import {
   renderJobId,
 } from './job-options.js';
 
+/** Redis is down: nothing was queued; the API answers 503 and the caller may retry. */
+export class QueueUnavailableError extends Error {
+  override readonly name = 'QueueUnavailableError';
+}
+
 export interface ProducerOptions {
   /** An existing producer-role connection (enableOfflineQueue: false); default: a new one from REDIS_URL. */
   connection?: Redis;
@@ -30,16 +35,45 @@ export function createJobProducer(cfg: QueueSettings, log: Logger, options: Prod
   const connection = options.connection ?? createRedis(cfg.REDIS_URL, 'producer');
   const owned = !options.connection;
   const prefix = cfg.QUEUE_PREFIX;
+  // One warning per outage, not one per reconnect attempt and queue.
+  let down = false;
+  const onError = (err: Error) => {
+    if (down) return;
+    down = true;
+    log.warn({ err: err.message }, 'Redis unreachable: queueing work fails at once until it is back');
+  };
+  connection.on('ready', () => {
+    if (down) log.info('Redis reachable again');
+    down = false;
+  });
   const queue = (name: string) => {
     const q = new Queue(name, { connection, prefix });
-    q.on('error', (err) => log.warn({ err, queue: name }, 'queue connection error'));
+    q.on('error', onError);
     return q;
   };
   const prepareGarment = queue(QUEUES.prepareGarment);
   const prepareModel = queue(QUEUES.prepareModel);
   const render = queue(QUEUES.render);
   const flow = new FlowProducer({ connection, prefix });
-  flow.on('error', (err) => log.warn({ err }, 'flow producer connection error'));
+  flow.on('error', onError);
+  // BullMQ waits for a connection that is not ready yet; the API must not: answer at once (503) instead.
+  // A process's very first call may come while the connection is still being made: allow it a moment.
+  let everReady = connection.status === 'ready';
+  connection.once('ready', () => (everReady = true));
+  const ready = async () => {
+    if (connection.status === 'ready') return;
+    if (!everReady && ['wait', 'connecting', 'connect'].includes(connection.status)) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 300);
+        connection.once('ready', () => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+      if (connection.status === 'ready') return;
+    }
+    throw new QueueUnavailableError(`Redis is not reachable (connection ${connection.status})`);
+  };
   const events = createEventPublisher(connection, prefix, log);
 
   const queued = (tenantId: string, renders: RenderJob[]) =>
@@ -47,16 +81,19 @@ export function createJobProducer(cfg: QueueSettings, log: Logger, options: Prod
 
   return {
     async prepareGarment(job) {
+      await ready();
       const data = prepareGarmentJob.parse(job);
       await prepareGarment.add('prepare-garment', data, { ...PREPARE_OPTIONS, jobId: prepareGarmentJobId(data.garment_id) });
     },
 
     async prepareModel(job) {
+      await ready();
       const data = prepareModelJob.parse(job);
       await prepareModel.add('prepare-model', data, { ...PREPARE_OPTIONS, jobId: prepareModelJobId(data.model_id) });
     },
 
     async startBatch(batch: BatchJob, renders: RenderJob[]) {
+      await ready();
       const parent = batchJob.parse(batch);
       const children = renders.map((r) => renderJob.parse(r));
       // The parent runs when every child has ended: a failed render is ignored (not fatal to the
@@ -83,12 +120,14 @@ export function createJobProducer(cfg: QueueSettings, log: Logger, options: Prod
     },
 
     async rerender(job) {
+      await ready();
       const data = renderJob.parse(job);
       // The API publishes this render's `queued` event itself (it also resets the record).
       await render.add('render', data, { ...RENDER_OPTIONS, jobId: renderJobId(data), priority: RERENDER_PRIORITY });
     },
 
     async cancelRender(tenantId, renderId, version = 1) {
+      await ready();
       // Without a version, the batch's own job (version 1) is the one that can still be waiting.
       const job = await render.getJob(renderJobId({ render_id: renderId, version }));
       if (!job || job.data?.tenant_id !== tenantId) return;
@@ -103,6 +142,7 @@ export function createJobProducer(cfg: QueueSettings, log: Logger, options: Prod
     },
 
     async ping() {
+      if (connection.status !== 'ready') return false;
       try {
         return (await connection.ping()) === 'PONG';
       } catch {
