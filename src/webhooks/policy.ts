@@ -65,8 +65,14 @@ export function nextRetry(h: AttemptHistory, policy: RetryPolicy = DEFAULT_RETRY
   if (ageMs >= policy.retryWindowMs && h.attempts >= policy.minAttempts) {
     return { retry: false, why: `failed ${h.attempts} attempts over ${(ageMs / H).toFixed(1)} h` };
   }
-  let delayMs = jitteredDelayMs(baseDelayMs(h.attempts, policy), h.random, policy);
+  const base = baseDelayMs(h.attempts, policy);
+  let delayMs = jitteredDelayMs(base, h.random, policy);
   let why = `attempt ${h.attempts} failed; backoff`;
+  if (h.attempts >= policy.minAttempts) {
+    // Past the schedule but inside the window (jitter drew short delays): no more jitter, go
+    // straight for the window's end in steps of the longest delay, so the count stays bounded.
+    delayMs = Math.max(delayMs, Math.min(policy.retryWindowMs - ageMs, base));
+  }
   if (h.retryAfterS !== undefined && Number.isFinite(h.retryAfterS)) {
     const asked = Math.min(Math.max(0, h.retryAfterS * 1000), policy.retryAfterCapMs);
     // Retry-After is a floor: never sooner than the receiver asked, never sooner than the backoff.
