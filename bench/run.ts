@@ -9,6 +9,7 @@ import { analyzeGarment } from '../src/pipeline/garment/analyze.js';
 import { decodeLimits } from '../src/pipeline/limits.js';
 import { analyzeModel } from '../src/pipeline/person/analyze.js';
 import { expandImages, readInput } from '../src/cli/io.js';
+import { benchRender } from './render.js';
 import { peakRssMb, percentiles } from './stats.js';
 
 const SAMPLES = fileURLToPath(new URL('../samples', import.meta.url));
@@ -43,6 +44,8 @@ for (let pass = 0; pass < PASSES; pass++) {
   }
 }
 
+const render = await benchRender(cfg, nets, limits, models, garments);
+
 const report = {
   machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', memory_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version },
   backend: rt.backend,
@@ -51,7 +54,8 @@ const report = {
   warmup_ms: Math.round(warmupMs),
   model_prepare_ms: percentiles(modelMs),
   garment_prepare_ms: percentiles(garmentMs),
+  ...render,
   peak_rss_mb: peakRssMb(),
-  targets: { 'model_prepare_ms.p50': 600, 'garment_prepare_ms.p50': 250 },
+  targets: { 'model_prepare_ms.p50': 600, 'garment_prepare_ms.p50': 250, 'render_ms.p50': 250, batch8_wall_ms: 1500, peak_rss_mb: 1500 },
 };
 process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
