@@ -8,7 +8,10 @@ export class MigrationError extends Error {
 
 /** Applies every pending migration; a second call is a no-op. Returns the names it applied. */
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: migrationProvider });
+  // Kysely looks for its bookkeeping tables in every schema unless told which: another schema's
+  // (a parallel test's, another deployment's) would be taken for ours.
+  const current = (await sql<{ s: string | null }>`select current_schema() as s`.execute(db)).rows[0]?.s ?? undefined;
+  const migrator = new Migrator({ db, provider: migrationProvider, migrationTableSchema: current });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
