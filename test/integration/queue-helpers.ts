@@ -13,6 +13,21 @@ import { FsBlobStore, putContentAddressed, type BlobStore } from '../../src/stor
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
+/**
+ * Two test files migrating their own new schemas at the same moment sometimes fail inside Kysely's
+ * migrator ("relation kysely_migration_lock does not exist"; reported to the records owner), so try again.
+ */
+async function openPostgresWithRetry(schema: string): Promise<OpenedDatabase> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await openDatabase({ databaseUrl: PG_URL, schema });
+    } catch (err) {
+      if (attempt >= 4 || !/kysely_migration/.test((err as Error).message)) throw err;
+      await new Promise((r) => setTimeout(r, 200 + Math.random() * 800));
+    }
+  }
+}
+
 export interface QueueEnv {
   cfg: Config;
   /** Env for a child worker process pointed at the same Redis prefix, schema and data folder. */
@@ -44,7 +59,7 @@ export async function queueEnv(kind: 'postgres' | 'pglite', overrides: Record<st
     ...overrides,
   };
   const cfg = loadConfig(env);
-  const opened = kind === 'postgres' ? await openDatabase({ databaseUrl: PG_URL, schema }) : await openDatabase({ inMemory: true });
+  const opened = kind === 'postgres' ? await openPostgresWithRetry(schema) : await openDatabase({ inMemory: true });
   const repos = createRepos(opened.db);
   const store = new FsBlobStore(join(dataDir, 'blobs'));
   const tenant = await repos.tenants.createTenant(`queue test ${tag}`);
