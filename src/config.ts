@@ -73,7 +73,7 @@ export const configSchema = z.object({
   /** Compute threads per worker process (0 = one per CPU core). */
   WORKER_CONCURRENCY: z.coerce.number().int().min(0).max(64).default(0),
   /** How long a job's lock lasts before it is renewed (ms); a dead worker's job is retried after about this long. */
-  JOB_LOCK_MS: z.coerce.number().int().min(1000).default(60_000),
+  JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
   /** How often workers look for stalled jobs (ms); 0 = half of JOB_LOCK_MS. */
   JOB_STALLED_INTERVAL_MS: z.coerce.number().int().min(0).default(0),
   /** Prepared models and garments each compute thread keeps decoded in memory (re-renders skip loading). */

@@ -70,7 +70,8 @@ export function createJobProducer(cfg: QueueSettings, log: Logger, options: Prod
           resolve();
         });
       });
-      if (connection.status === 'ready') return;
+      // Read again after the wait (TypeScript narrowed it before the await).
+      if ((connection.status as string) === 'ready') return;
     }
     throw new QueueUnavailableError(`Redis is not reachable (connection ${connection.status})`);
   };
