@@ -2,19 +2,20 @@
 import type { Request, RequestHandler, Response, Router } from 'express';
 import type { z } from 'zod';
 import type { ApiContext } from './context.js';
+import type { RateLimiter } from './middleware/rate-limit.js';
 import { expressPath, type Operation } from './operations.js';
 import { ProblemError, serviceUnavailable, validationProblem } from './problem.js';
 
 export interface Guards {
   require(scope: 'read' | 'write' | 'admin'): RequestHandler;
-  rateLimit: RequestHandler;
+  rateLimit: RateLimiter;
 }
 
 export type Handler = (req: Request, res: Response) => Promise<void> | void;
 
 export function mount(router: Router, guards: Guards, op: Operation, handler: Handler, ...before: RequestHandler[]): void {
   const chain: RequestHandler[] = [];
-  if (op.auth === 'read' || op.auth === 'write' || op.auth === 'admin') chain.push(guards.require(op.auth), guards.rateLimit);
+  if (op.auth === 'read' || op.auth === 'write' || op.auth === 'admin') chain.push(guards.require(op.auth), guards.rateLimit.middleware);
   chain.push(...before);
   chain.push(async (req, res) => {
     await handler(req, res);

@@ -1,5 +1,5 @@
 // Per-key rate limits: a fixed window counted in Redis (one Lua call), with RateLimit-* headers and 429.
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import type { ApiContext, AuthContext } from '../context.js';
 import { ProblemError } from '../problem.js';
 
@@ -11,12 +11,18 @@ local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
 return {n, ttl}`;
 
-export function rateLimit(ctx: ApiContext): RequestHandler {
+export interface RateLimiter {
+  /** Counts this request against its key; throws a 429 problem over the limit. */
+  check(res: Response): Promise<void>;
+  middleware: RequestHandler;
+}
+
+export function rateLimit(ctx: ApiContext): RateLimiter {
   const max = ctx.cfg.RATE_LIMIT_MAX;
   const windowMs = ctx.cfg.RATE_LIMIT_WINDOW_MS;
-  return async (_req, res, next) => {
+  const check = async (res: Response): Promise<void> => {
     const auth = res.locals.auth as AuthContext | undefined;
-    if (max === 0 || !auth) return next();
+    if (max === 0 || !auth) return;
     let count: number;
     let ttlMs: number;
     try {
@@ -25,7 +31,7 @@ export function rateLimit(ctx: ApiContext): RequestHandler {
     } catch (err) {
       // Redis down: limits cannot be counted; serve reads rather than refuse everything (writes fail on the queue anyway).
       ctx.log.warn({ err: (err as Error).message }, 'rate limit not applied: Redis unavailable');
-      return next();
+      return;
     }
     const reset = Math.max(1, Math.ceil(ttlMs / 1000));
     res.setHeader('RateLimit-Limit', String(max));
@@ -37,6 +43,11 @@ export function rateLimit(ctx: ApiContext): RequestHandler {
         'Retry-After': String(reset),
       });
     }
-    next();
+  };
+  return {
+    check,
+    middleware: (_req, res, next) => {
+      check(res).then(() => next(), next);
+    },
   };
 }

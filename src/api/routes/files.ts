@@ -38,7 +38,7 @@ export function mountFileRoutes(router: Router, guards: Guards, ctx: ApiContext,
       if (!auth) throw new ProblemError('unauthorized', 'Send an API key ("Authorization: Bearer tk_live_…") or use a signed URL.');
       if (!auth.scopes.includes('read')) throw new ProblemError('forbidden', 'Reading files needs an API key with the "read" scope.');
       res.locals.auth = auth;
-      await new Promise<void>((resolve, reject) => guards.rateLimit(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
+      await guards.rateLimit.check(res);
       // Another tenant's file does not exist, as far as this key can tell.
       if (tenant !== auth.tenantId) throw missing();
       cacheControl = 'private, max-age=31536000, immutable';
