@@ -9,6 +9,9 @@ import { parseWebhookEvent, pingEvent, type WebhookEvent } from './events.js';
 import { DEFAULT_RETRY_POLICY, endpointDisableReason, nextRetry, type RetryPolicy } from './policy.js';
 import { signPayload } from './signing.js';
 
+/** A job may arrive this early (clock differences between machines) and still count as due. */
+export const CLOCK_SKEW_MS = 5_000;
+
 /** How deliveries reach the webhook queue (the queue engineer's producer implements it). */
 export interface DeliveryQueue {
   enqueueDelivery(tenantId: string, deliveryId: string, delayMs: number): Promise<void>;
@@ -129,9 +132,10 @@ export async function processDelivery(deps: WebhookDeps, job: { tenant_id: strin
     await repo.recordAttempt(t, current.id, { status: 'failed', error: `not sent: ${target.refuse}` });
     return { status: 'failed', attempt: null, reason: target.refuse };
   }
-  // The lease outlasts the attempt, so a second job for this delivery finds it taken.
+  // The lease outlasts the attempt, so a second job for this delivery finds it taken. "Due" allows
+  // for clocks that differ between machines (the API that replays, the worker that retries).
   const lease = deps.settings.WEBHOOK_TIMEOUT_MS + 60_000;
-  const d = await repo.claimDelivery(t, current.id, at, lease);
+  const d = await repo.claimDelivery(t, current.id, new Date(at.getTime() + CLOCK_SKEW_MS), lease);
   if (!d) return { status: 'skipped', reason: 'not due, or being attempted by another worker' };
 
   const body = JSON.stringify(d.payload);

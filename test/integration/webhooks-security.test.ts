@@ -1,5 +1,6 @@
 // Webhook security end to end: receivers verify signatures (tampering, old timestamps, rotation), SSRF refusals, per-batch webhook_url secrets.
 import { lookup as systemLookup } from 'node:dns/promises';
+import { spawn } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -167,5 +168,45 @@ describe('SSRF: internal addresses are refused without WEBHOOK_ALLOW_PRIVATE', (
     const [d] = await emitEvent(strict.deps, strict.tenantId, pingEvent(), { endpointId: ep.id });
     await processDelivery(strict.deps, { tenant_id: strict.tenantId, delivery_id: d.id });
     expect((await strict.repos.webhooks.getDelivery(strict.tenantId, d.id))?.last_error).toMatch(/must use https/);
+  });
+});
+
+describe('the sample receiver (samples/webhook-receiver)', () => {
+  it('accepts a real delivery, refuses a tampered one, and logs the event once', async () => {
+    const ep0 = await e.repos.webhooks.createEndpoint(e.tenantId, { url: 'http://127.0.0.1:1/placeholder' });
+    const child = spawn(process.execPath, ['samples/webhook-receiver/receiver.mjs'], { env: { ...process.env, PORT: '0', WEBHOOK_SECRET: ep0.secret }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        child.stdout.on('data', () => {
+          const m = /listening on :(\d+)/.exec(out);
+          if (m) resolve(Number(m[1]));
+        });
+        child.once('exit', (code) => reject(new Error(`receiver exited with ${code}`)));
+      });
+      await e.repos.webhooks.updateEndpoint(e.tenantId, ep0.id, { url: `http://127.0.0.1:${port}/hooks` });
+      // Deliveries are signed at the fake clock's time; the sample checks against the real one.
+      e.clock.t = Date.now();
+      const event = pingEvent();
+      await emitEvent(e.deps, e.tenantId, event);
+      const outcomes = await drain(e);
+      expect(outcomes.map((o) => o.status)).toEqual(['succeeded']);
+      expect(outcomes[0].status === 'succeeded' && outcomes[0].attempt?.status).toBe(204);
+      // A tampered body, sent by hand with the genuine headers.
+      const body = JSON.stringify({ ...event, data: { message: 'tampered' } });
+      const headers = (await import('../../src/webhooks/signing.js')).signPayload({ id: event.id, timestamp: Math.floor(Date.now() / 1000), body: JSON.stringify(event), secrets: [ep0.secret] });
+      const bad = await fetch(`http://127.0.0.1:${port}/hooks`, { method: 'POST', headers: { ...headers }, body });
+      expect(bad.status).toBe(400);
+      expect(await bad.text()).toMatch(/no_matching_signature/);
+      // A replay of the delivery (same id) is acknowledged but not acted on twice.
+      const [d] = (await e.repos.webhooks.listDeliveries(e.tenantId)).items;
+      await (await import('../../src/webhooks/dispatcher.js')).replayDelivery(e.deps, e.tenantId, d.id);
+      expect((await drain(e)).map((o) => o.status)).toEqual(['succeeded']);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(out.match(/^ping /gm)).toHaveLength(1);
+    } finally {
+      child.kill();
+    }
   });
 });
