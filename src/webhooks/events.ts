@@ -105,7 +105,13 @@ const envelopes = Object.fromEntries(WEBHOOK_EVENT_TYPES.map((t) => [t, envelope
 
 export const webhookEvent = z.discriminatedUnion('type', WEBHOOK_EVENT_TYPES.map((t) => envelopes[t]) as unknown as [ReturnType<typeof envelope>, ...ReturnType<typeof envelope>[]]);
 
-export type WebhookEventOf<T extends WebhookEventType> = z.infer<(typeof envelopes)[T]>;
+export type WebhookEventOf<T extends WebhookEventType> = {
+  id: string;
+  type: T;
+  api_version: typeof WEBHOOK_API_VERSION;
+  created_at: string;
+  data: z.infer<(typeof EVENT_TYPES)[T]['data']>;
+};
 export type WebhookEvent = { [K in WebhookEventType]: WebhookEventOf<K> }[WebhookEventType];
 
 /** Parses (and so validates) an event before it is stored for delivery. */

@@ -1,11 +1,12 @@
 // Standard Webhooks signatures: sign a delivery, and verify one (self-contained, so integrators can copy verifyWebhook).
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-export interface SignedHeaders {
+// A type, not an interface, so it passes where a header record is expected.
+export type SignedHeaders = {
   'webhook-id': string;
   'webhook-timestamp': string;
   'webhook-signature': string;
-}
+};
 
 const SECRET_PREFIX = 'whsec_';
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
