@@ -26,8 +26,11 @@ export interface WarpedGarment {
   timings_ms: Record<string, number>;
 }
 
-/** Pixels the body panel reaches past its armhole seam, so the sleeve drawn over it leaves no gap. */
-const SEAM_OVERLAP = 2.5;
+/**
+ * How far the body panel reaches past its armhole seam, in garment shoulder widths, so the sleeve drawn
+ * over it leaves no gap: a few model pixels even when the garment photo is scaled down by 3.
+ */
+const SEAM_OVERLAP = 0.02;
 
 const cache = new WeakMap<GarmentAnalysis, { key: string; pieces: GarmentPieces }>();
 
@@ -62,6 +65,7 @@ export function garmentPieces(g: GarmentAnalysis, G: Record<string, Point>, slee
   if (sleeved) {
     const left = new Uint8Array(n * 4);
     const right = new Uint8Array(n * 4);
+    const overlap = Math.max(3, SEAM_OVERLAP * Math.hypot(G.shoulder_left!.x - G.shoulder_right!.x, G.shoulder_left!.y - G.shoulder_right!.y));
     const dL = sideDistance(G, 'left');
     const dR = sideDistance(G, 'right');
     for (let y = 0; y < h; y++) {
@@ -81,7 +85,7 @@ export function garmentPieces(g: GarmentAnalysis, G: Record<string, Point>, slee
           side[o + 2] = bodyImg[o + 2]!;
           side[o + 3] = a;
         }
-        if (s < -SEAM_OVERLAP) bodyImg[o + 3] = 0;
+        if (s < -overlap) bodyImg[o + 3] = 0;
       }
     }
     sleeves = { left: buildMipPyramid({ width: w, height: h, data: left }), right: buildMipPyramid({ width: w, height: h, data: right }) };

@@ -1,0 +1,245 @@
+// Render stage on a CGI sample: print kept, sleeves on the arms, no gap at the armhole, old clothing hidden, options and overrides obeyed.
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { NetworkRegistry } from '../../src/inference/registry.js';
+import { analyzeGarment } from '../../src/pipeline/garment/analyze.js';
+import { ssim, toGrey } from '../../src/pipeline/metrics.js';
+import { analyzeModel } from '../../src/pipeline/person/analyze.js';
+import { prepareModelLayers } from '../../src/pipeline/person/layers/index.js';
+import { renderPaste, renderTryOn, type RenderResult } from '../../src/pipeline/render.js';
+import { PARSE_LABELS, type Box, type GarmentAnalysis, type Mask, type ModelAnalysis, type ModelLayers, type Point, type RgbaImage } from '../../src/pipeline/types.js';
+import { buildWarpMap } from '../../src/pipeline/warp/grid.js';
+import { warpGarment } from '../../src/pipeline/warp/garment-warp.js';
+import { buildMipPyramid, sampleWarp } from '../../src/pipeline/warp/sample.js';
+import { fitInverseTps, type Tps } from '../../src/pipeline/warp/tps.js';
+
+const MODEL = 'samples/models/cgi-model-27.jpg';
+const nets = new NetworkRegistry({ networksDir: 'models' });
+let model: ModelAnalysis;
+let layers: ModelLayers;
+let tee: GarmentAnalysis;
+let printBox: Box;
+let base: RenderResult;
+
+beforeAll(async () => {
+  model = await analyzeModel(readFileSync(MODEL), nets);
+  layers = await prepareModelLayers(model);
+  tee = await analyzeGarment(readFileSync('samples/garments/tee-print.jpg'), { category: 'top' });
+  printBox = JSON.parse(readFileSync('samples/garments/truth/tee-print.json', 'utf8')).print_box;
+  base = renderTryOn({ model, layers, garment: tee }, {});
+}, 600_000);
+
+const panelTps = (r: RenderResult): Tps => fitInverseTps(r.targets.panel.garment, r.targets.panel.body);
+
+/** Where garment point g lands on the body: Newton's method on the render's own body → garment map. */
+function forward(tps: Tps, g: Point, start: Point): Point {
+  const p = { ...start };
+  const a = new Float64Array(2), b = new Float64Array(2), c = new Float64Array(2);
+  for (let it = 0; it < 30; it++) {
+    tps.mapInto(p.x, p.y, a);
+    const ex = a[0]! - g.x, ey = a[1]! - g.y;
+    if (Math.hypot(ex, ey) < 1e-3) break;
+    tps.mapInto(p.x + 1, p.y, b);
+    tps.mapInto(p.x, p.y + 1, c);
+    const j00 = b[0]! - a[0]!, j01 = c[0]! - a[0]!, j10 = b[1]! - a[1]!, j11 = c[1]! - a[1]!;
+    const det = j00 * j11 - j01 * j10;
+    p.x -= (j11 * ex - j01 * ey) / det;
+    p.y -= (-j10 * ex + j00 * ey) / det;
+  }
+  return p;
+}
+
+function centroid(m: Mask): Point {
+  let sx = 0, sy = 0, n = 0;
+  for (let y = 0; y < m.height; y++) for (let x = 0; x < m.width; x++) {
+    const a = m.data[y * m.width + x]! / 255;
+    sx += a * x;
+    sy += a * y;
+    n += a;
+  }
+  return { x: sx / n, y: sy / n };
+}
+
+function extentX(m: Mask): number {
+  let x0 = Infinity, x1 = -Infinity;
+  for (let y = 0; y < m.height; y++) for (let x = 0; x < m.width; x++) if (m.data[y * m.width + x]! >= 128) (x0 = Math.min(x0, x)), (x1 = Math.max(x1, x));
+  return x1 - x0 + 1;
+}
+
+const opaque = (img: RgbaImage): RgbaImage => {
+  const d = new Uint8Array(img.data);
+  for (let i = 3; i < d.length; i += 4) d[i] = 255;
+  return { width: img.width, height: img.height, data: d };
+};
+
+describe('renderTryOn on a CGI model', () => {
+  it('keeps the print: SSIM ≥ 0.9 against the flat print after TPS rectification (≥ 0.8 after an affine one)', () => {
+    const r = renderTryOn({ model, layers, garment: tee }, { shading: 0 });
+    const tps = panelTps(r);
+    const corners = [
+      { x: printBox.x, y: printBox.y },
+      { x: printBox.x + printBox.width, y: printBox.y },
+      { x: printBox.x, y: printBox.y + printBox.height },
+      { x: printBox.x + printBox.width, y: printBox.y + printBox.height },
+    ];
+    const centre = r.targets.points.neck_front!;
+    const body = corners.map((g) => forward(tps, g, { x: centre.x, y: centre.y + 0.3 * r.targets.shoulderWidth }));
+    // Least-squares affine from the unit square (print box) to the four body corners.
+    const fit = (k: 'x' | 'y') => {
+      const [p0, p1, p2, p3] = body.map((p) => p[k]);
+      return { o: (3 * p0! + p1! + p2! - p3!) / 4, u: (p1! + p3! - p0! - p2!) / 2, v: (p2! + p3! - p0! - p1!) / 2 };
+    };
+    const fx = fit('x'), fy = fit('y');
+    const k = r.targets.scale;
+    const box = { x: 0, y: 0, width: Math.round(printBox.width * k), height: Math.round(printBox.height * k) };
+    const toGarment = buildWarpMap((x, y, out) => {
+      out[0] = printBox.x + x / k;
+      out[1] = printBox.y + y / k;
+    }, box, 4);
+    // TPS rectification: each rectified pixel is taken where the render put that garment point.
+    let guess = body[0]!;
+    const toBody = buildWarpMap((x, y, out) => {
+      const g = { x: printBox.x + x / k, y: printBox.y + y / k };
+      const p = forward(tps, g, guess);
+      guess = p;
+      out[0] = p.x;
+      out[1] = p.y;
+    }, box, 1);
+    const affine = buildWarpMap((x, y, out) => {
+      const u = x / box.width, v = y / box.height;
+      out[0] = fx.o + fx.u * u + fx.v * v;
+      out[1] = fy.o + fy.u * u + fy.v * v;
+    }, box, 4);
+    const flat = sampleWarp(buildMipPyramid(opaque(tee.image)), toGarment);
+    const worn = sampleWarp(buildMipPyramid(r.image), toBody);
+    const s = ssim(toGrey(flat), toGrey(worn));
+    const sa = ssim(toGrey(flat), toGrey(sampleWarp(buildMipPyramid(r.image), affine)));
+
+    // Exactly rectified: nothing torn or smeared. Rectified by one affine map: the print is not bent much either.
+    expect(s).toBeGreaterThanOrEqual(0.9);
+    expect(sa).toBeGreaterThanOrEqual(0.8);
+  });
+
+  it('lays each sleeve on its arm: width within ±25% of the arm’s own width plus ease', () => {
+    const w = warpGarment(tee, base.targets, { width: model.width, height: model.height });
+    expect(w.sleeves).not.toBeNull();
+    const W = model.width;
+    let checked = 0;
+    for (const s of base.targets.sleeves) {
+      // Midway between the cap and the cuff, across the arm's centre line.
+      const cum = [0];
+      for (let i = 1; i < s.arm.length; i++) cum.push(cum[i - 1]! + Math.hypot(s.arm[i]!.x - s.arm[i - 1]!.x, s.arm[i]!.y - s.arm[i - 1]!.y));
+      const capAt = ((s.capOuter.x + s.capInner.x) / 2 - s.arm[0]!.x) * ((s.arm[1]!.x - s.arm[0]!.x) / cum[1]!) + ((s.capOuter.y + s.capInner.y) / 2 - s.arm[0]!.y) * ((s.arm[1]!.y - s.arm[0]!.y) / cum[1]!);
+      const at = capAt + 0.85 * (s.cuffAt - capAt);
+      let i = 0;
+      while (i < s.arm.length - 2 && cum[i + 1]! < at) i++;
+      const f = (at - cum[i]!) / (cum[i + 1]! - cum[i]!);
+      const p = { x: s.arm[i]!.x + (s.arm[i + 1]!.x - s.arm[i]!.x) * f, y: s.arm[i]!.y + (s.arm[i + 1]!.y - s.arm[i]!.y) * f };
+      const d = { x: s.arm[i + 1]!.x - s.arm[i]!.x, y: s.arm[i + 1]!.y - s.arm[i]!.y };
+      const l = Math.hypot(d.x, d.y);
+      const n = { x: -d.y / l, y: d.x / l };
+      const run = (test: (x: number, y: number) => boolean) => {
+        let a = 0, b = 0;
+        const R = base.targets.shoulderWidth;
+        const ok = (t: number) => {
+          const x = Math.round(p.x + n.x * t), y = Math.round(p.y + n.y * t);
+          return x >= 0 && y >= 0 && x < W && y < model.height && test(x, y);
+        };
+        while (a < R && ok(a + 1)) a++;
+        while (b < R && ok(-b - 1)) b++;
+        return a + b + 1;
+      };
+      // The arm's own width where it is bare: just past the cuff (under the sleeve it wore the old top's sleeve).
+      const label = s.side === 'left' ? PARSE_LABELS.left_arm : PARSE_LABELS.right_arm;
+      const past = 0.12 * base.targets.shoulderWidth;
+      const p0 = { ...p };
+      p.x += (d.x / l) * (s.cuffAt - at + past);
+      p.y += (d.y / l) * (s.cuffAt - at + past);
+      const arm = run((x, y) => model.parsing.data[y * W + x] === label);
+      p.x = p0.x;
+      p.y = p0.y;
+      if (arm < 0.1 * base.targets.shoulderWidth) continue;
+      const sleeve = run((x, y) => w.sleeves!.data[(y * W + x) * 4 + 3]! >= 128);
+      const expected = arm * 1.25;
+      expect(Math.abs(sleeve / expected - 1)).toBeLessThanOrEqual(0.25);
+      checked++;
+    }
+    expect(checked).toBeGreaterThanOrEqual(1);
+  });
+
+  it('leaves no gap at the armhole: the seam from shoulder to armpit is covered', () => {
+    const W = model.width;
+    for (const side of ['left', 'right'] as const) {
+      const a = base.targets.points[`shoulder_${side}`]!, b = base.targets.points[`armpit_${side}`]!;
+      let low = 0;
+      for (let t = 0.1; t <= 0.9; t += 0.05) {
+        const x = Math.round(a.x + (b.x - a.x) * t), y = Math.round(a.y + (b.y - a.y) * t);
+        if (base.garment_mask.data[y * W + x]! < 230) low++;
+      }
+      expect(low).toBe(0);
+    }
+  });
+
+  it('hides the old clothing wherever the report says it is covered, and beats the paste', () => {
+    const n = model.width * model.height;
+    let old = 0, shows = 0;
+    for (let i = 0; i < n; i++) {
+      if (layers.old_clothing.data[i]! < 128) continue;
+      old++;
+      if (base.garment_mask.data[i]! >= 128 || layers.filled_skin.data[i]! >= 128 || layers.filled_background.data[i]! >= 128) continue;
+      shows++;
+    }
+    expect(old).toBeGreaterThan(1000);
+    expect(Math.abs(base.quality.old_clothing_uncovered - shows / old)).toBeLessThanOrEqual(0.002);
+    // Outside the garment the old clothing's place shows the agnostic person (at most darkened by the contact shadow), never the photo.
+    let fromPhoto = 0;
+    for (let i = 0; i < n; i++) {
+      if (layers.old_clothing.data[i]! < 128 || base.garment_mask.data[i]! >= 8) continue;
+      const o = i * 4;
+      const photoDiffers = Math.abs(model.image.data[o]! - layers.agnostic.data[o]!) + Math.abs(model.image.data[o + 1]! - layers.agnostic.data[o + 1]!) > 30;
+      const isPhoto = Math.abs(base.image.data[o]! - model.image.data[o]!) + Math.abs(base.image.data[o + 1]! - model.image.data[o + 1]!) < 4;
+      if (photoDiffers && isPhoto) fromPhoto++;
+    }
+    expect(fromPhoto).toBe(0);
+    const paste = renderPaste({ model, layers, garment: tee });
+    expect(base.quality.old_clothing_uncovered).toBeLessThan(paste.quality.old_clothing_uncovered);
+  });
+
+  it('moves the garment by the offset asked: 0.1 shoulder widths → centroid moves that many pixels ±2', () => {
+    const moved = renderTryOn({ model, layers, garment: tee }, { offset: { x: 0.1, y: 0 } });
+    const c0 = centroid(base.garment_mask), c1 = centroid(moved.garment_mask);
+    expect(Math.abs(c1.x - c0.x - 0.1 * base.targets.shoulderWidth)).toBeLessThanOrEqual(2);
+    expect(Math.abs(c1.y - c0.y)).toBeLessThanOrEqual(2);
+  });
+
+  it('grows the garment by the scale asked: 1.2 → about 20% wider', () => {
+    const big = renderTryOn({ model, layers, garment: tee }, { scale: 1.2 });
+    const ratio = extentX(big.garment_mask) / extentX(base.garment_mask);
+    expect(ratio).toBeGreaterThan(1.15);
+    expect(ratio).toBeLessThan(1.25);
+  });
+
+  it('follows a moved body target: the garment point lands where asked', () => {
+    const hem = base.targets.points.hem_left!;
+    const want = { x: hem.x + 25, y: hem.y + 30 };
+    const r = renderTryOn({ model, layers, garment: tee }, { targets: { hem_left: want } });
+    const g = panelTps(r).map(want);
+    expect(Math.hypot(g.x - r.targets.landmarks.hem_left!.x, g.y - r.targets.landmarks.hem_left!.y)).toBeLessThan(1);
+    // And the garment really reaches further down there.
+    expect(extentBelow(r.garment_mask, Math.round(want.x) - 5)).toBeGreaterThan(extentBelow(base.garment_mask, Math.round(want.x) - 5) + 15);
+  });
+
+  it('follows a moved garment landmark: the new point lands on its body target', () => {
+    const g0 = tee.landmarks.hem_right!;
+    const moved = { x: g0.x + 40, y: g0.y - 60 };
+    const r = renderTryOn({ model, layers, garment: tee }, { landmarks: { hem_right: moved } });
+    const g = panelTps(r).map(r.targets.points.hem_right!);
+    expect(Math.hypot(g.x - moved.x, g.y - moved.y)).toBeLessThan(1);
+  });
+});
+
+/** Lowest garment row in column x. */
+function extentBelow(m: Mask, x: number): number {
+  for (let y = m.height - 1; y >= 0; y--) if (m.data[y * m.width + x]! >= 128) return y;
+  return -1;
+}
