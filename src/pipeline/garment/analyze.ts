@@ -34,7 +34,7 @@ export async function analyzeGarment(bytes: Uint8Array, opts: AnalyzeGarmentOpti
   const shape = garmentShape(cut.mask);
   const cat = garmentCategory(shape, opts.category);
   lap('category');
-  const landmarks = garmentLandmarks(shape, cat.category);
+  const landmarks = garmentLandmarks(shape, cat.category, photo);
   lap('landmarks');
   const parts = garmentParts(cut.mask, cat.category, landmarks);
   lap('parts');

@@ -1,36 +1,55 @@
 // Garment landmarks from the silhouette: neckline, shoulders, armpits, cuffs, waist, crotch, hems, with a score each.
-import type { GarmentCategory, Point, ScoredPoint } from '../types.js';
+import type { GarmentCategory, Point, RgbaImage, ScoredPoint } from '../types.js';
 import type { Defect } from './mask-ops.js';
-import { count, pt, span, type Shape } from './shape.js';
+import { count, pt, sp, span, walk, type Shape, type UpperSide } from './shape.js';
+import { ARMPIT_DEPTH, flushSleeve } from './sleeve-flush.js';
 
 type Marks = Record<string, ScoredPoint>;
-const sp = (p: Point, score: number): ScoredPoint => ({ x: p.x, y: p.y, score: Math.round(Math.min(1, Math.max(0, score)) * 100) / 100 });
 /** Image side: +1 = image right = the wearer's left. */
 const SIDES = [
   { sgn: 1, name: 'left' },
   { sgn: -1, name: 'right' },
 ] as const;
 
-export function garmentLandmarks(shape: Shape, category: GarmentCategory): Marks {
+/** A sleeve is at least this wide at its cuff, as a share of the shoulder width; a strap or tie is thinner. */
+const MIN_SLEEVE_WIDTH = 0.1;
+
+/** `image` (the photo) lets the seam between a flush sleeve and the body be found; without it priors are used. */
+export function garmentLandmarks(shape: Shape, category: GarmentCategory, image: RgbaImage | null = null): Marks {
   if (category === 'bottom') return bottomMarks(shape);
   const out: Marks = {};
   const neck = findNeck(shape);
   out.neck_left = neck.left;
   out.neck_right = neck.right;
   if (category === 'top') out.neck_front = neck.front;
-  for (const { sgn, name } of SIDES) {
-    const side = upperSide(shape, sgn, sgn > 0 ? neck.leftIdx : neck.rightIdx, category === 'dress');
+  const corners = SIDES.map(({ sgn }) => shoulderCorner(shape, sgn, sgn > 0 ? neck.leftIdx : neck.rightIdx));
+  // Straps' corners sit close together: the body's width is a floor.
+  const S = Math.max(0.6 * widthOf(shape), Math.abs(pt(shape, corners[0]!).x - pt(shape, corners[1]!).x));
+  for (const [k, { sgn, name }] of SIDES.entries()) {
+    const ctx: SideContext = { sgn, neckIdx: sgn > 0 ? neck.leftIdx : neck.rightIdx, cornerIdx: corners[k]!, S, dress: category === 'dress', image };
+    const side = upperSide(shape, ctx);
     out[`shoulder_${name}`] = side.shoulder;
     out[`armpit_${name}`] = side.armpit;
     if (category === 'top') {
       out[`sleeve_${name}_outer`] = side.sleeveOuter;
       out[`sleeve_${name}_inner`] = side.sleeveInner;
     }
-    const hem = hemCorner(shape, sgn, side.armpitIdx);
+    const hem = hemCorner(shape, sgn, side);
     out[`hem_${name}`] = hem.point;
     if (category === 'dress') out[`waist_${name}`] = waistPoint(shape, sgn, side.armpitIdx, hem.idx, side.armpit.y);
   }
   return out;
+}
+
+interface SideContext {
+  sgn: number;
+  neckIdx: number;
+  /** The outer top corner of this side (see shoulderCorner). */
+  cornerIdx: number;
+  /** Shoulder width: between the two top corners. */
+  S: number;
+  dress: boolean;
+  image: RgbaImage | null;
 }
 
 const height = (s: Shape) => s.box.y1 - s.box.y0 + 1;
@@ -105,21 +124,16 @@ function findNeck(s: Shape): Neck {
   return { left: sp(lp, 0.4), right: sp(rp, 0.4), front: sp({ x: Math.round(cx), y: s.box.y0 + Math.round(0.06 * H) }, 0.1), leftIdx: nearestIdx(s, lp), rightIdx: nearestIdx(s, rp) };
 }
 
-interface UpperSide {
-  shoulder: ScoredPoint;
-  armpit: ScoredPoint;
-  armpitIdx: number;
-  sleeveOuter: ScoredPoint;
-  sleeveInner: ScoredPoint;
-}
-
-/** Indices walking along the outline from a to b on one side of the garment (outwards from the neck). */
-const walk = (s: Shape, sgn: number, a: number, b: number) => (sgn > 0 ? span(s, a, b) : span(s, b, a).reverse());
-
-/** Shoulder, armpit and cuff on one side: the armpit is the deepest dent below the neck on that side. */
-function upperSide(s: Shape, sgn: number, neckIdx: number, dress: boolean): UpperSide {
+/**
+ * Shoulder, armpit and cuff on one side. The armpit is the deepest dent below the neck on that side,
+ * unless that dent is beside a collar, at the end of a strap or tie, or far below where an armpit can be:
+ * then the sleeve lies against the body (see sleeve-flush.ts).
+ */
+function upperSide(s: Shape, c: SideContext): UpperSide {
+  const { sgn, neckIdx, dress, S } = c;
   const H = height(s), W = widthOf(s), { cx } = s;
   const neck = pt(s, neckIdx);
+  const corner = pt(s, c.cornerIdx);
   const cands = s.defects.filter((d) => {
     const p = pt(s, d.deepest);
     // Beyond the neck opening sideways: dents beside a collar are not armpits.
@@ -131,27 +145,99 @@ function upperSide(s: Shape, sgn: number, neckIdx: number, dress: boolean): Uppe
   const maxDepth = Math.max(0, ...cands.map((d) => d.depth));
   // A dress's waist can dent deeper than its armhole: there take the highest real dent. A top's waist
   // is shallow, and wrinkles along a sleeve dent a little: there take the deepest.
-  const main = dress
-    ? cands.filter((d) => d.depth > 0.15 * maxDepth).sort((a, b) => pt(s, a.deepest).y - pt(s, b.deepest).y)[0]
-    : cands.sort((a, b) => b.depth - a.depth)[0];
-  if (!main) return hangingSleeve(s, sgn, neckIdx) ?? fallbackSide(s, sgn, neckIdx);
-  const upperIdx = sgn > 0 ? main.start : main.end;
-  const upper = pt(s, upperIdx);
-  const deep = pt(s, main.deepest);
-  const sleeveless = upper.y < neck.y + 0.12 * H && Math.abs(upper.x - cx) < Math.abs(deep.x - cx) + 0.06 * W;
-  if (sleeveless) {
-    // The armhole curves in and back out; the armpit is where it meets the side seam, the widest point below it.
-    let best = main.deepest, bx = -Infinity;
-    for (const i of walk(s, sgn, main.deepest, sgn > 0 ? main.end : main.start)) {
-      const p = pt(s, i);
-      if (p.y > deep.y + 0.25 * H) break;
-      if ((p.x - cx) * sgn > bx + 0.5) (bx = (p.x - cx) * sgn), (best = i);
+  const ordered = dress
+    ? cands.filter((d) => d.depth > 0.15 * maxDepth).sort((a, b) => pt(s, a.deepest).y - pt(s, b.deepest).y)
+    : cands.sort((a, b) => b.depth - a.depth);
+  const lowest = corner.y + 0.72 * S;
+  const flush = () => flushSleeve(s, sgn, c.cornerIdx, bottomIdx(s), S, c.image);
+  for (const main of ordered) {
+    const upper = pt(s, sgn > 0 ? main.start : main.end);
+    const deep = pt(s, main.deepest);
+    // A strap's armhole lies below its top end; a sleeve's dent lies beside the cuff, far out.
+    const sleeveless = upper.y < neck.y + 0.12 * H && deep.y - upper.y > 1.2 * Math.max(0, sgn * (upper.x - deep.x));
+    if (sleeveless) {
+      // An armhole is deep against the shoulders and drops well below the strap; a dent beside a collar does neither.
+      if (main.depth < 0.04 * S || deep.y - upper.y < 0.12 * S) continue;
+      return sleevelessSide(s, sgn, main, upper, S);
     }
-    const shoulder = sp(upper, 0.75);
-    const armpit = sp(pt(s, best), 0.5 + 0.4 * Math.min(1, main.depth / (0.03 * H)));
-    return { shoulder, armpit, armpitIdx: best, sleeveOuter: sp(upper, 0.05), sleeveInner: sp(armpit, 0.05) };
+    const side = sleeveSide(s, sgn, neckIdx, main);
+    // A hanging strap or tie also leaves a gap beside the body, but it is thin.
+    if (Math.min(limbWidth(s, main.start, 0.25 * S), limbWidth(s, main.end, 0.25 * S)) < MIN_SLEEVE_WIDTH * S) continue;
+    if (!dress && side.armpit.y > lowest) return flush();
+    return side;
   }
-  return sleeveSide(s, sgn, neckIdx, main);
+  if (dress) return hangingSleeve(s, sgn, neckIdx) ?? fallbackSide(s, sgn, neckIdx);
+  const hang = hangingSleeve(s, sgn, neckIdx);
+  if (hang && hang.armpit.y <= lowest) return hang;
+  return flush();
+}
+
+/** Across a protrusion whose tip is the outline point `tip`: the gap between the outline `arc` before and after it. */
+function limbWidth(s: Shape, tip: number, arc: number): number {
+  const n = count(s), k = Math.max(2, Math.round(arc));
+  const a = pt(s, (tip - k + n) % n), b = pt(s, (tip + k) % n);
+  return Math.hypot(a.x - b.x, a.y - b.y);
+}
+
+/**
+ * The armhole curves in and back out; the armpit is its bottom, where the outline turns from running
+ * outwards to running down the side: the sharpest such turn, not the widest point (sides flare).
+ */
+function sleevelessSide(s: Shape, sgn: number, main: Defect, upper: Point, S: number): UpperSide {
+  const H = height(s), { cx } = s;
+  const deep = pt(s, main.deepest);
+  const path = walk(s, sgn, sgn > 0 ? main.start : main.end, sgn > 0 ? main.end : main.start);
+  const L = Math.max(4, Math.round(0.03 * H));
+  const down = (a: Point, b: Point) => (b.y - a.y) / (Math.hypot(b.x - a.x, b.y - a.y) || 1);
+  const out = (a: Point, b: Point) => (sgn * (b.x - a.x)) / (Math.hypot(b.x - a.x, b.y - a.y) || 1);
+  let best = main.deepest, bv = -Infinity;
+  for (let k = 0; k < path.length; k++) {
+    const p = pt(s, path[k]!);
+    if (p.y > Math.max(deep.y + 0.25 * H, upper.y + 0.75 * S)) break;
+    // Past the strap's own top corner, not far below where armholes end.
+    if (p.y < upper.y + 0.12 * S || p.y > upper.y + 0.75 * S) continue;
+    const a = pt(s, path[Math.max(0, k - L)]!), b = pt(s, path[Math.min(path.length - 1, k + L)]!);
+    // Turning from outwards (before) to downwards (after); never inwards after.
+    const v = down(p, b) - down(a, p) + 0.5 * out(a, p) - Math.max(0, -out(p, b)) - (0.8 * Math.abs(p.y - upper.y - ARMPIT_DEPTH * S)) / S;
+    if (v > bv + 1e-3) (bv = v), (best = path[k]!);
+  }
+  const shoulder = sp(upper, 0.75);
+  const armpit = sp(pt(s, best), 0.45 + 0.4 * Math.min(1, main.depth / (0.03 * H)) * Math.min(1, Math.max(0, bv)));
+  return { shoulder, armpit, armpitIdx: best, sleeveOuter: sp(upper, 0.05), sleeveInner: sp(armpit, 0.05), bodyLimit: Infinity };
+}
+
+/**
+ * The top corner on one side: walking out from the neck, the point farthest above the chord from the
+ * neck to the outermost point of the upper half.
+ */
+function shoulderCorner(s: Shape, sgn: number, neckIdx: number): number {
+  const H = height(s), neck = pt(s, neckIdx);
+  const path = walk(s, sgn, neckIdx, bottomIdx(s));
+  let far = 0;
+  path.forEach((i, k) => {
+    const p = pt(s, i);
+    if (p.y < s.box.y0 + 0.5 * H && sgn * p.x > sgn * pt(s, path[far]!).x) far = k;
+  });
+  const f = pt(s, path[far]!);
+  const len = Math.hypot(f.x - neck.x, f.y - neck.y) || 1;
+  let best = path[0]!, bd = 0;
+  for (let k = 0; k <= far; k++) {
+    const p = pt(s, path[k]!);
+    // Positive above-outside the chord (image y is down).
+    const d = (sgn * ((f.x - neck.x) * (p.y - neck.y) - (f.y - neck.y) * (p.x - neck.x))) / len;
+    if (-d > bd) (bd = -d), (best = path[k]!);
+  }
+  return best;
+}
+
+/** The lowest outline point near the centre line: where the two sides' walks end. */
+function bottomIdx(s: Shape): number {
+  let bottom = 0, by = -1;
+  for (let i = 0; i < count(s); i++) {
+    const p = pt(s, i);
+    if (Math.abs(p.x - s.cx) < 0.1 * widthOf(s) && p.y > by) (by = p.y), (bottom = i);
+  }
+  return bottom;
 }
 
 function sleeveSide(s: Shape, sgn: number, neckIdx: number, main: Defect): UpperSide {
@@ -223,6 +309,7 @@ function sleeveSide(s: Shape, sgn: number, neckIdx: number, main: Defect): Upper
     armpitIdx,
     sleeveOuter: sp(outer, cuffScore),
     sleeveInner: sp(inner, cuffScore),
+    bodyLimit: Infinity,
   };
 }
 
@@ -254,22 +341,33 @@ function fallbackSide(s: Shape, sgn: number, neckIdx: number): UpperSide {
   const p = pt(s, idx);
   const sh = pt(s, nearestIdx(s, { x: Math.round(s.cx + sgn * 0.4 * W), y: s.box.y0 }));
   void neckIdx;
-  return { shoulder: sp(sh, 0.2), armpit: sp(p, 0.15), armpitIdx: idx, sleeveOuter: sp(sh, 0.05), sleeveInner: sp(p, 0.05) };
+  return { shoulder: sp(sh, 0.2), armpit: sp(p, 0.15), armpitIdx: idx, sleeveOuter: sp(sh, 0.05), sleeveInner: sp(p, 0.05), bodyLimit: Infinity };
 }
 
-/** Hem corner on one side: the lowest, outermost point below the armpit. */
-function hemCorner(s: Shape, sgn: number, armpitIdx: number): { point: ScoredPoint; idx: number } {
-  const { cx } = s;
-  let bottom = 0, by = -1;
+/**
+ * Hem corner on one side: the lowest, outermost point of the body's bottom edge. Only rows down to the
+ * hem's middle count, where the garment is wide: a tie or strap hanging lower is thin, and a sleeve
+ * lying beside the body lies beyond the body's limit.
+ */
+function hemCorner(s: Shape, sgn: number, side: UpperSide): { point: ScoredPoint; idx: number } {
+  const { cx, width: w, bin } = s;
+  const W = widthOf(s), H = height(s);
+  const yb = pt(s, bottomIdx(s)).y;
+  const limit = side.bodyLimit + 0.02 * W;
+  const wideAt = (p: Point) => {
+    let l = p.x, r = p.x;
+    const row = p.y * w;
+    while (l > 0 && bin[row + l - 1]) l--;
+    while (r < w - 1 && bin[row + r + 1]) r++;
+    return r - l + 1 >= 0.3 * W;
+  };
+  let best = side.armpitIdx, bv = -Infinity;
   for (let i = 0; i < count(s); i++) {
     const p = pt(s, i);
-    if (Math.abs(p.x - cx) < 0.1 * widthOf(s) && p.y > by) (by = p.y), (bottom = i);
-  }
-  let best = armpitIdx, bv = -Infinity;
-  for (const i of walk(s, sgn, armpitIdx, bottom)) {
-    const p = pt(s, i);
-    const v = p.y + 0.3 * (p.x - cx) * sgn;
-    if (v > bv) (bv = v), (best = i);
+    const o = (p.x - cx) * sgn;
+    if (o < 0 || p.y <= side.armpit.y || p.y > yb + 0.03 * H || o > limit) continue;
+    const v = p.y + 0.3 * o;
+    if (v > bv && wideAt(p)) (bv = v), (best = i);
   }
   return { point: sp(pt(s, best), 0.85), idx: best };
 }

@@ -1,5 +1,5 @@
 // The garment's silhouette as geometry: outline, convex hull, its dents, holes, extent.
-import type { Mask, Point } from '../types.js';
+import type { Mask, Point, ScoredPoint } from '../types.js';
 import { borderIndices, components, defects, hullIndices, invert, largestComponent, traceContour, type Defect } from './mask-ops.js';
 
 export interface Shape {
@@ -64,6 +64,22 @@ export function span(s: Shape, a: number, b: number): number[] {
     if (i === b || out.length > n) break;
   }
   return out;
+}
+
+/** Indices walking along the outline from a to b on one side of the garment (outwards from the neck). */
+export const walk = (s: Shape, sgn: number, a: number, b: number): number[] => (sgn > 0 ? span(s, a, b) : span(s, b, a).reverse());
+
+export const sp = (p: Point, score: number): ScoredPoint => ({ x: p.x, y: p.y, score: Math.round(Math.min(1, Math.max(0, score)) * 100) / 100 });
+
+/** One side of a top's upper body, as the landmark finders return it. */
+export interface UpperSide {
+  shoulder: ScoredPoint;
+  armpit: ScoredPoint;
+  armpitIdx: number;
+  sleeveOuter: ScoredPoint;
+  sleeveInner: ScoredPoint;
+  /** How far out from the centre line the body panel reaches below the armpit (a flush sleeve lies beyond). */
+  bodyLimit: number;
 }
 
 /** Rows of the garment, per row: leftmost and rightmost garment pixel and the number of runs. */
