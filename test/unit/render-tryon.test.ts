@@ -236,6 +236,35 @@ describe('renderTryOn on a CGI model', () => {
     const g = panelTps(r).map(r.targets.points.hem_right!);
     expect(Math.hypot(g.x - moved.x, g.y - moved.y)).toBeLessThan(1);
   });
+
+  it('replaces the background with a colour, person and garment kept', () => {
+    const r = renderTryOn({ model, layers, garment: tee }, { background: { colour: '#10a020' } });
+    let bg = 0, exact = 0;
+    for (let i = 0; i < model.width * model.height; i++) {
+      if (model.mask.data[i]! > 0 || r.garment_mask.data[i]! > 0 || layers.front.data[i * 4 + 3]! > 0) continue;
+      bg++;
+      const o = i * 4;
+      if (Math.abs(r.image.data[o]! - 0x10) <= 2 && Math.abs(r.image.data[o + 1]! - 0xa0) <= 2 && Math.abs(r.image.data[o + 2]! - 0x20) <= 2) exact++;
+    }
+    expect(bg).toBeGreaterThan(10000);
+    expect(exact / bg).toBeGreaterThan(0.98);
+  });
+
+  it('tucks the top in: its hem rises to the waistband', () => {
+    const r = renderTryOn({ model, layers, garment: tee }, { tuck: true, length: 1.4 });
+    const long = renderTryOn({ model, layers, garment: tee }, { length: 1.4 });
+    expect(r.targets.points.hem_left!.y).toBeLessThan(long.targets.points.hem_left!.y - 10);
+    const hips = (model.pose.keypoints.left_hip.y + model.pose.keypoints.right_hip.y) / 2;
+    expect(r.targets.points.hem_left!.y).toBeLessThan(hips + 0.1 * r.targets.shoulderWidth);
+  });
+
+  it('asks for review when the pose is uncertain', () => {
+    const shaky = { ...model, pose: { ...model.pose, score: 0.3 } };
+    const r = renderTryOn({ model: shaky, layers, garment: tee }, {});
+    expect(r.quality.needs_review).toBe(true);
+    expect(r.quality.reasons.some((x) => x.includes('pose'))).toBe(true);
+    expect(r.quality.score).toBeLessThanOrEqual(0.3);
+  });
 });
 
 /** Lowest garment row in column x. */
