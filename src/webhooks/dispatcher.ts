@@ -123,20 +123,21 @@ export async function processDelivery(deps: WebhookDeps, job: { tenant_id: strin
   const repo = deps.repos.webhooks;
   const t = job.tenant_id;
   const at = now(deps);
-  const current = await repo.getDelivery(t, job.delivery_id);
-  if (!current) return { status: 'skipped', reason: 'no such delivery' };
-  if (current.status !== 'pending') return { status: 'skipped', reason: `already ${current.status}` };
-
-  const target = await targetOf(deps, current, at);
-  if ('refuse' in target) {
-    await repo.recordAttempt(t, current.id, { status: 'failed', error: `not sent: ${target.refuse}` });
-    return { status: 'failed', attempt: null, reason: target.refuse };
-  }
   // The lease outlasts the attempt, so a second job for this delivery finds it taken. "Due" allows
   // for clocks that differ between machines (the API that replays, the worker that retries).
   const lease = deps.settings.WEBHOOK_TIMEOUT_MS + 60_000;
-  const d = await repo.claimDelivery(t, current.id, new Date(at.getTime() + CLOCK_SKEW_MS), lease);
-  if (!d) return { status: 'skipped', reason: 'not due, or being attempted by another worker' };
+  const d = await repo.claimDelivery(t, job.delivery_id, new Date(at.getTime() + CLOCK_SKEW_MS), lease);
+  if (!d) {
+    const current = await repo.getDelivery(t, job.delivery_id);
+    if (!current) return { status: 'skipped', reason: 'no such delivery' };
+    if (current.status !== 'pending') return { status: 'skipped', reason: `already ${current.status}` };
+    return { status: 'skipped', reason: 'not due, or being attempted by another worker' };
+  }
+  const target = await targetOf(deps, d, at);
+  if ('refuse' in target) {
+    await repo.recordAttempt(t, d.id, { status: 'failed', error: `not sent: ${target.refuse}` });
+    return { status: 'failed', attempt: null, reason: target.refuse };
+  }
 
   const body = JSON.stringify(d.payload);
   const headers = signPayload({ id: d.event_id, timestamp: Math.floor(at.getTime() / 1000), body, secrets: target.secrets });
@@ -156,7 +157,8 @@ export async function processDelivery(deps: WebhookDeps, job: { tenant_id: strin
 
   if (result.outcome === 'succeeded') {
     await repo.recordAttempt(t, d.id, { status: 'succeeded', ...logged });
-    if (d.endpoint_id) await repo.recordEndpointResult(t, d.endpoint_id, true);
+    // Only a count to reset costs a write: most successes follow successes.
+    if (d.endpoint_id && target.failureCount > 0) await repo.recordEndpointResult(t, d.endpoint_id, true);
     deps.log.info(ctx, 'webhook delivered');
     return { status: 'succeeded', attempt: result };
   }
@@ -197,7 +199,7 @@ async function countFailedDelivery(deps: WebhookDeps, tenantId: string, endpoint
   }
 }
 
-type Target = { secrets: string[] } | { refuse: string };
+type Target = { secrets: string[]; failureCount: number } | { refuse: string };
 
 /** The secrets that sign this delivery, or why it must not be sent at all. */
 async function targetOf(deps: WebhookDeps, d: WebhookDelivery, at: Date): Promise<Target> {
@@ -207,7 +209,7 @@ async function targetOf(deps: WebhookDeps, d: WebhookDelivery, at: Date): Promis
     // A ping is how a tenant tests a disabled endpoint before enabling it again.
     if (!e.enabled && d.event_type !== 'ping') return { refuse: `the endpoint is disabled (${e.disabled_reason ?? 'by its owner'})` };
     const overlap = e.previous_secret && e.previous_secret_expires_at && e.previous_secret_expires_at > at;
-    return { secrets: overlap ? [e.secret, e.previous_secret as string] : [e.secret] };
+    return { secrets: overlap ? [e.secret, e.previous_secret as string] : [e.secret], failureCount: e.failure_count };
   }
   // No endpoint: a batch's webhook_url, or an endpoint deleted since (its deliveries lose endpoint_id).
   const batchId = (d.payload.data as JsonObject | undefined)?.batch_id ?? (d.event_type === 'batch.completed' ? (d.payload.data as JsonObject).id : undefined);
@@ -215,7 +217,7 @@ async function targetOf(deps: WebhookDeps, d: WebhookDelivery, at: Date): Promis
   if (!batch || batch.batch.webhook_url !== d.url) return { refuse: 'the endpoint was deleted' };
   const first = await deps.repos.webhooks.findUrlDelivery(d.tenant_id, d.event_id, d.url);
   if (first && first.id !== d.id) return { refuse: `a duplicate of delivery ${first.id}` };
-  return { secrets: [deps.batchSecret(d.tenant_id)] };
+  return { secrets: [deps.batchSecret(d.tenant_id)], failureCount: 0 };
 }
 
 function now(deps: WebhookDeps): Date {
