@@ -1,5 +1,5 @@
 // How much to trust a render: confidences, old clothing left showing, arm overlap, and whether a person should look.
-import type { GarmentAnalysis, ModelAnalysis, ModelLayers, RgbaImage } from './types.js';
+import { PARSE_LABELS, type GarmentAnalysis, type ModelAnalysis, type ModelLayers, type RgbaImage } from './types.js';
 import type { Targets } from './warp/targets.js';
 
 export interface QualityReport {
@@ -30,17 +30,22 @@ export function qualityReport(m: ModelAnalysis, layers: ModelLayers, g: GarmentA
   const reasons: string[] = [];
   let old = 0, uncovered = 0, inpainted = 0, galpha = 0, hidden = 0;
   const gd = garment.data, fd = layers.front.data;
+  // A lower garment replaces the lower clothing (parsing), which nothing was filled in for.
+  const bottom = g.category === 'bottom';
+  const oldMask = bottom ? Uint8Array.from(m.parsing.data, (l) => (l === PARSE_LABELS.lower_clothing ? 255 : 0)) : layers.old_clothing.data;
+  const none = new Uint8Array(0);
+  const fillS = bottom ? none : layers.filled_skin.data, fillB = bottom ? none : layers.filled_background.data;
   for (let i = 0; i < n; i++) {
     const ga = gd[i * 4 + 3]! / 255;
     galpha += ga;
     // The composite drops front-layer pixels on old clothing (see frontWithoutOldClothing).
-    if (layers.old_clothing.data[i]! < 128) {
+    if (oldMask[i]! < 128) {
       hidden += ga * (fd[i * 4 + 3]! / 255);
       continue;
     }
     old++;
     if (ga >= 0.5) continue;
-    if (layers.filled_skin.data[i]! >= 128 || layers.filled_background.data[i]! >= 128) inpainted++;
+    if (fillS[i]! >= 128 || fillB[i]! >= 128) inpainted++;
     else uncovered++;
   }
   const old_clothing_uncovered = old ? uncovered / old : 0;
@@ -64,7 +69,6 @@ export function qualityReport(m: ModelAnalysis, layers: ModelLayers, g: GarmentA
   if (arm_overlap > 0.3) reasons.push(`arms or hair cover ${Math.round(arm_overlap * 100)}% of the garment`);
   if (out_of_frame > 0) reasons.push('part of the garment falls outside the photo: it is cut');
   if (!m.suitability.suitable) reasons.push(...m.suitability.reasons.map((r) => `model photo: ${r}`));
-  if (g.category === 'bottom') reasons.push('bottoms are placed without removing the old lower clothing: check that none shows');
   for (const w of t.warnings) reasons.push(w);
 
   const score = Math.max(

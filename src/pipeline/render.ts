@@ -62,6 +62,7 @@ export function renderTryOn(input: RenderInput, options: RenderOptionsInput = {}
   let image = composeRender({ model, layers, garment: warped.garment, panel: warped.panel, sleeves: warped.sleeves, collar: warped.collar,
     background,
     tuck: targets.tuck,
+    keepUpper: garment.category === 'bottom',
     armpits: targets.sleeves.length ? { left: targets.points.armpit_left?.y ?? null, right: targets.points.armpit_right?.y ?? null } : undefined,
   });
   lap('composite');

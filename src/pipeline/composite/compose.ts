@@ -20,6 +20,8 @@ export interface ComposeInput {
    * (the armhole runs up the arm's inner edge), so the garment hides them.
    */
   armpits?: { left: number | null; right: number | null };
+  /** A lower garment: the upper clothing stays (no agnostic person), old clothing masks do not apply. */
+  keepUpper?: boolean;
   /** Contact shadow strength, 0..1 (faint by default). */
   shadow?: number;
 }
@@ -30,16 +32,15 @@ export function composeRender(input: ComposeInput): RgbaImage {
   const { model, layers, garment } = input;
   const W = model.width, H = model.height;
   const n = W * H;
-  const out = new Uint8Array(layers.agnostic.data);
+  // A lower garment keeps the top the person wears: start from the photo, not the agnostic person.
+  const out = new Uint8Array(input.keepUpper ? model.image.data : layers.agnostic.data);
   if (input.background) replaceBackground(out, input, W, H);
   if (input.collar) {
-    // The collar's back is behind the neck and head: it shows only beside them.
+    // The collar's back is behind the neck, head and shoulders: warped with the front panel it lands on
+    // the chest (in the photo it shows through the neck opening), so it may show only beside the person.
     const c = input.collar.data;
     const hide = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      const lab = model.parsing.data[i]!;
-      if ((lab === L.neck || lab === L.face || lab === L.hair) && model.mask.data[i]! >= 128) hide[i] = 1;
-    }
+    for (let i = 0; i < n; i++) if (model.mask.data[i]! >= 64) hide[i] = 1;
     over(out, c, n, hide);
   }
   contactShadow(out, garment, W, H, model.measurements.shoulder_width, input.shadow ?? 0.28);
@@ -228,6 +229,8 @@ function armsLayer(model: ModelAnalysis, layers: ModelLayers, armpits: { left: n
       if (layers.old_clothing.data[i]! >= 128) continue;
       const row = l === L.left_arm ? armpits.left : l === L.right_arm ? armpits.right : null;
       if (row !== null && y < row) continue;
+      // Hands only near a wrist: elsewhere the label is a parsing slip (knees, folds).
+      if (l === L.hands && !nearWrist(model, x, y)) continue;
       const o = i * 4;
       out[o] = ag[o]!;
       out[o + 1] = ag[o + 1]!;
@@ -245,4 +248,12 @@ function armsLayer(model: ModelAnalysis, layers: ModelLayers, armpits: { left: n
     out[o + 3] = Math.min(out[o + 3]!, b[i]! * 1.5 > 255 ? 255 : b[i]! * 1.5);
   }
   return out;
+}
+
+function nearWrist(model: ModelAnalysis, x: number, y: number): boolean {
+  const r = 0.45 * model.measurements.shoulder_width;
+  for (const k of [model.pose.keypoints.left_wrist, model.pose.keypoints.right_wrist]) {
+    if (k.score >= 0.2 && (k.x - x) ** 2 + (k.y - y) ** 2 <= r * r) return true;
+  }
+  return false;
 }

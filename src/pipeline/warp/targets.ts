@@ -255,8 +255,10 @@ export function computeTargets(m: ModelAnalysis, g: GarmentAnalysis, opts: Rende
       const tc = torsoAt(m, hemC.y, bodyMask);
       const c = (tc.left + tc.right) / 2;
       const bodyHalf = Math.abs(bodyEdge - c);
-      const own = Math.min(bodyHalf * 1.45, Math.max(bodyHalf, gHalf));
-      const half = bodyHalf + (own - bodyHalf) * OWN_CUT[opts.fit];
+      // A dress's skirt keeps its own flare; a top's hem only some of its boxiness.
+      const dress = g.category === 'dress';
+      const own = Math.min(bodyHalf * (dress ? 2.2 : 1.45), Math.max(bodyHalf, gHalf));
+      const half = bodyHalf + (own - bodyHalf) * (dress ? Math.max(0.8, OWN_CUT[opts.fit]) : OWN_CUT[opts.fit]);
       named[`hem_${name}`] = { x: c + sgn * half, y: hemC.y };
     }
     if (g.category === 'dress' && G.waist_left && G.waist_right) {
