@@ -3,12 +3,14 @@ import { randomBytes } from 'node:crypto';
 import express from 'express';
 import type { ApiContext, ApiDeps } from './context.js';
 import { EventHub } from './events.js';
+import { dashboardRouter } from './dashboard.js';
 import { createAuthenticator } from './middleware/auth.js';
 import { errorMiddleware, notFoundRoute } from './middleware/errors.js';
 import { rateLimit } from './middleware/rate-limit.js';
 import { buildOpenApiDocument, renderDocsPage } from './openapi.js';
 import { operations } from './operations.js';
 import { mount, type Guards } from './router.js';
+import { mountAdminRoutes } from './routes/admin.js';
 import { mountFileRoutes } from './routes/files.js';
 import { mountGarmentRoutes } from './routes/garments.js';
 import { mountHealthRoutes } from './routes/health.js';
@@ -48,7 +50,6 @@ export function createApp(deps: ApiDeps): express.Application {
   app.set('etag', false);
   app.set('trust proxy', 'loopback');
   app.set('query parser', 'simple');
-  app.locals.close = () => hub.close();
 
   app.use((req, res, next) => {
     const t0 = performance.now();
@@ -76,6 +77,12 @@ export function createApp(deps: ApiDeps): express.Application {
   mountRenderRoutes(router, guards, ctx);
   mountFileRoutes(router, guards, ctx, authn);
   mountKeyRoutes(router, guards, ctx);
+  const closeAdmin = mountAdminRoutes(router, guards, ctx);
+  app.locals.close = async () => {
+    await closeAdmin();
+    await hub.close();
+  };
+  app.use(dashboardRouter());
   app.use(router);
 
   app.use(notFoundRoute);

@@ -122,6 +122,15 @@ export const operations = {
     id: 'revokeKey', method: 'delete', path: '/v1/keys/{id}', summary: 'Revoke an API key', tag: 'keys', auth: 'admin', params: s.idParams,
     responses: { 204: { description: 'Revoked' }, ...problems(401, 403, 404, 429) },
   },
+
+  adminQueues: {
+    id: 'adminQueues', method: 'get', path: '/v1/admin/queues', summary: 'Job counts per queue and state (the whole service: admin scope)', tag: 'admin', auth: 'admin',
+    responses: { 200: { description: 'Counts', body: s.queueCountsResource }, ...problems(401, 403, 429, 503) },
+  },
+  listWebhookDeliveries: {
+    id: 'listWebhookDeliveries', method: 'get', path: '/v1/admin/webhook-deliveries', summary: "The tenant's webhook delivery log, newest first", tag: 'admin', auth: 'admin', query: s.deliveryListQuery,
+    responses: { 200: { description: 'A page of deliveries', body: s.pageOf(s.webhookDeliveryResource) }, ...problems(400, 401, 403, 429) },
+  },
 } satisfies Record<string, Operation>;
 
 export type OperationId = keyof typeof operations;

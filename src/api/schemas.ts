@@ -91,6 +91,8 @@ export const keyCreateBody = z.object({
   scopes: z.array(apiKeyScope).min(1).default(['read', 'write']),
 });
 
+export const deliveryListQuery = pageQuery.extend({ status: z.enum(['pending', 'succeeded', 'failed', 'gone']).optional() });
+
 export const fileParams = z.object({ key: z.string().min(1).max(512).describe('Storage key, t/<tenant>/…') });
 
 export const fileQuery = z.object({
@@ -183,4 +185,28 @@ export const healthResource = z.object({ status: z.literal('ok') });
 export const readyResource = z.object({
   status: z.enum(['ready', 'unavailable']),
   checks: z.record(z.string(), z.object({ ok: z.boolean(), ms: z.number(), error: z.string().optional() })),
+});
+
+export const queueCountsResource = z.object({
+  object: z.literal('queue_counts'),
+  states: z.array(z.string()),
+  queues: z.array(z.object({ name: z.string(), counts: z.record(z.string(), z.number().int()) })),
+  at: timestamp,
+});
+
+export const webhookDeliveryResource = z.object({
+  object: z.literal('webhook_delivery'),
+  id: z.string(),
+  endpoint_id: z.string().nullable(),
+  url: z.string(),
+  event_id: z.string(),
+  event_type: z.string(),
+  status: z.enum(['pending', 'succeeded', 'failed', 'gone']),
+  attempts: z.number().int(),
+  next_attempt_at: nullableTimestamp,
+  last_status_code: z.number().int().nullable(),
+  last_error: z.string().nullable(),
+  last_latency_ms: z.number().nullable(),
+  created_at: timestamp,
+  delivered_at: nullableTimestamp,
 });

@@ -161,7 +161,8 @@ async function render(id: number, task: RenderTask): Promise<{ out: RenderOutput
       jpeg: bytes,
       width: r.image.width,
       height: r.image.height,
-      quality: jsonOf(r.quality),
+      // Where each garment point landed (model pixels): the dashboard draws its body-target handles there.
+      quality: jsonOf({ ...r.quality, targets: r.targets.points }),
       needs_review: r.quality.needs_review,
       timings_ms: timings,
       loaded: { model: m.loaded, garment: g.loaded },
