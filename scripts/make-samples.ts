@@ -154,6 +154,23 @@ const trousers: Half = {
   pts: [[0, 0], [150, 0], [156, 40], [172, 420], [190, 900], [40, 900], [10, 380], [0, 300]],
   marks: { 1: 'waist', 4: 'hem_left_outer|hem_right_outer', 5: 'hem_left_inner|hem_right_inner' },
 };
+// Long sleeves lying against the body, down past the hem: no armpit dent, only the seam line inside.
+const flushSleeve: Half = {
+  pts: [[0, 66], [40, 58], [68, 38], [85, 18], [175, 45], [200, 150], [214, 400], [222, 560], [152, 560], [152, 530], [0, 530]],
+  marks: { 3: 'neck', 4: 'shoulder', 7: 'sleeve_left_outer|sleeve_right_outer', 8: 'sleeve_left_inner|sleeve_right_inner', 9: 'hem' },
+};
+const flushSeams = (tx: (p: P) => P, s: number): string =>
+  [1, -1]
+    .map((k) => {
+      const a = tx([k * 160, 175]), b = tx([k * 152, 530]);
+      return `<path d="M${a[0]},${a[1]} L${b[0]},${b[1]}" stroke="#000" stroke-opacity="0.35" stroke-width="${3 * s}" fill="none"/>`;
+    })
+    .join('');
+// A tee with ties hanging from the hem: the hem corners stay on the body, not on the ties.
+const tieTee: Half = {
+  pts: [[0, 70], [38, 62], [66, 42], [85, 20], [175, 45], [220, 98], [265, 150], [215, 200], [165, 160], [162, 300], [168, 430], [172, 520], [150, 522], [150, 680], [128, 680], [128, 524], [90, 528], [0, 530]],
+  marks: { 3: 'neck', 4: 'shoulder', 6: 'sleeve_left_outer|sleeve_right_outer', 7: 'sleeve_left_inner|sleeve_right_inner', 8: 'armpit', 11: 'hem' },
+};
 const ghostTee: Half = {
   pts: [[0, 28], [50, 24], [85, 18], [175, 45], [220, 98], [262, 148], [214, 198], [165, 162], [162, 300], [168, 430], [172, 520], [90, 528], [0, 530]],
   marks: { 2: 'neck', 3: 'shoulder', 5: 'sleeve_left_outer|sleeve_right_outer', 6: 'sleeve_left_inner|sleeve_right_inner', 7: 'armpit', 10: 'hem' },
@@ -186,6 +203,8 @@ const specs: Spec[] = [
   { name: 'skirt', category: 'bottom', half: skirt, width: 768, height: 1024, bg: ['#f7f7f5', '#efefed'], fill: ['#4a6d8c', '#3c5a75'] },
   { name: 'trousers', category: 'bottom', half: trousers, centre: { crotch: [0, 300] }, width: 768, height: 1024, bg: ['#e4e4e4', '#d9d9d9'], fill: ['#b59b6d', '#9e8459'] },
   { name: 'ghost-tee', category: 'top', half: ghostTee, centre: { neck_front: [0, 76] }, inner: ghostInner, width: 768, height: 1024, bg: ['#ffffff', '#f6f6f6'], fill: ['#9aa3ad', '#8a939d'] },
+  { name: 'flush-longsleeve', category: 'top', half: flushSleeve, centre: { neck_front: [0, 66], armpit_left: [160, 175], armpit_right: [-160, 175] }, width: 768, height: 1024, bg: ['#f4f4f4', '#ebebeb'], fill: ['#e59aa6', '#d98894'], trim: flushSeams },
+  { name: 'tie-tee', category: 'top', half: tieTee, centre: { neck_front: [0, 70] }, width: 768, height: 1024, bg: ['#fafafa', '#f0f0f0'], fill: ['#c0392b', '#a93226'] },
   { name: 'white-tee', category: 'top', half: tee, centre: { neck_front: [0, 70] }, width: 768, height: 1024, bg: ['#e3e3e1', '#d8d8d6'], fill: ['#fdfdfb', '#f0f0ee'] },
   { name: 'cutout-tee', category: 'top', half: tee, centre: { neck_front: [0, 70] }, width: 768, height: 1024, bg: ['#fff', '#fff'], fill: ['#c62828', '#a91f1f'], cutout: true },
 ];
