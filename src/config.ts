@@ -100,6 +100,8 @@ export const configSchema = z.object({
     .pipe(z.array(z.number().int().min(1).max(4096))),
   /** Lifetime of the signed image URLs in webhook payloads, in seconds (covers the retry window). */
   WEBHOOK_URL_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(7 * 24 * 3600),
+  /** Test-only: multiplies every webhook retry delay and the retry window (0.01 = 5 s becomes 50 ms); keep 1 in production. */
+  WEBHOOK_RETRY_SCALE: z.coerce.number().positive().max(1).default(1),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,4 +1,5 @@
 // All-in-one: the API and every worker role in one process, sharing one database (PGlite by default), one store and one compute pool.
+import { randomBytes } from 'node:crypto';
 import { listenApi } from '../api/server.js';
 import { loadConfig, type Config } from '../config.js';
 import { createRepos, databaseOptionsFrom, openDatabase, type OpenedDatabase, type Repos } from '../db/index.js';
@@ -31,13 +32,17 @@ export async function startAllInOne(env: Record<string, string | undefined>, log
     for (const f of undo.reverse()) await f().catch(() => {});
   };
   try {
-    const cfg = loadConfig({ ...env, REDIS_URL: redis.url });
+    // One secret for the API and the workers: webhook payloads carry signed URLs the API verifies.
+    const cfg = loadConfig({ ...env, REDIS_URL: redis.url, URL_SIGNING_SECRET: env.URL_SIGNING_SECRET || randomBytes(32).toString('base64url') });
+    if (!env.URL_SIGNING_SECRET) log.warn('URL_SIGNING_SECRET is not set: signed URLs (API and webhooks) use a random secret and stop working when this process restarts');
     const db = await openDatabase(databaseOptionsFrom(cfg));
     undo.push(() => db.close());
     const store = createBlobStore(cfg);
     const pool = createComputePool(cfg, log);
     undo.push(() => pool.terminate());
-    const runtime = await startWorkerRuntime(cfg, log, WORKER_ROLES, { db, store, pool });
+    // Until the API listens (PORT=0 picks a port), PUBLIC_URL or nothing better is known.
+    let apiUrl = cfg.PUBLIC_URL ?? `http://localhost:${cfg.PORT}`;
+    const runtime = await startWorkerRuntime(cfg, log, WORKER_ROLES, { db, store, pool, publicUrl: () => apiUrl });
     undo.push(() => runtime.close());
     const producerRedis = createRedis(cfg.REDIS_URL, 'producer');
     undo.push(async () => producerRedis.disconnect());
@@ -46,6 +51,7 @@ export async function startAllInOne(env: Record<string, string | undefined>, log
     const repos = createRepos(db.db);
     const api = await listenApi({ cfg, log, repos, store, jobs, redis: producerRedis });
     undo.push(() => api.close());
+    if (!cfg.PUBLIC_URL) apiUrl = api.url;
     log.info({ url: api.url, database: db.kind, storage: store.kind, redis: redis.source, threads: pool.size }, 'tryon all-in-one is up');
     return { cfg, url: api.url, repos, store, jobs, db, redis, close: unwind };
   } catch (err) {

@@ -2,7 +2,8 @@
 // Changes by the queues/workers engineer (for the API engineer): `assetEvent` (garment/model preparation
 // events on assetChannel) added; `cancelRender` takes the render's version (optional; default 1, the batch's
 // job) so its job can be found — pass `render.version`; `startBatch` publishes the renders' `queued` events
-// itself (for `rerender` the API publishes it).
+// itself (for `rerender` the API publishes it). `enqueueWebhookDelivery` added (webhooks issue): the API's
+// ping and replay queue a stored delivery through it, as the workers' dispatcher does.
 import { z } from 'zod';
 
 /** BullMQ queue names (no ':' — BullMQ uses it as a separator). */
@@ -83,6 +84,8 @@ export interface JobProducer {
    * sees the record canceled). Mark the record canceled first (the records are the truth).
    */
   cancelRender(tenantId: string, renderId: string, version?: number): Promise<void>;
+  /** Queues one attempt of a stored webhook delivery (`delayMs` from now); the webhook worker sends it. */
+  enqueueWebhookDelivery(tenantId: string, deliveryId: string, delayMs: number): Promise<void>;
   /** Is Redis reachable right now? (for /readyz and failing fast with 503) */
   ping(): Promise<boolean>;
   close(): Promise<void>;

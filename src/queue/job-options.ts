@@ -26,10 +26,16 @@ export const BATCH_RENDER_PRIORITY = 10;
 export const RERENDER_PRIORITY = 1;
 
 export const BATCH_OPTIONS: JobsOptions = { attempts: 3, backoff: { type: 'exponential', delay: 1000, jitter: 0.5 }, ...RETENTION };
-export const WEBHOOK_OPTIONS: JobsOptions = { attempts: 8, backoff: { type: 'exponential', delay: 5000, jitter: 0.5 }, ...RETENTION };
+/** One attempt per job: the webhook dispatcher keeps its own retry schedule (24 h+) and queues each retry itself. */
+export const WEBHOOK_OPTIONS: JobsOptions = { attempts: 1, ...RETENTION };
 
 /** BullMQ job ids: no ':' (its key separator) and never all digits. Record ids are `ren_…`, so both hold. */
 export const renderJobId = (r: Pick<RenderJob, 'render_id' | 'version'>) => `${r.render_id}-v${r.version}`;
 export const prepareGarmentJobId = (garmentId: string) => `prep-${garmentId}`;
 export const prepareModelJobId = (modelId: string) => `prep-${modelId}`;
 export const batchJobId = (batchId: string) => batchId;
+/**
+ * One job per attempt of a delivery, named by when it is due: a retry is never mistaken for the job
+ * it follows (the delivery id alone would be deduplicated away while the finished job is retained).
+ */
+export const webhookJobId = (deliveryId: string, dueAtMs: number) => `${deliveryId}-t${dueAtMs}`;

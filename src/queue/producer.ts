@@ -1,10 +1,11 @@
-// The JobProducer the API calls: prepare jobs, batch flows (parent + one render child per model), re-renders, cancels.
+// The JobProducer the API calls: prepare jobs, batch flows (parent + one render child per model), re-renders, cancels, webhook deliveries.
 import { FlowProducer, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
 import { createRedis, type QueueSettings } from './connection.js';
 import { batchJob, prepareGarmentJob, prepareModelJob, QUEUES, renderJob, type BatchJob, type JobProducer, type RenderJob } from './contract.js';
 import { createEventPublisher } from './events.js';
+import { deliveryQueue } from './processors/webhook.js';
 import {
   BATCH_OPTIONS,
   BATCH_RENDER_PRIORITY,
@@ -54,6 +55,8 @@ export function createJobProducer(cfg: QueueSettings, log: Logger, options: Prod
   const prepareGarment = queue(QUEUES.prepareGarment);
   const prepareModel = queue(QUEUES.prepareModel);
   const render = queue(QUEUES.render);
+  const webhook = queue(QUEUES.webhook);
+  const deliveries = deliveryQueue(webhook);
   const flow = new FlowProducer({ connection, prefix });
   flow.on('error', onError);
   // BullMQ waits for a connection that is not ready yet; the API must not: answer at once (503) instead.
@@ -142,6 +145,11 @@ export function createJobProducer(cfg: QueueSettings, log: Logger, options: Prod
       }
     },
 
+    async enqueueWebhookDelivery(tenantId, deliveryId, delayMs) {
+      await ready();
+      await deliveries.enqueueDelivery(tenantId, deliveryId, delayMs);
+    },
+
     async ping() {
       if (connection.status !== 'ready') return false;
       try {
@@ -152,7 +160,7 @@ export function createJobProducer(cfg: QueueSettings, log: Logger, options: Prod
     },
 
     async close() {
-      await Promise.allSettled([prepareGarment.close(), prepareModel.close(), render.close(), flow.close()]);
+      await Promise.allSettled([prepareGarment.close(), prepareModel.close(), render.close(), webhook.close(), flow.close()]);
       if (owned) connection.disconnect();
     },
   };

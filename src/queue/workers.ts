@@ -9,7 +9,7 @@ import type { ProcessorDeps } from './processors/deps.js';
 import { prepareGarmentProcessor, prepareModelProcessor } from './processors/prepare.js';
 import { finishRender } from './processors/finish.js';
 import { renderProcessor } from './processors/render.js';
-import { webhookProcessor } from './processors/webhook.js';
+import { startOverdueSweep, webhookProcessor } from './processors/webhook.js';
 
 export type WorkerRole = 'prepare' | 'render' | 'webhook';
 export const WORKER_ROLES: readonly WorkerRole[] = ['prepare', 'render', 'webhook'];
@@ -55,11 +55,17 @@ export function startWorkers(deps: ProcessorDeps, roles: readonly WorkerRole[]):
     add(QUEUES.render, renderProcessor(deps), cpu * 2);
     add(QUEUES.batch, batchProcessor(deps), 4);
   }
-  if (roles.includes('webhook')) add(QUEUES.webhook, webhookProcessor(deps), 8);
+  let stopSweep = () => {};
+  if (roles.includes('webhook')) {
+    // Deliveries wait on the network, not the CPU: many at once.
+    add(QUEUES.webhook, webhookProcessor(deps), 16);
+    stopSweep = startOverdueSweep(deps.webhooks, log);
+  }
   log.info({ roles, threads: cpu, lock_ms: settings.lockDuration, stalled_ms: settings.stalledInterval }, 'workers started');
   return {
     workers,
     async close() {
+      stopSweep();
       await Promise.all(workers.map((w) => w.close()));
       await Promise.all(workers.map(async (w) => (await w.client).disconnect()));
     },

@@ -1,6 +1,7 @@
-// Ends a render once (repos.renders.finish) and publishes what that changed: its outcome, and batch.completed for the last one.
+// Ends a render once (repos.renders.finish) and publishes what that changed: its outcome, and batch.completed for the last one; webhooks every time.
 import type { FinishedRender } from '../../db/repos/renders.js';
 import type { JsonObject } from '../../db/schema.js';
+import { announceRender } from './announce.js';
 import type { ProcessorDeps } from './deps.js';
 
 export interface RenderRef {
@@ -16,15 +17,23 @@ export interface FinishResult {
   error?: JsonObject;
 }
 
-/** Null or `counted: false` when the render had already ended: nothing is published then. */
+/**
+ * Null or `counted: false` when the render had already ended: no live events then. Webhook events
+ * are emitted either way (from the record as it stands): a job retried after a crash between
+ * finishing and emitting emits them then, and ids derived from the records keep them single.
+ */
 export async function finishRender(
-  deps: Pick<ProcessorDeps, 'repos' | 'events'>,
+  deps: Pick<ProcessorDeps, 'repos' | 'events' | 'webhooks' | 'signUrl' | 'cfg'>,
   ref: RenderRef,
   outcome: 'succeeded' | 'failed',
   result: FinishResult,
 ): Promise<FinishedRender | null> {
   const done = await deps.repos.renders.finish(ref.tenant_id, ref.render_id, outcome, result);
-  if (!done?.counted) return done;
+  if (!done) return done;
+  if (!done.counted) {
+    await announceRender(deps, ref.tenant_id, done.render);
+    return done;
+  }
   const base = { batch_id: ref.batch_id, render_id: ref.render_id };
   if (outcome === 'succeeded') {
     await deps.events.batch(ref.tenant_id, {
@@ -46,5 +55,7 @@ export async function finishRender(
       counts: { total: b.total, succeeded: b.succeeded, failed: b.failed, canceled: b.canceled },
     });
   }
+  // After the live events: a storefront hears no sooner than a watching browser, and a failed emit (retried) does not hold them back.
+  await announceRender(deps, ref.tenant_id, done.render);
   return done;
 }

@@ -1,14 +1,15 @@
-// prepare-garment and prepare-model: load the record and photo, run preparation on the pool, store the prepared blob, mark ready or failed.
+// prepare-garment and prepare-model: load the record and photo, run preparation on the pool, store the prepared blob, mark ready or failed, announce it.
 import type { Job } from 'bullmq';
 import type { JsonObject } from '../../db/schema.js';
 import type { GarmentCategory } from '../../pipeline/types.js';
 import { prepareGarmentJob, prepareModelJob } from '../contract.js';
 import { preparedGarmentKey, preparedModelKey } from '../prepared-keys.js';
 import { BadInputError, isPermanent, problem, problemOf } from '../problems.js';
+import { announceAsset } from './announce.js';
 import { isLastAttempt, type ProcessorDeps } from './deps.js';
 
 interface Asset {
-  status: string;
+  status: 'queued' | 'processing' | 'ready' | 'failed';
   source_key: string;
   sha256: string;
   analysis_key: string | null;
@@ -29,6 +30,8 @@ interface AssetOps<A extends Asset> {
   compute(bytes: Uint8Array, asset: A, cacheKey: string): Promise<Prepared>;
   setStatus(tenantId: string, id: string, status: 'processing' | 'failed', error?: JsonObject): Promise<unknown>;
   setAnalysis(tenantId: string, id: string, key: string, p: Prepared): Promise<unknown>;
+  /** Emits the webhook event of the record as it stands (garment.ready, model.failed…). */
+  announce(tenantId: string, asset: A): Promise<void>;
 }
 
 export type PrepareResult = { status: 'ready'; key: string; ms: number } | { status: 'skipped'; reason: string };
@@ -39,7 +42,11 @@ async function prepareAsset<A extends Asset>(deps: ProcessorDeps, ops: AssetOps<
   // Deleted or never existed: nothing to prepare, and nothing to retry.
   if (!asset) return { status: 'skipped', reason: 'not found' };
   const key = ops.key(tenantId, asset);
-  if (asset.status === 'ready' && asset.analysis_key === key) return { status: 'skipped', reason: 'already ready' };
+  if (asset.status === 'ready' && asset.analysis_key === key) {
+    // An earlier attempt may have crashed between marking it ready and storing the webhook event.
+    await ops.announce(tenantId, asset);
+    return { status: 'skipped', reason: 'already ready' };
+  }
   await ops.setStatus(tenantId, id, 'processing');
   await deps.events.asset(tenantId, { type: 'processing', kind: ops.kind, id });
   const t0 = performance.now();
@@ -51,6 +58,7 @@ async function prepareAsset<A extends Asset>(deps: ProcessorDeps, ops: AssetOps<
     await ops.setAnalysis(tenantId, id, key, prepared);
     const ms = Math.round(performance.now() - t0);
     await deps.events.asset(tenantId, { type: 'ready', kind: ops.kind, id });
+    await announce(ops, tenantId, id);
     log.info({ ms, bytes: prepared.blob.byteLength }, `${ops.kind} prepared`);
     return { status: 'ready', key, ms };
   } catch (err) {
@@ -60,11 +68,18 @@ async function prepareAsset<A extends Asset>(deps: ProcessorDeps, ops: AssetOps<
       await ops.setStatus(tenantId, id, 'failed', error);
       await deps.events.asset(tenantId, { type: 'failed', kind: ops.kind, id, error });
       log.warn({ err, permanent }, `${ops.kind} preparation failed`);
+      await announce(ops, tenantId, id);
     }
     // Bad input is not retried: BullMQ fails an UnrecoverableError at once.
     if (permanent && !(err instanceof BadInputError)) throw new BadInputError(problemOf(err));
     throw err;
   }
+}
+
+/** The webhook event of the record as it now stands (ready or failed). */
+async function announce<A extends Asset>(ops: AssetOps<A>, tenantId: string, id: string): Promise<void> {
+  const current = await ops.get(tenantId, id);
+  if (current) await ops.announce(tenantId, current);
 }
 
 export function prepareGarmentProcessor(deps: ProcessorDeps) {
@@ -77,6 +92,7 @@ export function prepareGarmentProcessor(deps: ProcessorDeps) {
     setStatus: (t, id, s, e) => repo.setStatus(t, id, s, e),
     setAnalysis: (t, id, key, p) =>
       repo.setAnalysis(t, id, { analysisKey: key, analysis: p.summary, category: p.category }),
+    announce: (t, g) => announceAsset(deps, t, 'garment', g),
   };
   return async (job: Job): Promise<PrepareResult> => {
     const data = prepareGarmentJob.safeParse(job.data);
@@ -95,6 +111,7 @@ export function prepareModelProcessor(deps: ProcessorDeps) {
     setStatus: (t, id, s, e) => repo.setStatus(t, id, s, e),
     // The record keeps the upload's own size; the summary carries the working size.
     setAnalysis: (t, id, key, p) => repo.setAnalysis(t, id, { analysisKey: key, analysis: p.summary }),
+    announce: (t, m) => announceAsset(deps, t, 'model', m),
   };
   return async (job: Job): Promise<PrepareResult> => {
     const data = prepareModelJob.safeParse(job.data);

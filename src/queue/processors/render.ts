@@ -5,6 +5,7 @@ import { renderKey } from '../../storage/index.js';
 import { renderJob, type RenderJob } from '../contract.js';
 import { BadInputError, isPermanent, problem, problemOf } from '../problems.js';
 import { isLastAttempt, type ProcessorDeps } from './deps.js';
+import { announceRender } from './announce.js';
 import { finishRender, type FinishResult } from './finish.js';
 
 export type RenderJobResult =
@@ -63,7 +64,11 @@ export function renderProcessor(deps: ProcessorDeps) {
       // A newer version has a job of its own; an ended render (canceled, or finished by an earlier attempt) needs nothing.
       if (render.version !== data.version) return { status: 'skipped', reason: `superseded by version ${render.version}` };
       if (render.status === 'canceled') return { status: 'canceled' };
-      if (render.status === 'succeeded' || render.status === 'failed') return { status: 'skipped', reason: `already ${render.status}` };
+      if (render.status === 'succeeded' || render.status === 'failed') {
+        // Ended by an earlier attempt that may have crashed before its webhooks were stored: emit them (again; stored once).
+        await announceRender(deps, data.tenant_id, render);
+        return { status: 'skipped', reason: `already ${render.status}` };
+      }
 
       const inputs = await inputsOf(data, render);
       if (inputs === 'waiting') {

@@ -1,12 +1,100 @@
-// webhook: the queue and its processor exist so the wiring does; delivery (signing, retries, logs) comes with the webhooks issue.
-import type { Job } from 'bullmq';
+// webhook: one delivery attempt per job (src/webhooks does the signing, retries and logs); the queue side of WebhookDeps; the overdue sweep.
+import type { Job, Queue } from 'bullmq';
+import type { Config } from '../../config.js';
+import type { Repos } from '../../db/index.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../webhooks/policy.js';
+import { processDelivery, requeueOverdue, tenantBatchSecret, type DeliveryQueue, type ProcessOutcome, type WebhookDeps } from '../../webhooks/dispatcher.js';
 import { webhookJob } from '../contract.js';
-import type { ProcessorDeps } from './deps.js';
+import { WEBHOOK_OPTIONS, webhookJobId } from '../job-options.js';
 
-export function webhookProcessor(deps: Pick<ProcessorDeps, 'log'>) {
-  return async (job: Job): Promise<{ status: 'skipped'; reason: string }> => {
-    const data = webhookJob.parse(job.data);
-    deps.log.info({ tenant: data.tenant_id, delivery: data.delivery_id, job: job.id }, 'webhook job received; delivery is not implemented yet');
-    return { status: 'skipped', reason: 'webhook delivery is not implemented yet' };
+interface Log {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/**
+ * The webhook queue as the dispatcher sees it. One BullMQ attempt per job: the retry schedule is
+ * the dispatcher's (it enqueues the next attempt itself), so BullMQ's own retries stay off.
+ */
+export function deliveryQueue(queue: Pick<Queue, 'add'>): DeliveryQueue {
+  return {
+    async enqueueDelivery(tenantId, deliveryId, delayMs) {
+      const delay = Math.max(0, Math.round(delayMs));
+      await queue.add('deliver', webhookJob.parse({ tenant_id: tenantId, delivery_id: deliveryId }), {
+        ...WEBHOOK_OPTIONS,
+        delay,
+        jobId: webhookJobId(deliveryId, Date.now() + delay),
+      });
+    },
+  };
+}
+
+/** The default schedule with every delay and the window multiplied by WEBHOOK_RETRY_SCALE (tests only; 1 = as documented). */
+export function retryPolicyFrom(cfg: Pick<Config, 'WEBHOOK_RETRY_SCALE'>): RetryPolicy {
+  const k = cfg.WEBHOOK_RETRY_SCALE;
+  if (k === 1) return DEFAULT_RETRY_POLICY;
+  const p = DEFAULT_RETRY_POLICY;
+  return {
+    delaysMs: p.delaysMs.map((d) => Math.max(1, Math.round(d * k))),
+    retryWindowMs: Math.round(p.retryWindowMs * k),
+    minAttempts: p.minAttempts,
+    minDelayMs: Math.max(1, Math.round(p.minDelayMs * k)),
+    retryAfterCapMs: Math.max(1, Math.round(p.retryAfterCapMs * k)),
+  };
+}
+
+/**
+ * The key per-batch webhook_url deliveries are signed with (per tenant, derived): the same in the API
+ * (which shows it) and in every worker, so WEBHOOK_SIGNING_KEY or URL_SIGNING_SECRET must be set alike everywhere.
+ */
+export function batchSecretKey(cfg: Pick<Config, 'WEBHOOK_SIGNING_KEY' | 'URL_SIGNING_SECRET'>, fallback?: string): string {
+  const key = cfg.WEBHOOK_SIGNING_KEY ?? cfg.URL_SIGNING_SECRET ?? fallback;
+  if (!key) throw new Error('webhooks need WEBHOOK_SIGNING_KEY or URL_SIGNING_SECRET (the same in the API and every worker)');
+  return key;
+}
+
+export function webhookDeps(input: { repos: Pick<Repos, 'webhooks' | 'batches'>; cfg: Config; log: Log; queue: DeliveryQueue; signingKey?: string }): WebhookDeps {
+  const key = batchSecretKey(input.cfg, input.signingKey);
+  return {
+    repos: input.repos,
+    settings: input.cfg,
+    log: input.log,
+    queue: input.queue,
+    batchSecret: (t) => tenantBatchSecret(key, t),
+    policy: retryPolicyFrom(input.cfg),
+  };
+}
+
+export function webhookProcessor(deps: { webhooks: WebhookDeps }) {
+  return async (job: Job): Promise<ProcessOutcome> => processDelivery(deps.webhooks, webhookJob.parse(job.data));
+}
+
+/**
+ * Queues deliveries no job will pick up (stored but never queued: a crash between the two, a lost
+ * Redis, a worker killed mid-attempt) about once a minute. Every webhook worker runs it; a delivery
+ * queued twice is still attempted once (the dispatcher claims it first).
+ */
+export function startOverdueSweep(deps: WebhookDeps, log: Log, everyMs = 60_000): () => void {
+  let running = false;
+  const sweep = async () => {
+    if (running) return;
+    running = true;
+    try {
+      const n = await requeueOverdue(deps);
+      if (n > 0) log.warn({ requeued: n }, 'overdue webhook deliveries queued again');
+    } catch (err) {
+      log.error({ err }, 'overdue webhook sweep failed');
+    } finally {
+      running = false;
+    }
+  };
+  const first = setTimeout(() => void sweep(), Math.min(everyMs, 5_000));
+  const timer = setInterval(() => void sweep(), everyMs);
+  first.unref();
+  timer.unref();
+  return () => {
+    clearTimeout(first);
+    clearInterval(timer);
   };
 }
