@@ -144,12 +144,14 @@ export function warpGarment(g: GarmentAnalysis, t: Targets, size: { width: numbe
     const c = sampleWarp(pieces.collar, map);
     const ca = new Float32Array(W * H * 4);
     overInto(ca, W, H, c, box);
-    collar = toStraight(ca, W, H);
+    collar = toStraight(ca, W, H, box);
   }
-  const panelImg = toStraight(acc, W, H);
+  const panelImg = toStraight(acc, W, H, box);
+  let union = box;
   let sleeves: RgbaImage | null = null;
   if (pieces.sleeves && t.sleeves.length) {
     const sacc = new Float32Array(W * H * 4);
+    let sleeveBox: Box | null = null;
     for (const s of t.sleeves) {
       const { src, dst } = sleeveMeshes(s);
       const sb = clip(boundsOf(dst.x, dst.y, 2), W, H);
@@ -158,11 +160,20 @@ export function warpGarment(g: GarmentAnalysis, t: Targets, size: { width: numbe
       const img = sampleWarp(pieces.sleeves[s.side], sm);
       overInto(sacc, W, H, img, sm.box);
       overInto(acc, W, H, img, sm.box);
+      sleeveBox = sleeveBox ? unionBox(sleeveBox, sm.box) : sm.box;
     }
-    sleeves = toStraight(sacc, W, H);
+    if (sleeveBox) {
+      sleeves = toStraight(sacc, W, H, clip(sleeveBox, W, H));
+      union = clip(unionBox(union, sleeveBox), W, H);
+    }
   }
   lap('sleeves');
-  return { garment: sleeves ? toStraight(acc, W, H) : panelImg, panel: panelImg, sleeves, collar, box, timings_ms: timings };
+  return { garment: sleeves ? toStraight(acc, W, H, union) : panelImg, panel: panelImg, sleeves, collar, box, timings_ms: timings };
+}
+
+function unionBox(a: Box, b: Box): Box {
+  const x = Math.min(a.x, b.x), y = Math.min(a.y, b.y);
+  return { x, y, width: Math.max(a.x + a.width, b.x + b.width) - x, height: Math.max(a.y + a.height, b.y + b.height) - y };
 }
 
 function clip(b: Box, W: number, H: number): Box {
@@ -193,10 +204,11 @@ function overInto(acc: Float32Array, W: number, H: number, img: RgbaImage, box: 
   }
 }
 
-function toStraight(acc: Float32Array, W: number, H: number): RgbaImage {
+/** Un-premultiplies the accumulator; only `region` can hold anything, the rest stays transparent. */
+function toStraight(acc: Float32Array, W: number, H: number, region: Box = { x: 0, y: 0, width: W, height: H }): RgbaImage {
   const out = new Uint8Array(W * H * 4);
-  for (let i = 0; i < W * H; i++) {
-    const o = i * 4;
+  for (let y = region.y; y < region.y + region.height; y++) for (let x = region.x; x < region.x + region.width; x++) {
+    const o = (y * W + x) * 4;
     const a = acc[o + 3]!;
     if (a < 1 / 512) continue;
     out[o] = Math.min(255, acc[o]! / a + 0.5);
