@@ -147,6 +147,7 @@ describe('designer dashboard in chromium', () => {
     await page.getByRole('link', { name: 'Compare results' }).click();
     await page.getByTestId('ba-after').waitFor();
     await page.getByLabel('Before / after split').fill('35');
+    await page.evaluate(() => scrollTo(0, 0));
     await shot(page, '5-compare');
     const [one] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-one').click()]);
     const jpeg = readFileSync((await one.path())!);

@@ -91,6 +91,7 @@ describe.each(DB_KINDS)('API files, docs, limits on %s', (kind) => {
       'post /v1/tryons', 'get /v1/tryons/{id}', 'get /v1/tryons/{id}/events',
       'get /v1/renders/{id}', 'post /v1/renders/{id}/rerender', 'post /v1/renders/{id}/cancel',
       'get /v1/files/{key}', 'get /v1/keys', 'post /v1/keys', 'delete /v1/keys/{id}',
+      'get /v1/admin/queues', 'get /v1/admin/webhook-deliveries',
     ];
     const documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([p, ms]) => Object.keys(ms).map((m) => `${m} ${p}`));
     expect(documented.sort()).toEqual(expected.sort());

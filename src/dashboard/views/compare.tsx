@@ -94,7 +94,7 @@ export function Compare({ batchId }: { batchId?: string }) {
             {zoom
               ? <div class="zoom" tabIndex={0} aria-label="Result at 100%, scroll to pan"><img src={current.urls.result!} alt={`${nameOf(current)} at 100%`} /></div>
               : <BeforeAfter before={sized(models.get(current.model_id)?.urls.source, 1024, 'jpeg')} after={current.urls.result!} label={nameOf(current)} />}
-            <div class="focus-side"><QualityDetails r={current} /></div>
+            <div class="focus-side"><QualityDetails r={current} open /></div>
           </div>
         </div>
       )}

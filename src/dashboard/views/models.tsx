@@ -89,7 +89,7 @@ export function Models() {
             <img src={sized(m.urls.source, 360)} alt={`Model ${m.name ?? m.id}`} loading="lazy" />
             <div class="model-body">
               <div class="row-between"><strong class="ellipsis">{m.name ?? m.id}</strong><Badge status={m.status} /></div>
-              <div class="chips small">{m.tags.map((t) => <span class="chip static">{t}</span>)}</div>
+              <div class="chips chips-sm">{m.tags.map((t) => <span class="chip static">{t}</span>)}</div>
               <Verdict m={m} />
             </div>
           </li>

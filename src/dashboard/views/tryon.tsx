@@ -15,7 +15,7 @@ export function useModels(): Map<string, Model> {
   return models;
 }
 
-export function QualityDetails({ r }: { r: Render }) {
+export function QualityDetails({ r, open }: { r: Render; open?: boolean }) {
   const q = r.quality;
   if (!q) return null;
   const rows: [string, unknown][] = [
@@ -23,7 +23,7 @@ export function QualityDetails({ r }: { r: Render }) {
     ['Old clothing showing', q.old_clothing_uncovered], ['Filled in', q.inpainted_share], ['Hidden by arms', q.arm_overlap], ['Out of frame', q.out_of_frame],
   ];
   return (
-    <details class="quality">
+    <details class="quality" open={open}>
       <summary>Quality {pct(q.score)}{r.needs_review ? ' · needs review' : ''}</summary>
       <dl class="facts compact">{rows.map(([k, v]) => <><dt>{k}</dt><dd>{pct(v)}</dd></>)}</dl>
       {Array.isArray(q.reasons) && q.reasons.length > 0 && <ul class="reasons">{(q.reasons as string[]).map((x) => <li>{x}</li>)}</ul>}
@@ -174,8 +174,8 @@ export function Watch({ batchId }: { batchId: string }) {
                 {r.status !== 'succeeded' && r.status !== 'failed' && <div class="stage-chip">{r.stage ?? r.status}</div>}
               </div>
               <div class="render-body">
-                <div class="row-between"><span class="ellipsis">{m?.name ?? r.model_id}</span>
-                  <span>{r.needs_review && <Badge status="review">needs review</Badge>} <Badge status={r.status} /></span></div>
+                <div class="render-meta"><strong class="ellipsis">{m?.name ?? r.model_id}</strong>
+                  <span class="badges"><Badge status={r.status} />{r.needs_review && <Badge status="review">needs review</Badge>}{r.stage && r.status === 'processing' && <span class="muted">{r.stage}</span>}</span></div>
                 {(r.status === 'processing' || r.status === 'queued' || r.status === 'waiting') && <Progress value={r.progress} label={`Render on ${m?.name ?? r.model_id}`} />}
                 {r.status === 'failed' && <p class="error">{r.error?.detail ?? 'Failed'}</p>}
                 <QualityDetails r={r} />
