@@ -18,6 +18,7 @@ import { mountKeyRoutes } from './routes/keys.js';
 import { mountModelRoutes } from './routes/models.js';
 import { mountRenderRoutes } from './routes/renders.js';
 import { mountTryonRoutes } from './routes/tryons.js';
+import { mountWebhookRoutes } from './routes/webhooks.js';
 
 export type { ApiDeps } from './context.js';
 
@@ -77,6 +78,7 @@ export function createApp(deps: ApiDeps): express.Application {
   mountRenderRoutes(router, guards, ctx);
   mountFileRoutes(router, guards, ctx, authn);
   mountKeyRoutes(router, guards, ctx);
+  mountWebhookRoutes(router, guards, ctx);
   const closeAdmin = mountAdminRoutes(router, guards, ctx);
   app.locals.close = async () => {
     await closeAdmin();

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { PROBLEM_BASE, PROBLEM_TYPES, problemSchema } from './problem.js';
 import { operations, type Operation } from './operations.js';
+import { webhookEventsOpenApi } from '../webhooks/events.js';
 
 type Json = Record<string, unknown>;
 
@@ -88,6 +89,8 @@ export function buildOpenApiDocument(serverUrl: string): Json {
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     servers: [{ url: serverUrl }],
     paths,
+    // What the service sends to webhook endpoints (OpenAPI 3.1 `webhooks`), generated from the event schemas.
+    webhooks: webhookEventsOpenApi(),
     components: {
       schemas: { Problem: problem },
       securitySchemes: {
@@ -115,7 +118,15 @@ export function renderDocsPage(doc: Json): string {
   const info = doc.info as Json;
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(String(info.title))} reference</title>
 <style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}code,pre{font:13px ui-monospace,monospace}pre{background:#f6f6f6;padding:.5rem;overflow:auto}
-section{border-top:1px solid #ddd;padding:.5rem 0}.m{display:inline-block;min-width:4rem;font-size:12px;color:#fff;border-radius:3px;text-align:center;padding:1px 4px}.get{background:#2b7}.post{background:#27b}.delete{background:#c33}</style></head>
+section{border-top:1px solid #ddd;padding:.5rem 0}.m{display:inline-block;min-width:4rem;font-size:12px;color:#fff;border-radius:3px;text-align:center;padding:1px 4px}.get{background:#2b7}.post{background:#27b}.patch{background:#b72}.delete{background:#c33}</style></head>
 <body><h1>${esc(String(info.title))} v${esc(String(info.version))}</h1><p>${esc(String(info.description))}</p>
-<p>Machine-readable: <a href="openapi.json">openapi.json</a> (OpenAPI ${esc(String(doc.openapi))}).</p>${rows.join('\n')}</body></html>`;
+<p>Machine-readable: <a href="openapi.json">openapi.json</a> (OpenAPI ${esc(String(doc.openapi))}).</p>${rows.join('\n')}${webhookRows(doc)}</body></html>`;
+}
+
+/** The events webhook endpoints receive, listed after the operations (schemas in openapi.json). */
+function webhookRows(doc: Json): string {
+  const hooks = Object.entries((doc.webhooks ?? {}) as Record<string, { post: Json }>);
+  if (hooks.length === 0) return '';
+  const items = hooks.map(([type, h]) => `<li id="${esc(String(h.post.operationId))}"><code>${esc(type)}</code> — ${esc(String(h.post.summary))}</li>`).join('');
+  return `<section><h2>Webhook events</h2><p>Signed POSTs (Standard Webhooks headers webhook-id, webhook-timestamp, webhook-signature) to your endpoints; payload schemas under <code>webhooks</code> in openapi.json.</p><ul>${items}</ul></section>`;
 }

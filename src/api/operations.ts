@@ -12,7 +12,7 @@ export interface ResponseSpec {
 
 export interface Operation {
   id: string;
-  method: 'get' | 'post' | 'delete';
+  method: 'get' | 'post' | 'patch' | 'delete';
   /** OpenAPI path: `/v1/garments/{id}`. */
   path: string;
   summary: string;
@@ -130,6 +130,57 @@ export const operations = {
   listWebhookDeliveries: {
     id: 'listWebhookDeliveries', method: 'get', path: '/v1/admin/webhook-deliveries', summary: "The tenant's webhook delivery log, newest first", tag: 'admin', auth: 'admin', query: s.deliveryListQuery,
     responses: { 200: { description: 'A page of deliveries', body: s.pageOf(s.webhookDeliveryResource) }, ...problems(400, 401, 403, 429) },
+  },
+
+  // Webhooks. Scopes: managing endpoints and seeing secrets needs admin (an endpoint receives every
+  // render's URLs: as sensitive as a key); reading endpoints and deliveries needs read; a ping or a
+  // replay (calls to an endpoint already registered) needs write.
+  createWebhookEndpoint: {
+    id: 'createWebhookEndpoint', method: 'post', path: '/v1/webhook-endpoints', summary: 'Register a webhook endpoint (its secret is shown once)', tag: 'webhooks', auth: 'admin',
+    body: { kind: 'json', schema: s.webhookEndpointCreateBody },
+    responses: { 201: { description: 'The endpoint, with its signing secret', body: s.webhookEndpointWithSecretResource }, ...problems(400, 401, 403, 422, 429) },
+  },
+  listWebhookEndpoints: {
+    id: 'listWebhookEndpoints', method: 'get', path: '/v1/webhook-endpoints', summary: 'List webhook endpoints, newest first', tag: 'webhooks', auth: 'read', query: s.pageQuery,
+    responses: { 200: { description: 'A page of endpoints', body: s.pageOf(s.webhookEndpointResource) }, ...problems(400, 401, 403, 429) },
+  },
+  getWebhookEndpoint: {
+    id: 'getWebhookEndpoint', method: 'get', path: '/v1/webhook-endpoints/{id}', summary: 'A webhook endpoint (never its secret)', tag: 'webhooks', auth: 'read', params: s.idParams,
+    responses: { 200: { description: 'The endpoint', body: s.webhookEndpointResource }, ...problems(401, 403, 404, 429) },
+  },
+  updateWebhookEndpoint: {
+    id: 'updateWebhookEndpoint', method: 'patch', path: '/v1/webhook-endpoints/{id}', summary: 'Change URL, events, description; enable or disable', tag: 'webhooks', auth: 'admin', params: s.idParams,
+    body: { kind: 'json', schema: s.webhookEndpointPatchBody },
+    responses: { 200: { description: 'The endpoint', body: s.webhookEndpointResource }, ...problems(400, 401, 403, 404, 422, 429) },
+  },
+  deleteWebhookEndpoint: {
+    id: 'deleteWebhookEndpoint', method: 'delete', path: '/v1/webhook-endpoints/{id}', summary: 'Delete a webhook endpoint (pending deliveries to it are not sent)', tag: 'webhooks', auth: 'admin', params: s.idParams,
+    responses: { 204: { description: 'Deleted' }, ...problems(401, 403, 404, 429) },
+  },
+  rotateWebhookSecret: {
+    id: 'rotateWebhookSecret', method: 'post', path: '/v1/webhook-endpoints/{id}/rotate-secret', summary: 'New signing secret; the old one keeps signing too for an overlap period', tag: 'webhooks', auth: 'admin', params: s.idParams,
+    responses: { 200: { description: 'The endpoint, with its new secret', body: s.webhookEndpointWithSecretResource }, ...problems(401, 403, 404, 429) },
+  },
+  pingWebhookEndpoint: {
+    id: 'pingWebhookEndpoint', method: 'post', path: '/v1/webhook-endpoints/{id}/ping', summary: 'Send a test `ping` event (also to a disabled endpoint)', tag: 'webhooks', auth: 'write', params: s.idParams,
+    responses: { 202: { description: 'The ping delivery, queued', body: s.webhookDeliveryDetailResource }, ...problems(401, 403, 404, 429, 503) },
+  },
+  listEndpointDeliveries: {
+    id: 'listEndpointDeliveries', method: 'get', path: '/v1/webhook-endpoints/{id}/deliveries', summary: "An endpoint's deliveries, newest first, with their last attempt", tag: 'webhooks', auth: 'read', params: s.idParams,
+    query: s.endpointDeliveryListQuery,
+    responses: { 200: { description: 'A page of deliveries', body: s.pageOf(s.webhookDeliveryResource) }, ...problems(400, 401, 403, 404, 429) },
+  },
+  getWebhookDelivery: {
+    id: 'getWebhookDelivery', method: 'get', path: '/v1/webhook-deliveries/{id}', summary: 'One delivery: its event, attempts and last answer', tag: 'webhooks', auth: 'read', params: s.idParams,
+    responses: { 200: { description: 'The delivery', body: s.webhookDeliveryDetailResource }, ...problems(401, 403, 404, 429) },
+  },
+  replayWebhookDelivery: {
+    id: 'replayWebhookDelivery', method: 'post', path: '/v1/webhook-deliveries/{id}/replay', summary: 'Send a delivery again now (same event id; even after success)', tag: 'webhooks', auth: 'write', params: s.idParams,
+    responses: { 202: { description: 'The delivery, queued', body: s.webhookDeliveryDetailResource }, ...problems(401, 403, 404, 429, 503) },
+  },
+  getWebhookSecret: {
+    id: 'getWebhookSecret', method: 'get', path: '/v1/webhook-secret', summary: "The secret signing deliveries to a batch's own webhook_url", tag: 'webhooks', auth: 'admin',
+    responses: { 200: { description: 'The secret', body: s.webhookSecretResource }, ...problems(401, 403, 429) },
   },
 } satisfies Record<string, Operation>;
 

@@ -16,6 +16,7 @@ export const PROBLEM_TYPES = {
   'too-many-pixels': { status: 422, title: 'The image has too many pixels' },
   'image-too-small': { status: 422, title: 'The image is too small' },
   'idempotency-key-reused': { status: 422, title: 'The Idempotency-Key was used for a different request' },
+  'webhook-url-refused': { status: 422, title: 'The webhook URL may not be called' },
   'rate-limited': { status: 429, title: 'Too many requests' },
   internal: { status: 500, title: 'Internal error' },
   'service-unavailable': { status: 503, title: 'A service the request needs is unavailable' },

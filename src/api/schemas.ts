@@ -1,6 +1,7 @@
 // Request and resource schemas (zod): they validate requests and are the source of the OpenAPI document.
 import { z } from 'zod';
 import { renderOptionsSchema } from '../pipeline/options.js';
+import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../webhooks/events.js';
 import { problemSchema } from './problem.js';
 
 export { problemSchema, renderOptionsSchema };
@@ -209,4 +210,56 @@ export const webhookDeliveryResource = z.object({
   last_latency_ms: z.number().nullable(),
   created_at: timestamp,
   delivered_at: nullableTimestamp,
+});
+
+// Webhooks: endpoints a tenant registers, and the log of deliveries to them.
+export const webhookEventType = z.enum(WEBHOOK_EVENT_TYPES as [WebhookEventType, ...WebhookEventType[]]);
+export const deliveryStatus = z.enum(['pending', 'succeeded', 'failed', 'gone']);
+
+export const webhookEndpointCreateBody = z.object({
+  url: z.string().min(1).max(2000).describe('https URL that receives signed POSTs; must resolve to public addresses only.'),
+  events: z.array(webhookEventType).max(WEBHOOK_EVENT_TYPES.length).default([]).describe('Event types to receive; empty = all of them.'),
+  description: z.string().max(500).nullable().optional(),
+});
+
+export const webhookEndpointPatchBody = z
+  .object({
+    url: z.string().min(1).max(2000).optional(),
+    events: z.array(webhookEventType).max(WEBHOOK_EVENT_TYPES.length).optional(),
+    description: z.string().max(500).nullable().optional(),
+    enabled: z.boolean().optional().describe('true re-enables a disabled endpoint and resets its failure count.'),
+  })
+  .refine((b) => Object.values(b).some((v) => v !== undefined), { message: 'give at least one of url, events, description, enabled' });
+
+export const endpointDeliveryListQuery = pageQuery.extend({
+  status: deliveryStatus.optional(),
+  event: webhookEventType.optional().describe('Only deliveries of this event type.'),
+});
+
+export const webhookEndpointResource = z.object({
+  object: z.literal('webhook_endpoint'),
+  id: z.string(),
+  url: z.string(),
+  events: z.array(z.string()).describe('Subscribed event types; empty = all.'),
+  description: z.string().nullable(),
+  enabled: z.boolean(),
+  disabled_reason: z.string().nullable().describe('Why deliveries stopped (410 Gone, sustained failure); null while enabled.'),
+  failure_count: z.number().int().describe('Deliveries in a row that failed for good.'),
+  previous_secret_expires_at: nullableTimestamp.describe('After a rotation: until when the previous secret also signs.'),
+  created_at: timestamp,
+  updated_at: timestamp,
+});
+
+export const webhookEndpointWithSecretResource = webhookEndpointResource.extend({
+  secret: z.string().describe('whsec_… signing secret: shown on creation and rotation only, store it now.'),
+});
+
+export const webhookDeliveryDetailResource = webhookDeliveryResource.extend({
+  response_excerpt: z.string().nullable().describe('The start of the last answer (up to 1 KiB).'),
+  payload: z.record(z.string(), z.unknown()).describe('The event exactly as it is sent.'),
+});
+
+export const webhookSecretResource = z.object({
+  object: z.literal('webhook_secret'),
+  secret: z.string().describe('whsec_… secret that signs deliveries to the per-batch webhook_url of POST /v1/tryons.'),
 });

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operations, type Operation } from '../../src/api/operations.js';
+import { WEBHOOK_EVENT_TYPES } from '../../src/webhooks/events.js';
 import { sign } from '../../src/api/signed-urls.js';
 import { DB_KINDS, form, problemOf, PROBLEM, startHarness, type Harness } from './api-harness.js';
 
@@ -92,9 +93,18 @@ describe.each(DB_KINDS)('API files, docs, limits on %s', (kind) => {
       'get /v1/renders/{id}', 'post /v1/renders/{id}/rerender', 'post /v1/renders/{id}/cancel',
       'get /v1/files/{key}', 'get /v1/keys', 'post /v1/keys', 'delete /v1/keys/{id}',
       'get /v1/admin/queues', 'get /v1/admin/webhook-deliveries',
+      'post /v1/webhook-endpoints', 'get /v1/webhook-endpoints', 'get /v1/webhook-endpoints/{id}', 'patch /v1/webhook-endpoints/{id}',
+      'delete /v1/webhook-endpoints/{id}', 'post /v1/webhook-endpoints/{id}/rotate-secret', 'post /v1/webhook-endpoints/{id}/ping',
+      'get /v1/webhook-endpoints/{id}/deliveries', 'get /v1/webhook-deliveries/{id}', 'post /v1/webhook-deliveries/{id}/replay',
+      'get /v1/webhook-secret',
     ];
     const documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([p, ms]) => Object.keys(ms).map((m) => `${m} ${p}`));
     expect(documented.sort()).toEqual(expected.sort());
+    // The events sent to webhook endpoints: every type, each with its payload schema.
+    expect(Object.keys(doc.webhooks).sort()).toEqual([...WEBHOOK_EVENT_TYPES].sort());
+    for (const hook of Object.values(doc.webhooks as Record<string, { post: { requestBody: { content: Record<string, { schema: { properties: object } }> } } }>)) {
+      expect(Object.keys(hook.post.requestBody.content['application/json']!.schema.properties)).toEqual(expect.arrayContaining(['id', 'type', 'api_version', 'data']));
+    }
     for (const [p, ms] of Object.entries(doc.paths as Record<string, Record<string, { operationId: string; responses: Record<string, unknown>; parameters?: { in: string; name: string }[] }>>)) {
       for (const op of Object.values(ms)) {
         expect(op.operationId).toBeTruthy();

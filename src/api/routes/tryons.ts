@@ -2,6 +2,7 @@
 import type { Request, Response, Router } from 'express';
 import type { JsonObject } from '../../db/schema.js';
 import { batchChannel, batchEvent, type RenderJob } from '../../queue/contract.js';
+import { checkWebhookUrlSyntax, UnsafeWebhookUrlError } from '../../webhooks/safety.js';
 import { authOf, forRequest, type ApiContext } from '../context.js';
 import type { EventHub } from '../events.js';
 import { digestJson, runIdempotent } from '../middleware/idempotency.js';
@@ -32,6 +33,15 @@ export function mountTryonRoutes(router: Router, guards: Guards, ctx: ApiContext
   mount(router, guards, operations.createTryon, async (req, res) => {
     const { tenantId } = authOf(res);
     const body = parse(tryonCreateBody, req.body, 'body');
+    if (body.webhook_url) {
+      // Syntax and literal addresses only: DNS is checked when each delivery is attempted.
+      try {
+        checkWebhookUrlSyntax(body.webhook_url, { allowHttp: ctx.cfg.WEBHOOK_ALLOW_HTTP, allowPrivate: ctx.cfg.WEBHOOK_ALLOW_PRIVATE });
+      } catch (err) {
+        if (!(err instanceof UnsafeWebhookUrlError)) throw err;
+        throw new ProblemError('webhook-url-refused', `This webhook_url cannot be used: ${err.message}.`, [{ field: 'body.webhook_url', message: err.message }]);
+      }
+    }
     await runIdempotent(ctx, req, res, digestJson(req.body), async () => {
       await ensureQueue(ctx);
       const modelIds = body.model_ids ?? (await modelsByTags(ctx, tenantId, body.model_tags ?? []));
