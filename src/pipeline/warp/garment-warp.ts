@@ -131,7 +131,8 @@ export function warpGarment(g: GarmentAnalysis, t: Targets, size: { width: numbe
   lap('pieces');
   const { width: W, height: H } = size;
   const acc = new Float32Array(W * H * 4);
-  const tps = fitInverseTps(t.panel.garment, t.panel.body);
+  // Long narrow bottoms make an exact spline wiggle between its many side points: smooth it a little.
+  const tps = fitInverseTps(t.panel.garment, t.panel.body, t.category === "bottom" ? 0.02 : 0);
   const pad = Math.round(0.25 * t.shoulderWidth);
   const box = clip(boundsOf(t.panel.body.map((p) => p.x), t.panel.body.map((p) => p.y), pad), W, H);
   const map = buildWarpMap((x, y, out) => tps.mapInto(x, y, out), box, 8);

@@ -450,7 +450,8 @@ function bottomTargets(
   };
   if (G.crotch) {
     const c = prop(G.crotch);
-    named.crotch = { x: c.x, y: Math.max(c.y, hipMid.y + 0.1 * S) };
+    // The crotch sits just below the hip joints whatever the flat rise says (a flat rise includes the back's curve).
+    named.crotch = { x: c.x, y: Math.min(Math.max(c.y, hipMid.y + 0.1 * S), hipMid.y + 0.35 * S) };
   }
   const legged = !!(G.hem_left_inner && G.hem_right_inner);
   for (const [side, sgn] of [['left', 1], ['right', -1]] as const) {
@@ -488,6 +489,13 @@ function bottomTargets(
       named[`hem_${side}_outer`] = named[`hem_${side}_inner`]!;
       named[`hem_${side}_inner`] = t;
     }
+  }
+  // Legs close together: the trouser legs meet between them rather than cross.
+  const li = named.hem_left_inner, ri = named.hem_right_inner;
+  if (li && ri && li.x - ri.x < 2) {
+    const m = (li.x + ri.x) / 2;
+    li.x = m + 1;
+    ri.x = m - 1;
   }
   return { named, k };
 }
