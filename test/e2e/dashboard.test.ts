@@ -141,6 +141,7 @@ describe('designer dashboard in chromium', () => {
     await expect.poll(() => page.locator('[data-testid=render-card][data-status=succeeded]').count(), { timeout: 180_000, interval: 250 }).toBe(3);
     await page.getByTestId('batch-status').getByText('Completed').waitFor();
     await page.locator('[data-testid=render-card] details.quality').first().locator('summary').click();
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=render-card] img')].every((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0));
     await shot(page, '4-try-on');
 
     // 5. Compare: before/after, single JPEG and the batch as a zip.
@@ -148,6 +149,7 @@ describe('designer dashboard in chromium', () => {
     await page.getByTestId('ba-after').waitFor();
     await page.getByLabel('Before / after split').fill('35');
     await page.evaluate(() => scrollTo(0, 0));
+    await page.waitForFunction(() => [...document.querySelectorAll('main img')].every((i) => (i as HTMLImageElement).complete));
     await shot(page, '5-compare');
     const [one] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-one').click()]);
     const jpeg = readFileSync((await one.path())!);

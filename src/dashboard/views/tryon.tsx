@@ -169,8 +169,8 @@ export function Watch({ batchId }: { batchId: string }) {
             <li class="card render-card" key={r.id} data-testid="render-card" data-status={r.status}>
               <div class="figure">
                 {r.status === 'succeeded' && r.urls.result
-                  ? <img src={sized(r.urls.result, 480)} alt={`Render on ${m?.name ?? r.model_id}`} />
-                  : <img class="dim" src={m ? sized(m.urls.source, 480) : ''} alt="" />}
+                  ? <img key={r.urls.result} src={sized(r.urls.result, 480)} alt={`Render on ${m?.name ?? r.model_id}`} />
+                  : <img key="pending" class="dim" src={m ? sized(m.urls.source, 480) : ''} alt="" />}
                 {r.status !== 'succeeded' && r.status !== 'failed' && <div class="stage-chip">{r.stage ?? r.status}</div>}
               </div>
               <div class="render-body">
