@@ -9,6 +9,7 @@ import { analyzeGarment } from '../src/pipeline/garment/analyze.js';
 import { decodeLimits } from '../src/pipeline/limits.js';
 import { analyzeModel } from '../src/pipeline/person/analyze.js';
 import { expandImages, readInput } from '../src/cli/io.js';
+import { benchParts } from './parts.js';
 import { benchRender } from './render.js';
 import { peakRssMb, percentiles } from './stats.js';
 
@@ -55,6 +56,7 @@ const report = {
   model_prepare_ms: percentiles(modelMs),
   garment_prepare_ms: percentiles(garmentMs),
   ...render,
+  ...benchParts(),
   peak_rss_mb: peakRssMb(),
   targets: { 'model_prepare_ms.p50': 600, 'garment_prepare_ms.p50': 250, 'render_ms.p50': 250, batch8_wall_ms: 1500, peak_rss_mb: 1500 },
 };

@@ -115,7 +115,7 @@ describe('queues and workers on Redis + Postgres', () => {
     }
   });
 
-  it('re-renders a prepared render with new options in well under a second, and the same version twice runs once', async () => {
+  it('re-renders a prepared render with new options, and the same version twice runs once', async () => {
     const [render] = (await env.repos.renders.list(env.tenantId, { status: 'succeeded', limit: 1 })).items;
     expect(render).toBeDefined();
     const times: number[] = [];
@@ -135,8 +135,7 @@ describe('queues and workers on Redis + Postgres', () => {
     }
     times.sort((a, b) => a - b);
     console.log(`re-render end to end (queue → stored → record), ms: ${times.map(Math.round).join(', ')}`);
-    // The best of three: the median is ~100–700 ms alone, but other test files share these two cores.
-    expect(times[0]).toBeLessThan(1000);
+    // Speed is measured by `npm run bench` (rerender_e2e_ms), not asserted here.
   });
 
   it('fails a corrupt stored photo with a reason, without retrying, and a render that needs it fails too', async () => {

@@ -92,7 +92,7 @@ describe('enhancement level and the render half', () => {
     expect(Buffer.compare(Buffer.from(rendered.data), Buffer.from(img.data))).toBe(0);
   });
 
-  it('the render half changes only the garment region, and takes ≤ 30 ms at 768×1024', async () => {
+  it('the render half changes only the garment region', async () => {
     const src = await load('cgi-model-4.jpg');
     const { resizeRgba } = await import('../../src/pipeline/image.js');
     const img = await resizeRgba(src, 768, 1024);

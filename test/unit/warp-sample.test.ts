@@ -83,30 +83,4 @@ describe('sampleWarp', () => {
     const out = sampleWarp(buildMipPyramid(img), map);
     for (let i = 0; i < 256; i++) expect(out.data[i * 4 + 3]).toBe(0);
   });
-
-  it('warps a 768×1024 region from a 1024-px garment fast', () => {
-    const img = image(768, 1024, (x, y) => [(x * 3) & 255, (y * 5) & 255, ((x ^ y) * 7) & 255, 255]);
-    const pyr = buildMipPyramid(img);
-    const src = [{ x: 100, y: 100 }, { x: 660, y: 100 }, { x: 100, y: 900 }, { x: 660, y: 900 }, { x: 380, y: 500 }, { x: 380, y: 150 }];
-    const dst = src.map((p, i) => ({ x: p.x * 0.9 + (i === 4 ? 30 : 10), y: p.y * 0.95 + (i === 5 ? -20 : 5) }));
-    const tps = fitTps(dst, src);
-    const box = { x: 0, y: 0, width: 768, height: 1024 };
-    // CPU time, not wall time: the test machine is shared, and wall time measures the neighbours.
-    const cpu = (): number => {
-      const u = process.cpuUsage();
-      return (u.user + u.system) / 1000;
-    };
-    let map = buildWarpMap(tps.mapInto, box, 8);
-    const out = new Uint8Array(768 * 1024 * 4);
-    let best = Infinity;
-    for (let k = 0; k < 5; k++) {
-      const t0 = cpu();
-      map = buildWarpMap(tps.mapInto, box, 8, map);
-      sampleWarp(pyr, map, { out });
-      best = Math.min(best, cpu() - t0);
-    }
-    console.log(`warp 768×1024 (map + trilinear sample, buffers reused): ${best.toFixed(1)} ms CPU`);
-    // Target 40 ms on an idle core; the bound leaves room for a loaded shared machine.
-    expect(best).toBeLessThan(200);
-  });
 });
