@@ -209,7 +209,7 @@ describe('webhooks end to end', () => {
     const byType = new Map(flaky.hits.map((h) => [h.type, h]));
     expect(byType.get('garment.ready')!.data).toMatchObject({ id: garmentId, category: 'top' });
     expect(byType.get('model.ready')!.data).toMatchObject({ id: modelId });
-    const rendered = byType.get('render.succeeded')!.data as { batch_id: string; images: { width: number | null; url: string }[] };
+    const rendered = byType.get('render.succeeded')!.data as { id: string; batch_id: string; images: { width: number | null; url: string }[] };
     expect(rendered.batch_id).toBe(batchId);
     expect(rendered.images.map((i) => i.width)).toEqual([null, 512, 1024]);
     const completed = byType.get('batch.completed')!.data as { id: string; counts: Record<string, number>; renders: { status: string; image_url: string }[] };
@@ -259,6 +259,17 @@ describe('webhooks end to end', () => {
     const pingId = ((await ping.json()) as { event_id: string }).event_id;
     await waitFor('ping delivered', async () => flaky.delivered().get(pingId) === 1, 30_000, 50);
     expect(flaky.hits.find((h) => h.id === pingId)!.type).toBe('ping');
+
+    // A re-render reopens the finished batch: its next completion is a new batch.completed (another
+    // id, covering the new version); the first completion is not sent again.
+    const rerender = await call(`/v1/renders/${rendered.id}/rerender`, { method: 'POST', json: { options: {} } });
+    expect(rerender.status).toBe(202);
+    const okOf = (type: string) => flaky.hits.filter((h) => h.type === type && h.answered < 300);
+    await waitFor('second completion delivered', async () => okOf('batch.completed').length === 2, 120_000, 100);
+    expect(new Set(okOf('batch.completed').map((h) => h.id)).size).toBe(2);
+    expect(okOf('render.succeeded').map((h) => (h.data as { version: number }).version).sort()).toEqual([1, 1, 2]);
+    expect(new Set(okOf('render.succeeded').map((h) => h.id)).size).toBe(2);
+    await waitFor('batch webhook_url told too', async () => batchHook.hits.filter((h) => h.type === 'batch.completed').length === 2, 30_000, 50);
 
     // A worker killed while a retry is scheduled: another process sends it, once.
     const slow = await receiver((n, res) => {
