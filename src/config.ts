@@ -15,6 +15,7 @@ const optionalString = z
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
 export const configSchema = z.object({
+  /** pino log level; logs are JSON lines on stderr. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** tfjs backend: auto = tfjs-node when installed, else wasm. */
   TFJS_BACKEND: z.enum(['auto', 'node', 'wasm', 'cpu']).default('auto'),
@@ -44,9 +45,13 @@ export const configSchema = z.object({
   STORAGE: z.enum(['fs', 's3']).default('fs'),
   /** S3-compatible endpoint (MinIO, R2…); unset = AWS S3. */
   S3_ENDPOINT: optionalString.pipe(z.url().optional()),
+  /** Bucket for STORAGE=s3 (required then). */
   S3_BUCKET: optionalString,
+  /** Region of the bucket. */
   S3_REGION: z.string().min(1).default('us-east-1'),
+  /** Access key; unset = the AWS SDK's default credential chain. */
   S3_ACCESS_KEY_ID: optionalString,
+  /** Secret of the access key. */
   S3_SECRET_ACCESS_KEY: optionalString,
   /** Path-style URLs (http://host/bucket/key), which most S3-compatible servers need. */
   S3_FORCE_PATH_STYLE: bool.default(false),

@@ -21,8 +21,21 @@ export interface AllInOne {
   jobs: JobProducer;
   db: OpenedDatabase;
   redis: LocalRedis;
+  /** On a fresh installation: the tenant and admin key made so that someone can sign in (shown once). */
+  firstKey: { tenant: string; key: string } | null;
   /** API first (no new work), then workers (active jobs finish), threads, Redis, database. */
   close(): Promise<void>;
+}
+
+/**
+ * A fresh all-in-one has no tenant, and its embedded database cannot be opened by the CLI while it
+ * runs: make a first tenant and admin key so that the dashboard and the API can be used at once.
+ */
+async function firstTenant(repos: Repos): Promise<{ tenant: string; key: string } | null> {
+  if (await repos.tenants.any()) return null;
+  const tenant = await repos.tenants.createTenant('default');
+  const { plain } = await repos.tenants.createApiKey(tenant.id, ['admin', 'read', 'write']);
+  return { tenant: tenant.id, key: plain };
 }
 
 export async function startAllInOne(env: Record<string, string | undefined>, log: Logger): Promise<AllInOne> {
@@ -49,11 +62,12 @@ export async function startAllInOne(env: Record<string, string | undefined>, log
     const jobs = createJobProducer(cfg, log, { connection: producerRedis });
     undo.push(() => jobs.close());
     const repos = createRepos(db.db);
+    const firstKey = await firstTenant(repos);
     const api = await listenApi({ cfg, log, repos, store, jobs, redis: producerRedis });
     undo.push(() => api.close());
     if (!cfg.PUBLIC_URL) apiUrl = api.url;
     log.info({ url: api.url, database: db.kind, storage: store.kind, redis: redis.source, threads: pool.size }, 'tryon all-in-one is up');
-    return { cfg, url: api.url, repos, store, jobs, db, redis, close: unwind };
+    return { cfg, url: api.url, repos, store, jobs, db, redis, firstKey, close: unwind };
   } catch (err) {
     await unwind();
     throw err;

@@ -22,3 +22,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ TFJS_BACKEND: 'gpu', WORKING_MAX_EDGE: '10' })).toThrow(/TFJS_BACKEND[\s\S]*WORKING_MAX_EDGE|WORKING_MAX_EDGE[\s\S]*TFJS_BACKEND/);
   });
 });
+
+describe('README configuration table', () => {
+  it('documents every setting the config reads, with its doc comment', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { configSchema } = await import('../../src/config.js');
+    const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+    const source = await readFile(new URL('../../src/config.ts', import.meta.url), 'utf8');
+    const lines = source.split('\n');
+    for (const key of Object.keys(configSchema.shape)) {
+      expect(readme, `README lacks ${key}`).toContain(`| \`${key}\` |`);
+      const at = lines.findIndex((l) => l.startsWith(`  ${key}:`));
+      expect(lines[at - 1]?.trim().startsWith('/**'), `${key} has no doc comment in src/config.ts`).toBe(true);
+    }
+  });
+});

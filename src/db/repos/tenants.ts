@@ -28,6 +28,11 @@ export class TenantsRepo {
     return this.db.insertInto('tenants').values({ id: newId('tenant'), name }).returningAll().executeTakeFirstOrThrow();
   }
 
+  /** Is there any tenant yet? (a fresh installation has none) */
+  async any(): Promise<boolean> {
+    return (await this.db.selectFrom('tenants').select('id').limit(1).executeTakeFirst()) !== undefined;
+  }
+
   async getTenant(tenantId: string): Promise<Tenant | null> {
     return (await this.db.selectFrom('tenants').selectAll().where('id', '=', tenantId).executeTakeFirst()) ?? null;
   }
