@@ -13,7 +13,7 @@ try {
     process.stderr.write(
       `First start: made tenant ${app.firstKey.tenant} ("default") with an admin API key, shown this once:\n\n    ${app.firstKey.key}\n\n` +
         'Sign in to the dashboard with it, or send it as "Authorization: Bearer <key>". More tenants and keys: POST /v1/keys,\n' +
-        'or `npx tryon tenants create <name>` while the server is stopped (the embedded database serves one process).\n\n',
+        'or `npm run tryon -- tenants create <name>` while the server is stopped (the embedded database serves one process).\n\n',
     );
   }
 } catch (err) {
