@@ -6,7 +6,7 @@ FROM node:20-bookworm-slim AS deps
 WORKDIR /app
 # onnxruntime-node's postinstall downloads the CUDA provider on linux/x64 unless told not to: the CPU image skips it.
 ENV ONNXRUNTIME_NODE_INSTALL=skip
-COPY package.json package-lock.json ./
+COPY package.json package-lock.json .npmrc ./
 RUN npm ci --no-audit --no-fund
 
 # --- build: the designer dashboard (Vite) into dist/dashboard ------------------------------------

@@ -59,6 +59,10 @@ export const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   /** Address the API listens on. */
   HOST: z.string().min(1).default('0.0.0.0'),
+  /** Serve Prometheus metrics: GET /metrics on the API (no auth: keep the port private, or turn this off), and on METRICS_PORT in worker processes. */
+  METRICS_ENABLED: bool.default(true),
+  /** Port of a worker process's own /metrics and /healthz server (`npm run worker`; 0 = none). */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   /** Base URL clients reach the API at, used in Location headers and file URLs; unset = http://localhost:PORT. */
   PUBLIC_URL: optionalString.pipe(z.url().optional()),
   /** HMAC secret of signed file URLs (≥ 32 characters); unset = a random one per process (signed URLs die on restart). */
