@@ -19,6 +19,9 @@ import { mountModelRoutes } from './routes/models.js';
 import { mountRenderRoutes } from './routes/renders.js';
 import { mountTryonRoutes } from './routes/tryons.js';
 import { mountWebhookRoutes } from './routes/webhooks.js';
+import { httpDuration, queueMetrics, recordBackend, scrape } from './metrics.js';
+import { requestLogging } from './middleware/request-id.js';
+import { expressPath } from './operations.js';
 
 export type { ApiDeps } from './context.js';
 
@@ -29,7 +32,10 @@ export async function closeApp(app: express.Application): Promise<void> {
 }
 
 export function createApp(deps: ApiDeps): express.Application {
-  const { cfg, log } = deps;
+  const { cfg } = deps;
+  // Every log line written while answering a request carries its req_id (see middleware/request-id.ts).
+  const logging = requestLogging(deps.log);
+  const log = logging.log;
   let signingSecret = cfg.URL_SIGNING_SECRET;
   if (!signingSecret) {
     signingSecret = randomBytes(32).toString('base64url');
@@ -37,6 +43,7 @@ export function createApp(deps: ApiDeps): express.Application {
   }
   const ctx: ApiContext = {
     ...deps,
+    log,
     publicUrl: (cfg.PUBLIC_URL ?? `http://localhost:${cfg.PORT}`).replace(/\/+$/, ''),
     signingSecret,
     sseHeartbeatMs: deps.tuning?.sseHeartbeatMs ?? 15_000,
@@ -52,13 +59,34 @@ export function createApp(deps: ApiDeps): express.Application {
   app.set('trust proxy', 'loopback');
   app.set('query parser', 'simple');
 
+  // Latency is labelled by operation id (bounded), never by the raw path (ids would explode the series).
+  const routeIds = new Map(Object.values(operations).map((op) => [`${op.method.toUpperCase()} ${expressPath(op)}`, op.id]));
+  app.use(logging.middleware);
   app.use((req, res, next) => {
     const t0 = performance.now();
     res.on('finish', () => {
-      log.debug({ method: req.method, url: req.originalUrl.split('?')[0], status: res.statusCode, ms: Math.round(performance.now() - t0) }, 'request');
+      const seconds = (performance.now() - t0) / 1000;
+      const path = (req.route as { path?: unknown } | undefined)?.path;
+      const route = typeof path === 'string' ? (routeIds.get(`${req.method} ${path}`) ?? path) : req.method === 'GET' && res.statusCode < 400 ? 'static' : 'unmatched';
+      if (cfg.METRICS_ENABLED) httpDuration.observe({ route, method: req.method, status: String(res.statusCode) }, seconds);
+      (res.locals.log as typeof log | undefined ?? log).debug({ method: req.method, url: req.originalUrl.split('?')[0], route, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
     });
     next();
   });
+  const queues = cfg.METRICS_ENABLED ? queueMetrics(cfg, deps.redis, deps.log, Math.max(1000, ctx.dependencyTimeoutMs * 2)) : null;
+  if (queues) {
+    recordBackend(cfg);
+    // Unauthenticated like /healthz: expose the API port privately, or set METRICS_ENABLED=false.
+    app.get('/metrics', async (_req, res, next) => {
+      try {
+        const m = await scrape(queues.collect);
+        res.setHeader('Cache-Control', 'no-store');
+        res.type(m.contentType).send(m.body);
+      } catch (err) {
+        next(err);
+      }
+    });
+  }
   app.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
 
   const router = express.Router();
@@ -82,6 +110,7 @@ export function createApp(deps: ApiDeps): express.Application {
   const closeAdmin = mountAdminRoutes(router, guards, ctx);
   app.locals.close = async () => {
     await closeAdmin();
+    await queues?.close();
     await hub.close();
   };
   app.use(dashboardRouter());

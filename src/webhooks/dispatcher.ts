@@ -7,6 +7,7 @@ import type { JsonObject, WebhookDelivery, WebhookEndpoint } from '../db/schema.
 import { attemptDelivery, type AttemptRequest, type AttemptResult } from './deliver.js';
 import { parseWebhookEvent, pingEvent, type WebhookEvent } from './events.js';
 import { DEFAULT_RETRY_POLICY, endpointDisableReason, nextRetry, type RetryPolicy } from './policy.js';
+import { webhookOutcomes } from '../api/metrics.js';
 import { signPayload } from './signing.js';
 
 /** A job may arrive this early (clock differences between machines) and still count as due. */
@@ -120,6 +121,12 @@ export type ProcessOutcome =
 
 /** One webhook job: at most one attempt; never a POST for a delivery that already succeeded. */
 export async function processDelivery(deps: WebhookDeps, job: { tenant_id: string; delivery_id: string }): Promise<ProcessOutcome> {
+  const outcome = await processDeliveryOnce(deps, job);
+  webhookOutcomes.inc({ outcome: outcome.status });
+  return outcome;
+}
+
+async function processDeliveryOnce(deps: WebhookDeps, job: { tenant_id: string; delivery_id: string }): Promise<ProcessOutcome> {
   const repo = deps.repos.webhooks;
   const t = job.tenant_id;
   const at = now(deps);

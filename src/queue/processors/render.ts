@@ -1,6 +1,7 @@
 // render: wait for preparation, load records and prepared blobs, render on the pool, store the JPEG, finish the render exactly once.
 import { DelayedError, type Job } from 'bullmq';
 import type { Garment, JsonObject, Model, Render } from '../../db/schema.js';
+import { instrumentRender, renderClockKey, renderStageStarted } from '../../api/metrics.js';
 import { renderKey } from '../../storage/index.js';
 import { renderJob, type RenderJob } from '../contract.js';
 import { BadInputError, isPermanent, problem, problemOf } from '../problems.js';
@@ -32,6 +33,7 @@ export function renderProcessor(deps: ProcessorDeps) {
   // Progress also checks for cancellation: the update matches only while the render is open.
   const stage = async (data: RenderJob, name: string) => {
     const progress = STAGE_PROGRESS[name] ?? 0.5;
+    renderStageStarted(renderClockKey(data), name);
     const r = await repos.renders.updateProgress(data.tenant_id, data.render_id, { status: 'processing', stage: name, progress });
     if (!r) throw new RenderEnded();
     await events.batch(data.tenant_id, { type: 'progress', batch_id: data.batch_id, render_id: data.render_id, stage: name, progress });
@@ -52,7 +54,7 @@ export function renderProcessor(deps: ProcessorDeps) {
     return { garment, model };
   };
 
-  return async (job: Job, token?: string): Promise<RenderJobResult> => {
+  return instrumentRender(async (job: Job, token?: string): Promise<RenderJobResult> => {
     const parsed = renderJob.safeParse(job.data);
     if (!parsed.success) throw new BadInputError(problem('internal', `bad render payload: ${parsed.error.message}`, 500));
     const data = parsed.data;
@@ -133,5 +135,5 @@ export function renderProcessor(deps: ProcessorDeps) {
       }
       throw err;
     }
-  };
+  });
 }
