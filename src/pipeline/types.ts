@@ -204,6 +204,12 @@ export interface ModelLayers {
   /** What goes in front of any garment: arms and hands in front of the torso, hair over the shoulders. Alpha = coverage. */
   front: RgbaImage;
   /**
+   * Arms and hands (never old clothing) with soft alpha following the photo's edges, colours from the
+   * agnostic person: the render puts them in front of the body panel below the armpits. Absent in
+   * layers prepared before it existed (the render then derives it from the labels).
+   */
+  arms?: RgbaImage;
+  /**
    * Multiplicative luminance gain (1 = unchanged) carrying folds and light of the torso region, without
    * the old garment's print or colour blocks; defined over the whole image.
    */

@@ -193,6 +193,9 @@ function boxBlur(src: Float32Array, w: number, h: number, r: number): Float32Arr
  */
 export function frontWithoutOldClothing(layers: ModelLayers): Uint8Array {
   const f = new Uint8Array(layers.front.data);
+  // Layers with a prepared arms layer left old clothing out before softening the edges: a hard cut
+  // here would bring the label's staircase back.
+  if (layers.arms) return f;
   const old = layers.old_clothing.data;
   for (let i = 0; i < old.length; i++) if (old[i]! >= 128) f[i * 4 + 3] = 0;
   return f;
@@ -217,6 +220,7 @@ function hideArmsInCaps(front: Uint8Array, model: ModelAnalysis, garment: RgbaIm
 
 /** Arm and hand pixels of the agnostic person (not old clothing), below the armpits, edge alpha from the person mask. */
 function armsLayer(model: ModelAnalysis, layers: ModelLayers, armpits: { left: number | null; right: number | null }): Uint8Array {
+  if (layers.arms) return preparedArmsBelowArmpits(model, layers.arms, armpits);
   const W = model.width, H = model.height;
   const out = new Uint8Array(W * H * 4);
   const lab = model.parsing.data;
@@ -246,6 +250,34 @@ function armsLayer(model: ModelAnalysis, layers: ModelLayers, armpits: { left: n
     const o = i * 4;
     // Only feather outwards onto pixels that have colour (inside the arm's run); never grow past it.
     out[o + 3] = Math.min(out[o + 3]!, b[i]! * 1.5 > 255 ? 255 : b[i]! * 1.5);
+  }
+  return out;
+}
+
+/**
+ * The prepared soft arms layer cut at the armpits. The cut fades over a few rows: it crosses the arm
+ * under the sleeve's cap, and a hard row there shows as a step where the cap ends.
+ */
+function preparedArmsBelowArmpits(model: ModelAnalysis, arms: RgbaImage, armpits: { left: number | null; right: number | null }): Uint8Array {
+  const W = model.width, H = model.height;
+  const out = new Uint8Array(arms.data);
+  const lab = model.parsing.data;
+  const f = Math.max(1, model.measurements.shoulder_width / 60);
+  const cx = (model.measurements.shoulder_left.x + model.measurements.shoulder_right.x) / 2;
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const i = y * W + x;
+      const o = i * 4;
+      if (out[o + 3] === 0) continue;
+      // Soft edges reach past the arm's label: the side is the label's, else the half of the image.
+      const l = lab[i];
+      const left = l === L.left_arm ? true : l === L.right_arm ? false : x > cx;
+      const row = l === L.hands ? null : left ? armpits.left : armpits.right;
+      if (row === null) continue;
+      const k = (y - row + f) / (2 * f);
+      if (k >= 1) continue;
+      out[o + 3] = k <= 0 ? 0 : Math.round(out[o + 3]! * k);
+    }
   }
   return out;
 }

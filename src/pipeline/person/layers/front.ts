@@ -2,12 +2,13 @@
 import { PARSE_LABELS, type ModelAnalysis, type RgbaImage } from '../../types.js';
 import { segmentDistance, type Segment } from '../skeleton.js';
 import type { BodyOutline } from './body-outline.js';
-import { boxBlur } from '../../composite/guided-filter.js';
 import { fillPolygon } from './raster.js';
+import { decontaminateEdges, softLabelAlpha } from './soft-labels.js';
 
 const L = PARSE_LABELS;
 
-export function frontLayer(a: ModelAnalysis, outline: BodyOutline): RgbaImage {
+/** `old`: the old clothing (nonzero = old top), never part of the front layer. */
+export function frontLayer(a: ModelAnalysis, outline: BodyOutline, old?: Uint8Array): RgbaImage {
   const { width: W, height: H } = a;
   const n = W * H;
   const lab = a.parsing.data;
@@ -15,25 +16,55 @@ export function frontLayer(a: ModelAnalysis, outline: BodyOutline): RgbaImage {
   fillPolygon(torso, W, H, outline.torso, 1);
   const sk = outline.skeleton;
   const shoulderY = Math.min(sk.shoulderL.y, sk.shoulderR.y) - sk.shoulderWidth * 0.05;
-  const sel = new Float32Array(n);
+  const sel = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
+    if (old && old[i]) continue;
     const l = lab[i]!;
     const y = (i / W) | 0;
     const arm = (l === L.left_arm || l === L.right_arm || l === L.hands) && torso[i] && !onUpperArm(sk.arms, a.arm_in_front, i % W, y);
     const hair = l === L.hair && (y > shoulderY || torso[i]);
     if (arm || hair) sel[i] = 1;
   }
-  // Inside the person the label edge is hard: soften it over a pixel or so; at the silhouette
-  // the refined mask's own soft alpha takes over.
-  const soft = boxBlur(sel, W, H, Math.max(1, Math.round(Math.max(W, H) / 700)));
+  return softLayer(a, sel, a.image.data);
+}
+
+/**
+ * Arms and hands of the agnostic person (never old clothing), soft-edged, for the render to put in
+ * front of the body panel below the armpits: at the torso's depth every arm pixel is in front of it.
+ * Hands count only near a wrist: elsewhere the label is a parsing slip (knees, folds).
+ */
+export function armsLayer(a: ModelAnalysis, agnostic: RgbaImage, old: Uint8Array): RgbaImage {
+  const W = a.width;
+  const lab = a.parsing.data;
+  const sel = new Uint8Array(W * a.height);
+  const k = a.pose.keypoints;
+  const wrists = [k.left_wrist, k.right_wrist].filter((p) => p.score >= 0.2);
+  const rr = (0.45 * a.measurements.shoulder_width) ** 2;
+  for (let i = 0; i < sel.length; i++) {
+    const l = lab[i];
+    if (old[i] || (l !== L.left_arm && l !== L.right_arm && l !== L.hands)) continue;
+    if (l === L.hands) {
+      const x = i % W, y = (i / W) | 0;
+      if (!wrists.some((p) => (p.x - x) ** 2 + (p.y - y) ** 2 <= rr)) continue;
+    }
+    sel[i] = 1;
+  }
+  return softLayer(a, sel, agnostic.data);
+}
+
+/** Colour from `src` under the selection's soft alpha, edge pixels decontaminated. */
+function softLayer(a: ModelAnalysis, sel: Uint8Array, src: Uint8Array): RgbaImage {
+  const { width: W, height: H } = a;
+  const n = W * H;
+  const alpha = softLabelAlpha(a, sel);
   const out = new Uint8Array(n * 4);
-  const img = a.image.data;
   for (let i = 0; i < n; i++) {
-    const al = Math.min(soft[i]!, a.mask.data[i]! / 255);
+    const al = alpha[i]!;
     if (al <= 0.01) continue;
-    out[i * 4] = img[i * 4]!; out[i * 4 + 1] = img[i * 4 + 1]!; out[i * 4 + 2] = img[i * 4 + 2]!;
+    out[i * 4] = src[i * 4]!; out[i * 4 + 1] = src[i * 4 + 1]!; out[i * 4 + 2] = src[i * 4 + 2]!;
     out[i * 4 + 3] = Math.round(al * 255);
   }
+  decontaminateEdges(out, W, H, Math.max(2, a.measurements.shoulder_width / 40));
   return { width: W, height: H, data: out };
 }
 

@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import type { ModelAnalysis, ModelLayers, RgbaImage } from '../../types.js';
 import { buildAgnostic } from './agnostic.js';
 import { bodyOutline } from './body-outline.js';
-import { frontLayer } from './front.js';
+import { armsLayer, frontLayer } from './front.js';
 import { correctedTop, oldClothing } from './old-clothing.js';
 import { bodyShapeGain, sceneLight, shadingMap } from './shading.js';
 
@@ -29,13 +29,14 @@ export async function prepareModelLayers(a: ModelAnalysis, opts: LayerOptions = 
   const shape = bodyShapeGain(outline.mask.data, a.width, a.height);
   const ag = buildAgnostic(a, outline, top, old, shape);
   lap('agnostic');
-  const front = frontLayer(a, outline);
+  const front = frontLayer(a, outline, old);
+  const arms = armsLayer(a, ag.agnostic, old);
   lap('front');
   const shading = shadingMap(a, ag.old_clothing.data, shape);
   const light = sceneLight(a);
   lap('shading');
   timings.total = Object.values(timings).reduce((s, v) => s + v, 0);
-  return { ...ag, body: outline.mask, front, shading, light, timings_ms: timings };
+  return { ...ag, body: outline.mask, front, arms, shading, light, timings_ms: timings };
 }
 
 /** PNGs a person can check: the agnostic person, the front layer on a checkerboard, the gain as grey, the body outline. */
