@@ -44,12 +44,23 @@ export function correctedTop(a: ModelAnalysis): Uint8Array {
   return isTop;
 }
 
-/** The old top grown by a couple of pixels into the background, so its anti-aliased fringe goes with it. */
+/**
+ * The old top grown by a couple of pixels into the background, so its anti-aliased fringe goes with
+ * it, and by a pixel or so into the skin: the skin's edge pixels are half fabric, and left in place
+ * they show as a pale or tinted line along the arm once the skin beside them is filled.
+ */
 export function oldClothing(a: ModelAnalysis, top: Uint8Array): Uint8Array {
   const { width: W, height: H } = a;
   const lab = a.parsing.data;
   const g = grow(top, W, H, Math.max(2, Math.round(Math.max(W, H) / 500)));
-  for (let i = 0; i < g.length; i++) if (g[i] && !top[i] && lab[i] !== L.background) g[i] = 0;
+  const skin = grow(top, W, H, Math.max(1, Math.round(Math.max(W, H) / 500)));
+  for (let i = 0; i < g.length; i++) {
+    if (!g[i] || top[i]) continue;
+    const l = lab[i]!;
+    if (l === L.background) continue;
+    if (skin[i] && (l === L.left_arm || l === L.right_arm || l === L.torso_skin)) continue;
+    g[i] = 0;
+  }
   return g;
 }
 
