@@ -1,5 +1,7 @@
 // Prometheus metrics of this process (prom-client): HTTP by operation, queue depth and age on scrape, render stages, failures, webhooks, backend.
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Queue } from 'bullmq';
@@ -71,8 +73,11 @@ export function expectedTfjsBackend(choice: Config['TFJS_BACKEND']): string {
   if (choice === 'node') return 'tensorflow';
   if (choice === 'wasm' || choice === 'cpu') return choice;
   try {
-    createRequire(import.meta.url).resolve('@tensorflow/tfjs-node');
-    return 'tensorflow';
+    // Installed is not enough: its native binding (lib/napi-v*/tfjs_binding.node) is downloaded by its install script, which may have failed.
+    const dir = dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-node/package.json'));
+    const lib = join(dir, 'lib');
+    const built = existsSync(lib) && readdirSync(lib).some((d) => existsSync(join(lib, d, 'tfjs_binding.node')));
+    return built ? 'tensorflow' : 'wasm';
   } catch {
     return 'wasm';
   }

@@ -320,13 +320,18 @@ describe('the compose command lines, run here', () => {
     await admin.query(`CREATE DATABASE ${database}`);
     await admin.end();
     const port = await freePort();
-    const api = start(services.api!, localEnv(services.api!, { PORT: String(port) }));
+    const api = start(services.api!, localEnv(services.api!, { PORT: String(port), LOG_LEVEL: 'debug' }));
     const base = `http://127.0.0.1:${port}`;
     await poll('api /healthz', async () => ((await fetch(`${base}/healthz`)).ok ? true : null), 60_000, api.child, api.out);
     const ready = await fetch(`${base}/readyz`);
     expect(ready.status, await ready.clone().text()).toBe(200);
     const r = await fetch(`${base}/healthz`, { headers: { 'x-request-id': 'ops-test-123' } });
     expect(r.headers.get('x-request-id')).toBe('ops-test-123');
+    // Made when absent (or not sane), and on the request's log lines.
+    const made = (await fetch(`${base}/v1/garments`, { headers: { 'x-request-id': 'bad id with spaces' } })).headers.get('x-request-id');
+    expect(made).toMatch(/^[0-9a-f-]{36}$/);
+    const lines = [/"req_id":"ops-test-123".*"msg":"request"/, new RegExp(`"req_id":"${made}".*"route":"listGarments".*"status":401`)];
+    await poll('request log lines', async () => (lines.every((l) => l.test(api.out())) ? true : null), 5000, api.child, api.out);
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/tryon_http_request_duration_seconds_count\{route="health",method="GET",status="200"\} [1-9]/);
     expect(metrics).toMatch(new RegExp(`tryon_queue_jobs\\{queue="render",state="waiting"\\} 0`));
