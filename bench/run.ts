@@ -1,4 +1,4 @@
-// `npm run bench`: preparation timings on the samples, printed as one JSON object on stdout.
+// `npm run bench`: preparation timings on the samples, webhook delivery throughput, printed as one JSON object on stdout.
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +10,10 @@ import { decodeLimits } from '../src/pipeline/limits.js';
 import { analyzeModel } from '../src/pipeline/person/analyze.js';
 import { expandImages, readInput } from '../src/cli/io.js';
 import { benchParts } from './parts.js';
+import { redisReachable } from '../src/queue/connection.js';
 import { benchRender } from './render.js';
+import { benchWebhooks } from './webhooks.js';
+import { benchWebhookQueue } from './webhooks-queue.js';
 import { peakRssMb, percentiles } from './stats.js';
 
 const SAMPLES = fileURLToPath(new URL('../samples', import.meta.url));
@@ -47,6 +50,14 @@ for (let pass = 0; pass < PASSES; pass++) {
 
 const render = await benchRender(cfg, nets, limits, models, garments);
 
+// 1000 events to a local receiver: the dispatcher alone (records + HTTP), then the production path
+// through the BullMQ webhook queue and the webhook worker role (needs Redis).
+const webhookEvents = Number(process.env.BENCH_WEBHOOK_EVENTS ?? 1000);
+const webhooks = await benchWebhooks(webhookEvents);
+const webhookQueue = (await redisReachable(cfg.REDIS_URL))
+  ? await benchWebhookQueue(webhookEvents)
+  : { webhook_queue_skipped: `Redis not reachable at ${cfg.REDIS_URL}` };
+
 const report = {
   machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', memory_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version },
   backend: rt.backend,
@@ -57,7 +68,12 @@ const report = {
   garment_prepare_ms: percentiles(garmentMs),
   ...render,
   ...benchParts(),
+  ...webhooks,
+  ...webhookQueue,
   peak_rss_mb: peakRssMb(),
-  targets: { 'model_prepare_ms.p50': 600, 'garment_prepare_ms.p50': 250, 'render_ms.p50': 250, batch8_wall_ms: 1500, peak_rss_mb: 1500 },
+  targets: {
+    'model_prepare_ms.p50': 600, 'garment_prepare_ms.p50': 250, 'render_ms.p50': 250, batch8_wall_ms: 1500, peak_rss_mb: 1500,
+    webhook_deliveries_per_s: 200, webhook_lost: 0, webhook_duplicated: 0, webhook_queue_lost: 0, webhook_queue_duplicated: 0,
+  },
 };
 process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

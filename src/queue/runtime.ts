@@ -69,6 +69,8 @@ export async function startWorkerRuntime(cfg: Config, log: Logger, roles: readon
         await workers.close();
         if (!opts.pool) await pool.terminate();
         await renderQueue.close();
+        // Its connection was handed in, so BullMQ leaves it open: it would keep the process alive.
+        (await renderQueue.client).disconnect();
         await webhookQueue.close();
         publisher.disconnect();
         if (!opts.db) await db.close();

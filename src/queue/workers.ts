@@ -58,7 +58,7 @@ export function startWorkers(deps: ProcessorDeps, roles: readonly WorkerRole[]):
   let stopSweep = () => {};
   if (roles.includes('webhook')) {
     // Deliveries wait on the network, not the CPU: many at once.
-    add(QUEUES.webhook, webhookProcessor(deps), 16);
+    add(QUEUES.webhook, webhookProcessor(deps), 48);
     stopSweep = startOverdueSweep(deps.webhooks, log);
   }
   log.info({ roles, threads: cpu, lock_ms: settings.lockDuration, stalled_ms: settings.stalledInterval }, 'workers started');
