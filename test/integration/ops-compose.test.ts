@@ -343,6 +343,23 @@ describe('the compose command lines, run here', () => {
     expect(api.out()).not.toMatch(/"level":(50|60)/);
   }, 90_000);
 
+  it('npm run api with Redis down still answers /healthz and /metrics (queue figures marked stale), /readyz says 503; METRICS_ENABLED=false hides /metrics', async () => {
+    const [port, deadRedis, port2] = [await freePort(), await freePort(), await freePort()];
+    const down = start(services.api!, localEnv(services.api!, { PORT: String(port), REDIS_URL: `redis://127.0.0.1:${deadRedis}` }));
+    const off = start(services.api!, localEnv(services.api!, { PORT: String(port2), METRICS_ENABLED: 'false' }));
+    const base = `http://127.0.0.1:${port}`;
+    await poll('api /healthz', async () => ((await fetch(`${base}/healthz`)).ok ? true : null), 60_000, down.child, down.out);
+    expect((await fetch(`${base}/readyz`)).status).toBe(503);
+    const t0 = performance.now();
+    const res = await fetch(`${base}/metrics`);
+    expect(res.status).toBe(200);
+    expect(performance.now() - t0).toBeLessThan(3000);
+    expect(await res.text()).toMatch(/tryon_queue_scrape_errors_total [1-9]/);
+    await poll('api /healthz', async () => ((await fetch(`http://127.0.0.1:${port2}/healthz`)).ok ? true : null), 60_000, off.child, off.out);
+    expect((await fetch(`http://127.0.0.1:${port2}/metrics`)).status).toBe(404);
+    await Promise.all([stop(down.child), stop(off.child)]);
+  }, 90_000);
+
   it('npm run worker (every worker role, no API) serves /healthz and /metrics on METRICS_PORT and stops on SIGTERM', async () => {
     const port = await freePort();
     const metricsPort = await freePort();
