@@ -237,6 +237,33 @@ describe('renderTryOn on a CGI model', () => {
     expect(Math.hypot(g.x - moved.x, g.y - moved.y)).toBeLessThan(1);
   });
 
+  it('keeps a high collar under the chin: neck targets below the face, no garment on the face', () => {
+    // A turtleneck: the garment's neck points well above its shoulder line.
+    const up = (k: 'neck_left' | 'neck_right') => ({ x: tee.landmarks[k]!.x, y: tee.landmarks[k]!.y - 0.6 * Math.abs(tee.landmarks.shoulder_left!.x - tee.landmarks.shoulder_right!.x) });
+    const r = renderTryOn({ model, layers, garment: tee }, { landmarks: { neck_left: up('neck_left'), neck_right: up('neck_right') } });
+    const chin = Math.max(...model.face!.landmarks.map((p) => p.y));
+    // The collar's top edge (neck_right → neck_left) passes below every face landmark over its span.
+    const nl = r.targets.points.neck_left!, nr = r.targets.points.neck_right!;
+    let worst = Infinity, over = 0;
+    for (const p of model.face!.landmarks) {
+      if (p.x < Math.min(nl.x, nr.x) || p.x > Math.max(nl.x, nr.x)) continue;
+      over++;
+      worst = Math.min(worst, nr.y + ((nl.y - nr.y) * (p.x - nr.x)) / (nl.x - nr.x) - p.y);
+    }
+    expect(over).toBeGreaterThan(50);
+    expect(worst).toBeGreaterThan(-0.5);
+    // Shoulders stay where the plain tee puts them.
+    expect(Math.abs(r.targets.points.shoulder_left!.y - base.targets.points.shoulder_left!.y)).toBeLessThan(1);
+    let onFace = 0, face = 0;
+    for (let i = 0; i < model.width * model.height; i++) {
+      if (model.parsing.data[i] !== PARSE_LABELS.face || (i / model.width) >= chin - 2) continue;
+      face++;
+      if (r.garment_mask.data[i]! >= 128) onFace++;
+    }
+    expect(face).toBeGreaterThan(500);
+    expect(onFace / face).toBeLessThan(0.01);
+  });
+
   it('replaces the background with a colour, person and garment kept', () => {
     const r = renderTryOn({ model, layers, garment: tee }, { background: { colour: '#10a020' } });
     let bg = 0, exact = 0;

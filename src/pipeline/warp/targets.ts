@@ -136,6 +136,41 @@ function measuredTorsoAt(m: ModelAnalysis, y: number): { left: number; right: nu
   return rows[rows.length - 1]!;
 }
 
+/** Gap between the face and the highest a neckline may sit, in shoulder widths: the mesh outline is the chin's skin edge, which a high collar may touch. */
+const CHIN_CLEARANCE = 0;
+
+/**
+ * Moves the neck points down until the neckline clears the face: the collar's top edge (the line
+ * neck_right → neck_left) below every face landmark over its span, the front of the neck below
+ * those near it. Face-mesh points, else the face box's bottom edge.
+ */
+function clearChin(m: ModelAnalysis, named: Record<string, Point>, S: number): void {
+  const f = m.face;
+  if (!f) return;
+  const pts = f.landmarks.length ? f.landmarks : [0, 0.25, 0.5, 0.75, 1].map((t) => ({ x: f.box.x + t * f.box.width, y: f.box.y + f.box.height }));
+  const gap = CHIN_CLEARANCE * S;
+  const nl = named.neck_left, nr = named.neck_right;
+  if (nl && nr) {
+    const x0 = Math.min(nl.x, nr.x), x1 = Math.max(nl.x, nr.x);
+    let need = 0;
+    for (const p of pts) {
+      if (p.x < x0 || p.x > x1) continue;
+      const t = (p.x - nr.x) / (nl.x - nr.x || 1);
+      need = Math.max(need, p.y + gap - (nr.y + (nl.y - nr.y) * t));
+    }
+    if (need > 0) {
+      named.neck_left = { x: nl.x, y: nl.y + need };
+      named.neck_right = { x: nr.x, y: nr.y + need };
+    }
+  }
+  const nf = named.neck_front;
+  if (nf) {
+    let low = -Infinity;
+    for (const p of pts) if (Math.abs(p.x - nf.x) < 0.1 * S && p.y > low) low = p.y;
+    if (nf.y < low + gap) named.neck_front = { x: nf.x, y: low + gap };
+  }
+}
+
 /** Highest point of the body's outline (not hair or face) above p, searched within maxUp pixels. */
 function outlineTop(m: ModelAnalysis, p: Point, maxUp: number): Point {
   const x = Math.round(p.x);
@@ -216,6 +251,10 @@ export function computeTargets(m: ModelAnalysis, g: GarmentAnalysis, opts: Rende
     };
     named = {};
     for (const n of ['neck_left', 'neck_right', 'neck_front']) if (G[n]) named[n] = prop(G[n]!);
+    // Garment proportions put a high collar (polo, turtleneck) or a head bent forward's neckline over
+    // the chin: the neckline never rises above the face. Only the neck points move, so the collar
+    // sits lower or shorter while shoulders and body keep their places.
+    clearChin(m, named, S);
     for (const [name, sgn, ms] of [['left', 1, meas.shoulder_left], ['right', -1, meas.shoulder_right]] as const) {
       if (sleeved) {
         // The measured point sits above the shoulder joint; the sleeve seam sits at the deltoid's edge, further out.
