@@ -1,9 +1,10 @@
 // The clothing-agnostic person: old upper-body clothing removed, skin synthesised on the body, background outside it.
 import { PARSE_LABELS, type Mask, type ModelAnalysis, type RgbaImage } from '../../types.js';
+import { boxBlur } from '../../composite/guided-filter.js';
 import type { BodyOutline } from './body-outline.js';
 import { pullPush } from './fill.js';
 import { grow } from './raster.js';
-import { SKIN_SOURCE_LABELS, fillArms, fillTorso } from './skin-fill.js';
+import { SKIN_SOURCE_LABELS, armRelief, fillArms, fillTorso } from './skin-fill.js';
 
 const L = PARSE_LABELS;
 
@@ -40,7 +41,7 @@ export function buildAgnostic(a: ModelAnalysis, outline: BodyOutline, top: Uint8
   const arms = fillArms(a, outline, skinHole, skinSrc, out);
   const rest = new Uint8Array(n);
   for (let i = 0; i < n; i++) rest[i] = skinHole[i] && !arms[i] ? 1 : 0;
-  fillTorso(a, rest, skinSrc, shade, out);
+  fillTorso(a, rest, skinSrc, armRelief(a, outline, rest, shade), out);
   const bg = pullPush(rgb, W, H, bgHole, bgSrc);
   const px = new Uint8Array(src);
   const fs = new Uint8Array(n), fb = new Uint8Array(n), oc = new Uint8Array(n);
@@ -53,10 +54,36 @@ export function buildAgnostic(a: ModelAnalysis, outline: BodyOutline, top: Uint8
     // The person mask says how opaque the pixel was; a filled pixel is whole, as skin or as backdrop.
     px[i * 4 + 3] = 255;
   }
+  featherFillSeam(px, fs, fb, W, H, Math.max(1, Math.round(Math.max(W, H) / 600)));
   return {
     agnostic: { width: W, height: H, data: px },
     old_clothing: { width: W, height: H, data: oc },
     filled_skin: { width: W, height: H, data: fs },
     filled_background: { width: W, height: H, data: fb },
   };
+}
+
+/**
+ * Where synthesised skin meets synthesised backdrop the body outline is a hard, pixel-stepped line
+ * (the fills are decided per pixel): a short blur across that seam only gives it the soft edge a
+ * photographed arm has.
+ */
+function featherFillSeam(px: Uint8Array, fs: Uint8Array, fb: Uint8Array, W: number, H: number, r: number): void {
+  const n = W * H;
+  const near = (m: Uint8Array) => {
+    const f = new Float32Array(n);
+    for (let i = 0; i < n; i++) f[i] = m[i] ? 1 : 0;
+    return boxBlur(f, W, H, r);
+  };
+  const ns = near(fs), nb = near(fb);
+  const seam = new Uint8Array(n);
+  let any = false;
+  for (let i = 0; i < n; i++) if ((fs[i] || fb[i]) && ns[i]! > 0 && nb[i]! > 0) { seam[i] = 1; any = true; }
+  if (!any) return;
+  const ch = new Float32Array(n);
+  for (let c = 0; c < 3; c++) {
+    for (let i = 0; i < n; i++) ch[i] = px[i * 4 + c]!;
+    const b = boxBlur(ch, W, H, r);
+    for (let i = 0; i < n; i++) if (seam[i]) px[i * 4 + c] = Math.round(b[i]!);
+  }
 }

@@ -79,6 +79,38 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
 }
 
 /**
+ * The body's shading gain with a round arm's relief where an arm is synthesised without skin of its
+ * own to copy (a long sleeve down to the wrist): lit along its middle, darker towards its edges, as a
+ * cylinder under soft light. The torso's gain, from distance to the outline, is nearly flat across a
+ * thin limb, and a flat fill reads as a painted block.
+ */
+export function armRelief(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Array, shade: Float32Array): Float32Array {
+  const { width: W, height: H } = a;
+  const out = new Float32Array(shade);
+  const torso = outline.torsoInner;
+  for (const side of ['left', 'right'] as const) {
+    const path = armPath(outline, side);
+    if (!path) continue;
+    const maxHw = Math.max(...path.hw);
+    let x0 = W, y0 = H, x1 = 0, y1 = 0;
+    for (const p of path.pts) { x0 = Math.min(x0, p.x); y0 = Math.min(y0, p.y); x1 = Math.max(x1, p.x); y1 = Math.max(y1, p.y); }
+    x0 = Math.max(0, Math.floor(x0 - 1.2 * maxHw)); y0 = Math.max(0, Math.floor(y0 - 1.2 * maxHw));
+    x1 = Math.min(W - 1, Math.ceil(x1 + 1.2 * maxHw)); y1 = Math.min(H - 1, Math.ceil(y1 + 1.2 * maxHw));
+    for (let y = y0; y <= y1; y++) {
+      for (let x = x0; x <= x1; x++) {
+        const i = y * W + x;
+        if (!hole[i] || torso[i]) continue;
+        const pr = project(path, x, y);
+        if (!pr || Math.abs(pr.s) > 1.2) continue;
+        const c = Math.min(1, Math.abs(pr.s));
+        out[i] = 0.8 + 0.26 * Math.sqrt(1 - c * c);
+      }
+    }
+  }
+  return out;
+}
+
+/**
  * The rest of the skin hole: the person's skin tone carried in from the nearest skin (smoothed,
  * so no single mole or shadow spreads), times the body's shading, plus fine grain from a patch of
  * real skin so it reads as skin, not paint.
