@@ -28,7 +28,7 @@ const r3 = (v: number) => Math.round(v * 1000) / 1000;
 export function qualityReport(m: ModelAnalysis, layers: ModelLayers, g: GarmentAnalysis, t: Targets, garment: RgbaImage): QualityReport {
   const n = m.width * m.height;
   const reasons: string[] = [];
-  let old = 0, uncovered = 0, inpainted = 0, galpha = 0, hidden = 0;
+  let old = 0, uncovered = 0, inpainted = 0, galpha = 0, hidden = 0, skinShows = 0;
   const gd = garment.data, fd = layers.front.data;
   // A lower garment replaces the lower clothing (parsing), which nothing was filled in for.
   const bottom = g.category === 'bottom';
@@ -45,6 +45,7 @@ export function qualityReport(m: ModelAnalysis, layers: ModelLayers, g: GarmentA
     }
     old++;
     if (ga >= 0.5) continue;
+    if (fillS[i]! >= 128) skinShows++;
     if (fillS[i]! >= 128 || fillB[i]! >= 128) inpainted++;
     else uncovered++;
   }
@@ -66,6 +67,11 @@ export function qualityReport(m: ModelAnalysis, layers: ModelLayers, g: GarmentA
   if (landmark_confidence < 0.55) reasons.push(`garment landmarks are uncertain (${r3(landmark_confidence)}): the garment may be badly shaped`);
   if (old_clothing_uncovered > 0.02) reasons.push(`${Math.round(old_clothing_uncovered * 100)}% of the old clothing still shows`);
   if (inpainted_share > 0.2) reasons.push(`${Math.round(inpainted_share * 100)}% of the old clothing was replaced by synthesised skin or background that shows`);
+  // Synthesised skin is the least convincing part of a render (arms under old long sleeves, a midriff
+  // below a shorter hem): a patch of it as large as a tenth of the garment is worth a look even when
+  // the share of the old top it replaces is small.
+  const skinShare = galpha ? skinShows / galpha : 0;
+  if (skinShare > 0.1 && inpainted_share <= 0.2) reasons.push(`synthesised skin shows over an area ${Math.round(skinShare * 100)}% of the garment's (arms or midriff the old top covered)`);
   if (arm_overlap > 0.3) reasons.push(`arms or hair cover ${Math.round(arm_overlap * 100)}% of the garment`);
   if (out_of_frame > 0) reasons.push('part of the garment falls outside the photo: it is cut');
   if (!m.suitability.suitable) reasons.push(...m.suitability.reasons.map((r) => `model photo: ${r}`));

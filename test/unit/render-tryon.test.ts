@@ -292,6 +292,27 @@ describe('renderTryOn on a CGI model', () => {
     expect(r.quality.reasons.some((x) => x.includes('pose'))).toBe(true);
     expect(r.quality.score).toBeLessThanOrEqual(0.3);
   });
+
+  it('asks for review when a large patch of synthesised skin shows (a midriff below a shorter hem), not for a sliver', () => {
+    // An old top longer than the new one: the rows below the new hem become filled skin.
+    const patch = (rowsBelow: number): ModelLayers => {
+      // The old top was exactly where the new one is, plus the patch; only the patch is filled.
+      const old = Uint8Array.from(base.garment_mask.data, (v) => (v >= 128 ? 255 : 0)), fs = new Uint8Array(old.length);
+      const hemY = Math.max(base.targets.points.hem_left!.y, base.targets.points.hem_right!.y);
+      const x0 = Math.round(base.targets.points.hem_right!.x), x1 = Math.round(base.targets.points.hem_left!.x);
+      for (let y = Math.ceil(hemY) + 2; y < Math.min(model.height, hemY + 2 + rowsBelow); y++) {
+        for (let x = x0; x <= x1; x++) { old[y * model.width + x] = 255; fs[y * model.width + x] = 255; }
+      }
+      return { ...layers, old_clothing: { ...layers.old_clothing, data: old }, filled_skin: { ...layers.filled_skin, data: fs }, filled_background: { ...layers.filled_background, data: new Uint8Array(old.length) } };
+    };
+    const S = model.measurements.shoulder_width;
+    const big = renderTryOn({ model, layers: patch(Math.round(0.25 * S)), garment: tee }, {});
+    expect(big.quality.inpainted_share).toBeLessThanOrEqual(0.2);
+    expect(big.quality.reasons.some((x) => x.includes('synthesised skin shows over'))).toBe(true);
+    expect(big.quality.needs_review).toBe(true);
+    const sliver = renderTryOn({ model, layers: patch(2), garment: tee }, {});
+    expect(sliver.quality.reasons.some((x) => x.includes('synthesised skin shows over'))).toBe(false);
+  });
 });
 
 /** Lowest garment row in column x. */
