@@ -87,6 +87,12 @@ export const configSchema = z.object({
   JOB_STALLED_INTERVAL_MS: z.coerce.number().int().min(0).default(0),
   /** Prepared models and garments each compute thread keeps decoded in memory (re-renders skip loading). */
   PREPARED_CACHE_SIZE: z.coerce.number().int().min(1).max(1000).default(8),
+  /** Longest one render may run on a compute thread (ms); past it the thread is stopped and replaced and the render fails with reason `timeout` (not retried). */
+  RENDER_TIMEOUT_MS: z.coerce.number().int().min(1000).default(120_000),
+  /** Test-only fault injection: each render's compute thread blocks this long (ms) before rendering, a hang past RENDER_TIMEOUT_MS; 0 = off, keep 0 in production. */
+  FAULT_INJECT_RENDER_HANG_MS: z.coerce.number().int().min(0).default(0),
+  /** Test-only: with FAULT_INJECT_RENDER_HANG_MS, block only renders whose prepared model or garment key contains this text; unset = every render. */
+  FAULT_INJECT_RENDER_HANG_KEY: optionalString,
   /** Let webhook endpoints resolve to loopback, private, link-local or CGNAT addresses (tests, closed networks); off = SSRF-safe. */
   WEBHOOK_ALLOW_PRIVATE: bool.default(false),
   /** Let webhook endpoints use plain http:// (https only when off). */

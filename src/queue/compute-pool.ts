@@ -51,6 +51,17 @@ export class ComputeThreadError extends Error {
   override readonly name = 'ComputeThreadError';
 }
 
+/** A render ran past RENDER_TIMEOUT_MS: its thread was stopped and replaced. Not retried: the same inputs would likely hang again. */
+export class RenderTimeoutError extends Error {
+  override readonly name = 'RenderTimeoutError';
+  constructor(readonly timeoutMs: number) {
+    super(
+      `The render did not finish within ${timeoutMs} ms (RENDER_TIMEOUT_MS); it was stopped. ` +
+        'Re-render it (other options may help); if it keeps happening with these inputs, report it.',
+    );
+  }
+}
+
 interface Pending {
   id: number;
   task: ComputeTask;
@@ -60,6 +71,9 @@ interface Pending {
   reject(e: Error): void;
   onStage?: (stage: string) => void;
   onMiss?: (keys: string[]) => Promise<ComputeTask>;
+  /** Longest the task may hold a thread (ms); past it the thread is terminated and replaced. */
+  timeoutMs?: number;
+  timer?: NodeJS.Timeout;
 }
 
 interface Slot {
@@ -146,6 +160,7 @@ export function createComputePool(cfg: Config, log: Logger, size = poolSize(cfg)
         log.error({ code }, 'compute threads fail to start; the pool is closed');
         return;
       }
+      if (slot.current?.timer) clearTimeout(slot.current.timer);
       if (slot.current) slot.current.reject(new ComputeThreadError(`compute thread exited (code ${code}) during a ${slot.current.task.kind} task`));
       slot.current = null;
       if (!closing) {
@@ -158,9 +173,22 @@ export function createComputePool(cfg: Config, log: Logger, size = poolSize(cfg)
   };
 
   const finish = (slot: Slot, settle: () => void) => {
+    if (slot.current?.timer) clearTimeout(slot.current.timer);
     slot.current = null;
     settle();
     dispatch();
+  };
+
+  // A hung task: the thread cannot be interrupted from inside, so it is terminated; its exit starts a replacement.
+  const timeOut = (slot: Slot, p: Pending) => {
+    if (slot.current !== p) return;
+    slot.current = null;
+    // Out of the rotation at once: nothing may be dispatched to a thread that is being terminated.
+    const i = slots.indexOf(slot);
+    if (i >= 0) slots.splice(i, 1);
+    log.warn({ task: p.task.kind, timeout_ms: p.timeoutMs }, 'compute task ran past its timeout; terminating its thread');
+    p.reject(new RenderTimeoutError(p.timeoutMs!));
+    void slot.worker.terminate();
   };
 
   // Prefer an idle thread that already holds a task's prepared inputs; else first come, first served.
@@ -176,23 +204,40 @@ export function createComputePool(cfg: Config, log: Logger, size = poolSize(cfg)
       }
       const [p] = queue.splice(pick, 1);
       slot.current = p!;
+      // The clock starts once the thread is up (a replacement thread may still be booting).
+      if (p!.timeoutMs) void slot.ready.then(() => slot.current === p && !p.timer && (p.timer = setTimeout(() => timeOut(slot, p), p.timeoutMs)));
       slot.worker.postMessage({ id: p!.id, task: p!.task } satisfies MainMessage);
     }
   };
 
   const submit = <K extends keyof TaskOutputs>(
     task: ComputeTask & { kind: K },
-    extra: Partial<Pick<Pending, 'affinity' | 'onStage' | 'onMiss'>> = {},
+    extra: Partial<Pick<Pending, 'affinity' | 'onStage' | 'onMiss' | 'timeoutMs'>> = {},
   ): Promise<TaskOutputs[K]> => {
     if (closing) return Promise.reject(new Error('compute pool is closed'));
     return new Promise<TaskOutputs[K]>((resolve, reject) => {
-      queue.push({ id: nextId++, task, affinity: extra.affinity ?? [], resolve: resolve as (v: unknown) => void, reject, onStage: extra.onStage, onMiss: extra.onMiss });
+      queue.push({
+        id: nextId++,
+        task,
+        affinity: extra.affinity ?? [],
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        onStage: extra.onStage,
+        onMiss: extra.onMiss,
+        timeoutMs: extra.timeoutMs,
+      });
       dispatch();
     });
   };
 
   for (let i = 0; i < size; i++) slots.push(start());
-  log.info({ threads: size }, 'compute pool started');
+  log.info({ threads: size, render_timeout_ms: cfg.RENDER_TIMEOUT_MS }, 'compute pool started');
+  if (cfg.FAULT_INJECT_RENDER_HANG_MS > 0) {
+    log.warn(
+      { hang_ms: cfg.FAULT_INJECT_RENDER_HANG_MS, key: cfg.FAULT_INJECT_RENDER_HANG_KEY ?? '(every render)' },
+      'FAULT_INJECT_RENDER_HANG_MS is set: renders are made to hang on purpose (a test setting; keep it 0 in production)',
+    );
+  }
 
   return {
     size,
@@ -206,6 +251,7 @@ export function createComputePool(cfg: Config, log: Logger, size = poolSize(cfg)
         {
           affinity: [req.model.key, req.garment.key],
           onStage,
+          timeoutMs: cfg.RENDER_TIMEOUT_MS,
           onMiss: async (keys) => {
             const [m, g] = await Promise.all([
               keys.includes(req.model.key) ? req.model.load() : undefined,

@@ -128,6 +128,18 @@ async function backgroundPixels(bytes: Uint8Array, width: number, height: number
   return image.width === width && image.height === height ? image : resizeRgba(image, width, height);
 }
 
+/**
+ * Fault injection for the timeout tests (FAULT_INJECT_RENDER_HANG_MS, off by default and announced in
+ * the log): blocks this thread synchronously, as a stuck loop would, without spending CPU.
+ */
+function injectHang(task: RenderTask): void {
+  const ms = config.FAULT_INJECT_RENDER_HANG_MS;
+  if (!(ms > 0)) return;
+  const only = config.FAULT_INJECT_RENDER_HANG_KEY;
+  if (only && !task.model.key.includes(only) && !task.garment.key.includes(only)) return;
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
 async function render(id: number, task: RenderTask): Promise<{ out: RenderOutput; transfer: ArrayBuffer[] } | 'miss'> {
   const t0 = performance.now();
   const m = lookup(task.model.key, task.model.bytes, 'model');
@@ -137,6 +149,7 @@ async function render(id: number, task: RenderTask): Promise<{ out: RenderOutput
     send({ id, type: 'miss', keys: missing });
     return 'miss';
   }
+  injectHang(task);
   const prep = (m.value as Extract<Cached, { kind: 'model' }>).value;
   const garment = (g.value as Extract<Cached, { kind: 'garment' }>).value;
   const load_ms = performance.now() - t0;

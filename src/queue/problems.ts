@@ -2,6 +2,7 @@
 import { UnrecoverableError } from 'bullmq';
 import type { JsonObject } from '../db/schema.js';
 import { InputError } from '../pipeline/errors.js';
+import { StorageFullError } from '../storage/blob-store.js';
 
 const BASE = 'https://tryon.dev/problems/';
 
@@ -17,6 +18,8 @@ const TITLES: Record<string, string> = {
   'preparation-failed': 'An input could not be prepared',
   'input-deleted': 'An input was deleted',
   'job-lost': 'The render ended without a result',
+  timeout: 'The render took too long',
+  'storage-full': 'The file store is full',
   internal: 'Processing failed',
 };
 
@@ -28,6 +31,13 @@ export function problem(code: string, detail: string, status = 422): JsonObject 
 export function problemOf(err: unknown): JsonObject {
   if (err instanceof InputError) return problem(err.code, err.message);
   if (err instanceof BadInputError) return err.problem;
+  if (err instanceof StorageFullError) {
+    return problem(
+      'storage-full',
+      'The file store was full, so the result could not be stored (it was retried). Free space or raise STORAGE_QUOTA_MB, then re-render or upload again.',
+      507,
+    );
+  }
   const message = err instanceof Error ? err.message : String(err);
   return problem('internal', `Processing failed: ${message}. It was retried; if it keeps failing, report it with this message.`, 500);
 }

@@ -5,6 +5,7 @@ import { instrumentRender, renderClockKey, renderStageStarted } from '../../api/
 import { renderKey } from '../../storage/index.js';
 import { renderJob, type RenderJob } from '../contract.js';
 import { BadInputError, isPermanent, problem, problemOf } from '../problems.js';
+import { RenderTimeoutError } from '../compute-pool.js';
 import { isLastAttempt, type ProcessorDeps } from './deps.js';
 import { announceRender } from './announce.js';
 import { finishRender, type FinishResult } from './finish.js';
@@ -120,9 +121,11 @@ export function renderProcessor(deps: ProcessorDeps) {
       const ms = Math.round(performance.now() - t0);
       log.info({ ms, thread_ms: out.timings_ms.thread_total, loaded: out.loaded }, 'render succeeded');
       return { status: 'succeeded', result_key: resultKey, ms };
-    } catch (err) {
-      if (err instanceof DelayedError) throw err;
-      if (err instanceof RenderEnded) return { status: 'canceled' };
+    } catch (caught) {
+      if (caught instanceof DelayedError) throw caught;
+      if (caught instanceof RenderEnded) return { status: 'canceled' };
+      // A hung render is not retried: its thread was already replaced, and the same inputs would likely hang again.
+      const err = caught instanceof RenderTimeoutError ? new BadInputError(problem('timeout', caught.message, 500)) : caught;
       const permanent = isPermanent(err);
       if (permanent || isLastAttempt(job)) {
         const error = problemOf(err);
