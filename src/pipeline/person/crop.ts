@@ -7,6 +7,9 @@ export type InputRange = 'uint8' | 'unit' | 'signed';
 /**
  * Samples `box` (image pixels, may extend past the image: outside is black) bilinearly into a
  * size×size RGB buffer. Averages a few taps when shrinking a lot so small details do not alias.
+ *
+ * The taps of one output pixel form a grid, so the filter is separable: each axis gets a list of
+ * (source index, weight) pairs, rows are filtered horizontally once, then columns vertically.
  */
 export function cropToInput(img: RgbaImage, box: Box, size: number, range: InputRange): Float32Array | Int32Array {
   const out = range === 'uint8' ? new Int32Array(size * size * 3) : new Float32Array(size * size * 3);
@@ -18,43 +21,72 @@ export function cropToInput(img: RgbaImage, box: Box, size: number, range: Input
   const ty = Math.min(4, Math.max(1, Math.round(sy)));
   const scale = range === 'uint8' ? 1 : range === 'unit' ? 1 / 255 : 2 / 255;
   const offset = range === 'signed' ? -1 : 0;
-  const acc = [0, 0, 0];
-  for (let j = 0; j < size; j++) {
+  const xs = axisTaps(box.x, sx, tx, size, w);
+  const ys = axisTaps(box.y, sy, ty, size, h);
+  const kx = 2 * tx, ky = 2 * ty;
+  // Rows any tap reads, filtered horizontally once each: RGB per output column.
+  let r0 = h, r1 = -1;
+  for (let k = 0; k < ys.index.length; k++) {
+    if (ys.weight[k] === 0) continue;
+    r0 = Math.min(r0, ys.index[k]!);
+    r1 = Math.max(r1, ys.index[k]!);
+  }
+  const rows = Math.max(0, r1 - r0 + 1);
+  const hor = new Float64Array(rows * size * 3);
+  for (let y = 0; y < rows; y++) {
+    const src = (r0 + y) * w * 4;
+    const dst = y * size * 3;
     for (let i = 0; i < size; i++) {
-      acc[0] = acc[1] = acc[2] = 0;
-      for (let b = 0; b < ty; b++) {
-        const fy = box.y + (j + (b + 0.5) / ty) * sy - 0.5;
-        for (let a = 0; a < tx; a++) {
-          const fx = box.x + (i + (a + 0.5) / tx) * sx - 0.5;
-          sampleBilinear(data, w, h, fx, fy, acc);
-        }
+      let r = 0, g = 0, b = 0;
+      for (let t = i * kx, e = t + kx; t < e; t++) {
+        const wt = xs.weight[t]!;
+        if (wt === 0) continue;
+        const p = src + xs.index[t]! * 4;
+        r += data[p]! * wt;
+        g += data[p + 1]! * wt;
+        b += data[p + 2]! * wt;
       }
-      const n = tx * ty;
-      const o = (j * size + i) * 3;
-      for (let c = 0; c < 3; c++) {
-        const v = acc[c]! / n;
-        out[o + c] = range === 'uint8' ? Math.round(v) : v * scale + offset;
-      }
+      hor[dst + i * 3] = r;
+      hor[dst + i * 3 + 1] = g;
+      hor[dst + i * 3 + 2] = b;
     }
+  }
+  const n = tx * ty;
+  const rowLen = size * 3;
+  const acc = new Float64Array(rowLen);
+  for (let j = 0; j < size; j++) {
+    acc.fill(0);
+    for (let t = j * ky, e = t + ky; t < e; t++) {
+      const wt = ys.weight[t]!;
+      if (wt === 0) continue;
+      const row = (ys.index[t]! - r0) * rowLen;
+      for (let c = 0; c < rowLen; c++) acc[c] += hor[row + c]! * wt;
+    }
+    const o = j * rowLen;
+    if (range === 'uint8') for (let c = 0; c < rowLen; c++) out[o + c] = Math.round(acc[c]! / n);
+    else for (let c = 0; c < rowLen; c++) out[o + c] = (acc[c]! / n) * scale + offset;
   }
   return out;
 }
 
-function sampleBilinear(d: Uint8Array, w: number, h: number, fx: number, fy: number, acc: number[]): void {
-  const x0 = Math.floor(fx);
-  const y0 = Math.floor(fy);
-  const ax = fx - x0;
-  const ay = fy - y0;
-  for (let k = 0; k < 4; k++) {
-    const x = x0 + (k & 1);
-    const y = y0 + (k >> 1);
-    if (x < 0 || y < 0 || x >= w || y >= h) continue;
-    const wt = (k & 1 ? ax : 1 - ax) * (k >> 1 ? ay : 1 - ay);
-    const p = (y * w + x) * 4;
-    acc[0] += d[p]! * wt;
-    acc[1] += d[p + 1]! * wt;
-    acc[2] += d[p + 2]! * wt;
+/**
+ * Bilinear taps along one axis: for output index i, `taps` samples at start + (i + (a + ½)/taps)·step − ½,
+ * each split between its two neighbouring source pixels. Pixels outside 0..len−1 get weight 0 (black).
+ */
+function axisTaps(start: number, step: number, taps: number, size: number, len: number): { index: Int32Array; weight: Float64Array } {
+  const index = new Int32Array(size * taps * 2);
+  const weight = new Float64Array(size * taps * 2);
+  for (let i = 0; i < size; i++) {
+    for (let a = 0; a < taps; a++) {
+      const f = start + (i + (a + 0.5) / taps) * step - 0.5;
+      const p0 = Math.floor(f);
+      const frac = f - p0;
+      const k = (i * taps + a) * 2;
+      if (p0 >= 0 && p0 < len) { index[k] = p0; weight[k] = 1 - frac; }
+      if (p0 + 1 >= 0 && p0 + 1 < len) { index[k + 1] = p0 + 1; weight[k + 1] = frac; }
+    }
   }
+  return { index, weight };
 }
 
 /** The square box of side max(w,h)·scale centred on a box (used to give networks square crops). */

@@ -1,6 +1,6 @@
 // Body parsing: each person pixel gets the nearest body part (pose geometry), then skin or clothing by colour.
 import { PARSE_LABELS, type Face, type LabelMap, type Mask, type Point, type RgbaImage } from '../types.js';
-import { convexHull, pointInPolygon, polygonDistance, segmentDistance, type Segment, type Skeleton } from './skeleton.js';
+import { convexHull, pointInPolygon, type Segment, type Skeleton } from './skeleton.js';
 import { skinDistance, type SkinModel } from './skin.js';
 
 const L = PARSE_LABELS;
@@ -38,42 +38,58 @@ export function parseBody(img: RgbaImage, mask: Mask, sk: Skeleton, face: Face |
   const gw = Math.floor((bb.x1 - bb.x0) / g) + 1;
   const gridPart = new Uint8Array(gw * (Math.floor((bb.y1 - bb.y0) / g) + 1));
   const gridNearFace = new Uint8Array(gridPart.length);
+  // Cells holding at least one person pixel: only those need a part (most of the box is backdrop).
+  const gridUsed = new Uint8Array(gridPart.length);
   for (let y = bb.y0; y <= bb.y1; y++) {
+    const row = Math.floor((y - bb.y0) / g) * gw;
     for (let x = bb.x0; x <= bb.x1; x++) {
       const i = y * W + x;
       if (mask.data[i]! < 128) continue;
       const p = i * 4;
       isSkin[i] = skinDistance(skin, data[p]!, data[p + 1]!, data[p + 2]!) <= SKIN_D2 ? 1 : 0;
+      gridUsed[row + Math.floor((x - bb.x0) / g)] = 1;
     }
   }
+  // Distances are compared squared and normalised by the feature's radius (d²/r²), same order as d/r.
+  const hc = sk.head.c, hr2 = sk.head.r * sk.head.r;
+  const neck = flat(sk.neck), neckR2 = sk.neck.r * sk.neck.r;
+  const tm2 = torsoMargin * torsoMargin;
+  const armSegs = arms.filter((a): a is [Segment, number] => a[0] !== null).map(([s, pid]) => ({ f: flat(s), r2: s.r * s.r, pid }));
+  const legSegs = legs.map((s) => ({ f: flat(s), r2: s.r * s.r }));
+  const shinSegs = shins.map((s) => ({ f: flat(s), lim2: s.r * 1.5 * (s.r * 1.5) }));
+  // Around the face: a cell farther than this from the hull's bounding box is neither in nor near it.
+  const near = faceSize * 0.08;
+  const hb = hull ? hullBounds(hull, near) : null;
   for (let gy = bb.y0; gy <= bb.y1; gy += g) {
     for (let gx = bb.x0; gx <= bb.x1; gx += g) {
       const x = gx + (g >> 1), y = gy + (g >> 1);
       const gi = ((gy - bb.y0) / g) * gw + (gx - bb.x0) / g;
+      if (!gridUsed[gi]) continue;
       const skinHere = isSkin[Math.min(H - 1, y) * W + Math.min(W - 1, x)] === 1;
-      let best = Math.hypot(x - sk.head.c.x, y - sk.head.c.y) / sk.head.r;
+      let best = ((x - hc.x) * (x - hc.x) + (y - hc.y) * (y - hc.y)) / hr2;
       let id: number = P.head;
-      const dn = segmentDistance(sk.neck, x, y) / sk.neck.r;
+      const dn = segDist2(neck, x, y) / neckR2;
       if (dn < best) { best = dn; id = P.neck; }
-      const dt = polygonDistance(sk.torso, x, y) / torsoMargin;
+      const dt = polygonDist2(sk.torso, x, y) / tm2;
       if (dt < best) { best = dt; id = P.torso; }
-      for (const [s, pid] of arms) {
-        if (!s) continue;
-        const d = segmentDistance(s, x, y) / s.r;
+      for (const a of armSegs) {
+        const d = segDist2(a.f, x, y) / a.r2;
         // A bare arm lying over the torso is in front of it: skin near the arm line wins.
-        if (d < best || (d < 1 && skinHere && id === P.torso)) { best = d; id = pid; }
+        if (d < best || (d < 1 && skinHere && id === P.torso)) { best = d; id = a.pid; }
       }
-      for (const s of legs) {
-        const d = segmentDistance(s, x, y) / s.r;
+      for (const l of legSegs) {
+        const d = segDist2(l.f, x, y) / l.r2;
         if (d < best) { best = d; id = P.leg; }
       }
-      if (id === P.leg) for (const s of shins) {
+      if (id === P.leg) for (const s of shinSegs) {
         // The last stretch of the shin is ankle and foot: shoes are part of the leg, not clothing.
-        const t = projection(s, x, y);
-        if (t > 0.85 && segmentDistance(s, x, y) < s.r * 1.5) id = P.foot;
+        if (segT(s.f, x, y) > 0.85 && segDist2(s.f, x, y) < s.lim2) id = P.foot;
       }
       gridPart[gi] = id;
-      if ((id === P.head || id === P.neck) && hull !== null) gridNearFace[gi] = pointInPolygon(hull, x, y) ? 2 : polygonDistance(hull, x, y) < faceSize * 0.08 ? 1 : 0;
+      if ((id === P.head || id === P.neck) && hull !== null && hb !== null) {
+        if (x < hb.x0 || x > hb.x1 || y < hb.y0 || y > hb.y1) gridNearFace[gi] = 0;
+        else gridNearFace[gi] = pointInPolygon(hull, x, y) ? 2 : polygonDist2(hull, x, y) < near * near ? 1 : 0;
+      }
     }
   }
   for (let y = bb.y0; y <= bb.y1; y++) {
@@ -150,10 +166,55 @@ export function armsInFront(sk: Skeleton): { left: boolean; right: boolean } {
   };
 }
 
-function projection(s: Segment, x: number, y: number): number {
+/** A segment as numbers for the per-cell loop: start, direction, squared length. */
+interface FlatSegment { ax: number; ay: number; vx: number; vy: number; l2: number }
+
+function flat(s: Segment): FlatSegment {
   const vx = s.b.x - s.a.x, vy = s.b.y - s.a.y;
-  const l2 = vx * vx + vy * vy || 1;
-  return ((x - s.a.x) * vx + (y - s.a.y) * vy) / l2;
+  return { ax: s.a.x, ay: s.a.y, vx, vy, l2: vx * vx + vy * vy };
+}
+
+/** Squared distance from (x, y) to the segment. */
+function segDist2(s: FlatSegment, x: number, y: number): number {
+  const px = x - s.ax, py = y - s.ay;
+  let t = s.l2 === 0 ? 0 : (px * s.vx + py * s.vy) / s.l2;
+  t = t < 0 ? 0 : t > 1 ? 1 : t;
+  const dx = px - t * s.vx, dy = py - t * s.vy;
+  return dx * dx + dy * dy;
+}
+
+/** Where (x, y) projects on the segment's line: 0 at its start, 1 at its end. */
+function segT(s: FlatSegment, x: number, y: number): number {
+  return ((x - s.ax) * s.vx + (y - s.ay) * s.vy) / (s.l2 || 1);
+}
+
+/** Squared distance from (x, y) to a polygon (0 inside), as polygonDistance squared. */
+function polygonDist2(poly: Point[], x: number, y: number): number {
+  if (pointInPolygon(poly, x, y)) return 0;
+  let best = Infinity;
+  for (let i = 0; i < poly.length; i++) {
+    const a = poly[i]!, b = poly[(i + 1) % poly.length]!;
+    const vx = b.x - a.x, vy = b.y - a.y;
+    const l2 = vx * vx + vy * vy;
+    let t = l2 === 0 ? 0 : ((x - a.x) * vx + (y - a.y) * vy) / l2;
+    t = t < 0 ? 0 : t > 1 ? 1 : t;
+    const dx = x - a.x - t * vx, dy = y - a.y - t * vy;
+    const d = dx * dx + dy * dy;
+    if (d < best) best = d;
+  }
+  return best;
+}
+
+/** Bounding box of a polygon grown by `pad` on every side. */
+function hullBounds(poly: Point[], pad: number): { x0: number; y0: number; x1: number; y1: number } {
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  for (const p of poly) {
+    if (p.x < x0) x0 = p.x;
+    if (p.x > x1) x1 = p.x;
+    if (p.y < y0) y0 = p.y;
+    if (p.y > y1) y1 = p.y;
+  }
+  return { x0: x0 - pad, y0: y0 - pad, x1: x1 + pad, y1: y1 + pad };
 }
 
 function meanColour(img: RgbaImage, bb: Bounds, keep: (i: number, y: number) => boolean): [number, number, number] | null {
