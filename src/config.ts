@@ -115,6 +115,8 @@ export const configSchema = z.object({
     .pipe(z.array(z.number().int().min(1).max(4096))),
   /** Lifetime of the signed image URLs in webhook payloads, in seconds (covers the retry window). */
   WEBHOOK_URL_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(7 * 24 * 3600),
+  /** Days each webhook delivery attempt stays in the attempt log; older attempts are deleted hourly by the webhook worker (0 = keep them all). */
+  WEBHOOK_ATTEMPT_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
   /** Test-only: multiplies every webhook retry delay and the retry window (0.01 = 5 s becomes 50 ms); keep 1 in production. */
   WEBHOOK_RETRY_SCALE: z.coerce.number().positive().max(1).default(1),
 });

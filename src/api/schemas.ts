@@ -254,9 +254,24 @@ export const webhookEndpointWithSecretResource = webhookEndpointResource.extend(
   secret: z.string().describe('whsec_… signing secret: shown on creation and rotation only, store it now.'),
 });
 
+export const webhookAttemptResource = z.object({
+  attempt: z.number().int().describe('1 for the first attempt; a replay carries on counting.'),
+  started_at: timestamp,
+  result: z.enum(['succeeded', 'retrying', 'failed', 'gone']).describe('What the delivery became after this attempt.'),
+  status_code: z.number().int().nullable().describe("The receiver's HTTP status; null when no answer came (see error_kind)."),
+  error_kind: z.enum(['timeout', 'connect_timeout', 'network', 'refused', 'not_sent']).nullable().describe('Why no answer came: timed out, could not connect in time, network error, URL refused by the address check, or not sent (endpoint deleted or disabled).'),
+  error: z.string().nullable(),
+  latency_ms: z.number().int().nullable().describe('From the start of the attempt to the status line (or the failure).'),
+  response_excerpt: z.string().nullable().describe('The start of the answer (up to 1 KiB).'),
+  next_retry_at: nullableTimestamp.describe('When the next attempt was scheduled (result retrying).'),
+});
+
 export const webhookDeliveryDetailResource = webhookDeliveryResource.extend({
   response_excerpt: z.string().nullable().describe('The start of the last answer (up to 1 KiB).'),
   payload: z.record(z.string(), z.unknown()).describe('The event exactly as it is sent.'),
+  attempt_log: z
+    .array(webhookAttemptResource)
+    .describe('Every attempt, oldest first (the latest 100; attempts older than WEBHOOK_ATTEMPT_RETENTION_DAYS are pruned).'),
 });
 
 export const webhookSecretResource = z.object({

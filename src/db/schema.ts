@@ -134,6 +134,25 @@ export interface WebhookDeliveriesTable {
   delivered_at: NullableTimestamp;
 }
 
+export type AttemptResultColumn = 'succeeded' | 'retrying' | 'failed' | 'gone';
+/** Why no HTTP answer came (status_code is null then). */
+export type AttemptErrorKind = 'timeout' | 'connect_timeout' | 'network' | 'refused' | 'not_sent';
+
+/** One row per delivery attempt (migration 002); pruned after WEBHOOK_ATTEMPT_RETENTION_DAYS. */
+export interface WebhookAttemptsTable {
+  delivery_id: string;
+  attempt: number;
+  tenant_id: string;
+  started_at: Timestamp;
+  result: AttemptResultColumn;
+  status_code: number | null;
+  error_kind: AttemptErrorKind | null;
+  error: string | null;
+  latency_ms: number | null;
+  response_excerpt: string | null;
+  next_retry_at: NullableTimestamp;
+}
+
 export interface IdempotencyKeysTable {
   tenant_id: string;
   key: string;
@@ -152,6 +171,7 @@ export interface Database {
   renders: RendersTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
   idempotency_keys: IdempotencyKeysTable;
 }
 
@@ -165,6 +185,7 @@ export type Render = Selectable<RendersTable>;
 export type RenderUpdate = Updateable<RendersTable>;
 export type WebhookEndpoint = Selectable<WebhookEndpointsTable>;
 export type WebhookDelivery = Selectable<WebhookDeliveriesTable>;
+export type WebhookAttempt = Selectable<WebhookAttemptsTable>;
 export type IdempotencyRecord = Selectable<IdempotencyKeysTable>;
 
 /** Serialises a value for a jsonb column. */

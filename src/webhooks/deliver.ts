@@ -23,6 +23,8 @@ export interface AttemptResult {
   outcome: AttemptOutcome;
   /** Why it did not succeed, in words. */
   error?: string;
+  /** Set when no HTTP answer came (status null): what kind of failure it was. */
+  error_kind?: 'timeout' | 'connect_timeout' | 'network' | 'refused';
 }
 
 export interface AttemptRequest {
@@ -60,7 +62,7 @@ export async function attemptDelivery(req: AttemptRequest): Promise<AttemptResul
     target = await resolveWebhookTarget(req.url, { allowHttp: req.allowHttp, allowPrivate: req.allowPrivate, resolve: req.resolve });
   } catch (err) {
     const msg = err instanceof UnsafeWebhookUrlError ? `refused: ${err.message}` : `refused: ${(err as Error).message}`;
-    return { status: null, latency_ms: elapsed(), excerpt: '', outcome: 'failed', error: msg };
+    return { status: null, latency_ms: elapsed(), excerpt: '', outcome: 'failed', error: msg, error_kind: 'refused' };
   }
   const body = Buffer.from(req.body, 'utf8');
   const client = target.url.protocol === 'https:' ? https : http;
@@ -84,8 +86,8 @@ export async function attemptDelivery(req: AttemptRequest): Promise<AttemptResul
         'user-agent': 'tryon-webhooks/1',
       },
     });
-    const fail = (error: string, outcome: AttemptOutcome = 'retry') => {
-      finish({ status: null, excerpt: '', outcome, error });
+    const fail = (error: string, kind: NonNullable<AttemptResult['error_kind']>) => {
+      finish({ status: null, excerpt: '', outcome: 'retry', error, error_kind: kind });
       request.destroy();
     };
     // A slow body after the status line still counts the status: the receiver did answer.
@@ -93,16 +95,16 @@ export async function attemptDelivery(req: AttemptRequest): Promise<AttemptResul
     const total = setTimeout(() => {
       const note = `timed out after ${req.timeoutMs} ms`;
       if (answered) answered(note);
-      else fail(note);
+      else fail(note, 'timeout');
     }, req.timeoutMs);
     let connect: NodeJS.Timeout | undefined;
     request.on('socket', (socket) => {
       // A reused keep-alive socket is already connected.
       if (!socket.connecting) return;
-      connect = setTimeout(() => fail(`could not connect within ${req.connectTimeoutMs} ms`), req.connectTimeoutMs);
+      connect = setTimeout(() => fail(`could not connect within ${req.connectTimeoutMs} ms`, 'connect_timeout'), req.connectTimeoutMs);
       socket.once('connect', () => clearTimeout(connect));
     });
-    request.on('error', (err: NodeJS.ErrnoException) => fail(`network: ${err.code ?? err.message}`));
+    request.on('error', (err: NodeJS.ErrnoException) => fail(`network: ${err.code ?? err.message}`, 'network'));
     request.on('response', (res) => {
       const status = res.statusCode ?? 0;
       const latency = elapsed();

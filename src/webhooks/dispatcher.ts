@@ -3,7 +3,8 @@ import { createHmac } from 'node:crypto';
 import type { LookupAddress } from 'node:dns';
 import type { Config } from '../config.js';
 import type { Repos } from '../db/index.js';
-import type { JsonObject, WebhookDelivery, WebhookEndpoint } from '../db/schema.js';
+import type { ClaimedEndpoint } from '../db/repos/webhooks.js';
+import type { JsonObject, WebhookDelivery } from '../db/schema.js';
 import { attemptDelivery, type AttemptRequest, type AttemptResult } from './deliver.js';
 import { parseWebhookEvent, pingEvent, type WebhookEvent } from './events.js';
 import { DEFAULT_RETRY_POLICY, endpointDisableReason, nextRetry, type RetryPolicy } from './policy.js';
@@ -20,7 +21,12 @@ export interface DeliveryQueue {
 
 export type WebhookSettings = Pick<
   Config,
-  'WEBHOOK_ALLOW_PRIVATE' | 'WEBHOOK_ALLOW_HTTP' | 'WEBHOOK_CONNECT_TIMEOUT_MS' | 'WEBHOOK_TIMEOUT_MS' | 'WEBHOOK_DISABLE_AFTER'
+  | 'WEBHOOK_ALLOW_PRIVATE'
+  | 'WEBHOOK_ALLOW_HTTP'
+  | 'WEBHOOK_CONNECT_TIMEOUT_MS'
+  | 'WEBHOOK_TIMEOUT_MS'
+  | 'WEBHOOK_DISABLE_AFTER'
+  | 'WEBHOOK_ATTEMPT_RETENTION_DAYS'
 >;
 
 interface Log {
@@ -69,20 +75,17 @@ export interface EmitOptions {
 export async function emitEvent(deps: WebhookDeps, tenantId: string, event: WebhookEvent, opts: EmitOptions = {}): Promise<WebhookDelivery[]> {
   const parsed = parseWebhookEvent(event);
   const payload = parsed as unknown as JsonObject;
-  let endpoints: WebhookEndpoint[];
-  if (opts.endpointId) {
-    const one = await deps.repos.webhooks.getEndpoint(tenantId, opts.endpointId);
-    endpoints = one ? [one] : [];
-  } else {
-    endpoints = await deps.repos.webhooks.endpointsFor(tenantId, parsed.type);
-  }
-  const created: WebhookDelivery[] = [];
-  const base = { eventId: parsed.id, eventType: parsed.type, payload, nextAttemptAt: now(deps) };
-  for (const e of endpoints) {
-    const d = await deps.repos.webhooks.insertDelivery(tenantId, { ...base, endpointId: e.id, url: e.url });
-    if (d) created.push(d);
-  }
+  const at = now(deps);
+  // One INSERT … SELECT over the subscribed endpoints: no read of the endpoints first.
+  const created = await deps.repos.webhooks.insertDeliveriesFor(tenantId, {
+    eventId: parsed.id,
+    eventType: parsed.type,
+    payload,
+    nextAttemptAt: at,
+    ...(opts.endpointId ? { endpointId: opts.endpointId } : {}),
+  });
   if (opts.webhookUrl && !(await deps.repos.webhooks.findUrlDelivery(tenantId, parsed.id, opts.webhookUrl))) {
+    const base = { eventId: parsed.id, eventType: parsed.type, payload, nextAttemptAt: at };
     const d = await deps.repos.webhooks.insertDelivery(tenantId, { ...base, endpointId: null, url: opts.webhookUrl });
     if (d) created.push(d);
   }
@@ -114,6 +117,23 @@ export async function requeueOverdue(deps: WebhookDeps, graceMs = 5 * 60_000, li
   return overdue.length;
 }
 
+/**
+ * Deletes attempt-log rows older than WEBHOOK_ATTEMPT_RETENTION_DAYS (0 keeps them all), in slices
+ * of `slice` rows, at most `maxSlices` per call. Deliveries keep their count and last answer.
+ */
+export async function pruneAttemptLog(deps: WebhookDeps, slice = 10_000, maxSlices = 50): Promise<number> {
+  const days = deps.settings.WEBHOOK_ATTEMPT_RETENTION_DAYS;
+  if (!days) return 0;
+  const before = new Date(now(deps).getTime() - days * 24 * 3600_000);
+  let total = 0;
+  for (let i = 0; i < maxSlices; i++) {
+    const n = await deps.repos.webhooks.pruneAttempts(before, slice);
+    total += n;
+    if (n < slice) break;
+  }
+  return total;
+}
+
 export type ProcessOutcome =
   | { status: 'succeeded' | 'gone' | 'failed'; attempt: AttemptResult | null; reason?: string }
   | { status: 'retrying'; attempt: AttemptResult; delayMs: number }
@@ -133,16 +153,17 @@ async function processDeliveryOnce(deps: WebhookDeps, job: { tenant_id: string; 
   // The lease outlasts the attempt, so a second job for this delivery finds it taken. "Due" allows
   // for clocks that differ between machines (the API that replays, the worker that retries).
   const lease = deps.settings.WEBHOOK_TIMEOUT_MS + 60_000;
-  const d = await repo.claimDelivery(t, job.delivery_id, new Date(at.getTime() + CLOCK_SKEW_MS), lease);
-  if (!d) {
+  const claimed = await repo.claimDeliveryWithEndpoint(t, job.delivery_id, new Date(at.getTime() + CLOCK_SKEW_MS), lease);
+  if (!claimed) {
     const current = await repo.getDelivery(t, job.delivery_id);
     if (!current) return { status: 'skipped', reason: 'no such delivery' };
     if (current.status !== 'pending') return { status: 'skipped', reason: `already ${current.status}` };
     return { status: 'skipped', reason: 'not due, or being attempted by another worker' };
   }
-  const target = await targetOf(deps, d, at);
+  const d = claimed.delivery;
+  const target = await targetOf(deps, d, claimed.endpoint, at);
   if ('refuse' in target) {
-    await repo.recordAttempt(t, d.id, { status: 'failed', error: `not sent: ${target.refuse}` });
+    await repo.recordAttempt(t, d.id, { status: 'failed', startedAt: at, errorKind: 'not_sent', error: `not sent: ${target.refuse}` });
     return { status: 'failed', attempt: null, reason: target.refuse };
   }
 
@@ -159,7 +180,14 @@ async function processDeliveryOnce(deps: WebhookDeps, job: { tenant_id: string; 
     resolve: deps.resolve,
     now: () => now(deps),
   });
-  const logged = { statusCode: result.status, latencyMs: result.latency_ms, responseExcerpt: result.excerpt || null, error: result.error ?? null };
+  const logged = {
+    startedAt: at,
+    statusCode: result.status,
+    errorKind: result.status === null ? (result.error_kind ?? 'network') : null,
+    latencyMs: result.latency_ms,
+    responseExcerpt: result.excerpt || null,
+    error: result.error ?? null,
+  };
   const ctx = { tenant: t, delivery: d.id, endpoint: d.endpoint_id, event: d.event_id, type: d.event_type, status: result.status, latency_ms: result.latency_ms };
 
   if (result.outcome === 'succeeded') {
@@ -209,9 +237,8 @@ async function countFailedDelivery(deps: WebhookDeps, tenantId: string, endpoint
 type Target = { secrets: string[]; failureCount: number } | { refuse: string };
 
 /** The secrets that sign this delivery, or why it must not be sent at all. */
-async function targetOf(deps: WebhookDeps, d: WebhookDelivery, at: Date): Promise<Target> {
+async function targetOf(deps: WebhookDeps, d: WebhookDelivery, e: ClaimedEndpoint | null, at: Date): Promise<Target> {
   if (d.endpoint_id) {
-    const e = await deps.repos.webhooks.getEndpoint(d.tenant_id, d.endpoint_id);
     if (!e) return { refuse: 'the endpoint was deleted' };
     // A ping is how a tenant tests a disabled endpoint before enabling it again.
     if (!e.enabled && d.event_type !== 'ping') return { refuse: `the endpoint is disabled (${e.disabled_reason ?? 'by its owner'})` };

@@ -24,6 +24,7 @@ export { DEFAULT_RETRY_POLICY, nextRetry, type RetryPolicy } from './policy.js';
 export {
   emitEvent,
   processDelivery,
+  pruneAttemptLog,
   replayDelivery,
   requeueOverdue,
   sendPing,

@@ -25,7 +25,7 @@ describe('Postgres migrations at start-up', () => {
       expect(opened.every((o) => o.kind === 'postgres')).toBe(true);
       expect(await currentSchema(opened[0])).toBe(s);
       const applied = await sql<{ name: string }>`select name from kysely_migration`.execute(opened[0].db);
-      expect(applied.rows.map((r) => r.name)).toEqual(['001_initial']);
+      expect(applied.rows.map((r) => r.name)).toEqual(['001_initial', '002_webhook_attempts']);
     } finally {
       await dropSchema(opened[0]);
       await Promise.all(opened.map((o) => o.close()));

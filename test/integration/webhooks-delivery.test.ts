@@ -1,6 +1,6 @@
 // Webhook delivery against real HTTP receivers and Postgres: retries until success, timeouts, 410, redirects, huge answers, no duplicates, restarts.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { emitEvent, processDelivery, requeueOverdue } from '../../src/webhooks/dispatcher.js';
+import { emitEvent, processDelivery, pruneAttemptLog, requeueOverdue } from '../../src/webhooks/dispatcher.js';
 import { pingEvent, renderFailedEvent } from '../../src/webhooks/events.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/webhooks/policy.js';
 import type { Render } from '../../src/db/schema.js';
@@ -77,6 +77,80 @@ describe('webhook delivery', () => {
     expect(await emitEvent(e.deps, e.tenantId, event)).toEqual([]);
     await drain(e);
     expect(r.requests).toHaveLength(4);
+  });
+
+  it('logs every attempt: 500, 500, 200 with start times, latencies, excerpts and the retry times', async () => {
+    const r = await recv((_q, res, n) => {
+      // Answer after 30 ms, so the latency is measurable.
+      setTimeout(() => {
+        res.statusCode = n <= 2 ? 500 : 200;
+        res.end(n <= 2 ? `broken ${n}` : 'ok');
+      }, 30);
+    });
+    await endpointFor(r);
+    const [d] = await emitEvent(e.deps, e.tenantId, pingEvent());
+    const outcomes = await drain(e);
+    expect(outcomes.map((o) => o.status)).toEqual(['retrying', 'retrying', 'succeeded']);
+    const log = await e.repos.webhooks.listAttempts(e.tenantId, d.id);
+    expect(log.map((a) => a.attempt)).toEqual([1, 2, 3]);
+    expect(log.map((a) => a.status_code)).toEqual([500, 500, 200]);
+    expect(log.map((a) => a.result)).toEqual(['retrying', 'retrying', 'succeeded']);
+    expect(log.map((a) => a.response_excerpt)).toEqual(['broken 1', 'broken 2', 'ok']);
+    expect(log.map((a) => a.error_kind)).toEqual([null, null, null]);
+    for (const a of log) {
+      expect(a.latency_ms).toBeGreaterThanOrEqual(25);
+      expect(a.tenant_id).toBe(e.tenantId);
+    }
+    // Started at the (fake) clock of each job; each retry was scheduled for when the next one ran.
+    expect(log.map((a) => a.started_at.getTime())).toEqual(outcomes.map((o) => o.at));
+    expect(log[0].next_retry_at?.getTime()).toBe(outcomes[1].at);
+    expect(log[1].next_retry_at?.getTime()).toBe(outcomes[2].at);
+    expect(log[2].next_retry_at).toBeNull();
+    expect(await e.repos.webhooks.getDelivery(e.tenantId, d.id)).toMatchObject({ status: 'succeeded', attempts: 3, last_status_code: 200 });
+    // Another tenant sees none of it.
+    const other = await e.repos.tenants.createTenant('other');
+    expect(await e.repos.webhooks.listAttempts(other.id, d.id)).toEqual([]);
+  });
+
+  it('logs attempts without an answer by kind (timeout, network, not sent), and prunes attempts past the retention', async () => {
+    const silent = await recv(() => {}); // never answers
+    await endpointFor(silent);
+    const [slow] = await emitEvent(e.deps, e.tenantId, pingEvent());
+    expect((await drain(e, 1))[0].status).toBe('retrying');
+    e.jobs.length = 0;
+    const closed = await recv();
+    const ep = await endpointFor(closed);
+    await closed.close();
+    const [refused] = await emitEvent(e.deps, e.tenantId, pingEvent(), { endpointId: ep.id });
+    expect((await drain(e, 1))[0].status).toBe('retrying');
+    e.jobs.length = 0;
+    await e.repos.webhooks.deleteEndpoint(e.tenantId, ep.id);
+    e.clock.t += 24 * 3600_000;
+    expect((await processDelivery(e.deps, { tenant_id: e.tenantId, delivery_id: refused.id })).status).toBe('failed');
+
+    const [timedOut] = await e.repos.webhooks.listAttempts(e.tenantId, slow.id);
+    expect(timedOut).toMatchObject({ attempt: 1, status_code: null, error_kind: 'timeout', result: 'retrying', response_excerpt: null });
+    expect(timedOut.latency_ms).toBeGreaterThanOrEqual(590);
+    expect(timedOut.error).toMatch(/timed out after 600 ms/);
+    const log = await e.repos.webhooks.listAttempts(e.tenantId, refused.id);
+    expect(log.map((a) => [a.attempt, a.status_code, a.error_kind, a.result])).toEqual([
+      [1, null, 'network', 'retrying'],
+      [2, null, 'not_sent', 'failed'],
+    ]);
+    expect(log[0].error).toMatch(/ECONNREFUSED/);
+    expect(log[1].error).toMatch(/endpoint was deleted/);
+
+    // Retention: 1 day. The clock is a day on, so the first two attempts (a day old) go, the last stays.
+    const prune = { ...e.deps, settings: { ...e.deps.settings, WEBHOOK_ATTEMPT_RETENTION_DAYS: 1 } };
+    e.clock.t += 60_000;
+    const before = (await e.repos.webhooks.listAttempts(e.tenantId, slow.id)).length + log.length;
+    expect(before).toBe(3);
+    expect(await pruneAttemptLog(prune)).toBeGreaterThanOrEqual(2);
+    expect(await e.repos.webhooks.listAttempts(e.tenantId, slow.id)).toEqual([]);
+    expect((await e.repos.webhooks.listAttempts(e.tenantId, refused.id)).map((a) => a.attempt)).toEqual([2]);
+    // The delivery keeps its count and last answer.
+    expect(await e.repos.webhooks.getDelivery(e.tenantId, refused.id)).toMatchObject({ attempts: 2, status: 'failed' });
+    expect(await pruneAttemptLog({ ...e.deps, settings: { ...e.deps.settings, WEBHOOK_ATTEMPT_RETENTION_DAYS: 0 } })).toBe(0);
   });
 
   it('two workers running the same delivery at once make one POST', async () => {

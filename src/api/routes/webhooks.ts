@@ -1,6 +1,6 @@
 // /v1/webhook-endpoints, /v1/webhook-deliveries, /v1/webhook-secret: a tenant's endpoints (secrets shown once), its delivery log, ping and replay.
 import type { Router } from 'express';
-import type { JsonObject, WebhookDelivery, WebhookEndpoint } from '../../db/schema.js';
+import type { JsonObject, WebhookAttempt, WebhookDelivery, WebhookEndpoint } from '../../db/schema.js';
 import { batchSecretKey, webhookDeps } from '../../queue/processors/webhook.js';
 import { replayDelivery, sendPing, tenantBatchSecret, type WebhookDeps } from '../../webhooks/dispatcher.js';
 import { resolveWebhookTarget, UnsafeWebhookUrlError } from '../../webhooks/safety.js';
@@ -30,8 +30,23 @@ export function endpointJson(e: WebhookEndpoint, now = new Date()): JsonObject {
   };
 }
 
-export function deliveryDetailJson(d: WebhookDelivery): JsonObject {
-  return { ...deliveryJson(d), response_excerpt: d.response_excerpt, payload: d.payload };
+export function attemptJson(a: WebhookAttempt): JsonObject {
+  return {
+    attempt: a.attempt,
+    started_at: a.started_at.toISOString(),
+    result: a.result,
+    status_code: a.status_code,
+    error_kind: a.error_kind,
+    error: a.error,
+    latency_ms: a.latency_ms,
+    response_excerpt: a.response_excerpt,
+    next_retry_at: iso(a.next_retry_at),
+  };
+}
+
+/** A delivery with its event and its attempt log (oldest first). */
+export function deliveryDetailJson(d: WebhookDelivery, attempts: WebhookAttempt[]): JsonObject {
+  return { ...deliveryJson(d), response_excerpt: d.response_excerpt, payload: d.payload, attempt_log: attempts.map(attemptJson) };
 }
 
 /**
@@ -129,7 +144,7 @@ export function mountWebhookRoutes(router: Router, guards: Guards, ctx: ApiConte
     const e = await endpointOf(tenantId, idParam(req));
     const d = await queued('ping', () => sendPing(deps, tenantId, e.id));
     if (!d) throw notFound('webhook endpoint', e.id);
-    res.status(202).json(deliveryDetailJson(d));
+    res.status(202).json(deliveryDetailJson(d, []));
   });
 
   mount(router, guards, operations.listEndpointDeliveries, async (req, res) => {
@@ -143,10 +158,11 @@ export function mountWebhookRoutes(router: Router, guards: Guards, ctx: ApiConte
 
   mount(router, guards, operations.getWebhookDelivery, async (req, res) => {
     const { tenantId } = authOf(res);
-    const d = await repos.webhooks.getDelivery(tenantId, idParam(req));
-    if (!d) throw notFound('webhook delivery', idParam(req));
+    const id = idParam(req);
+    const [d, attempts] = await Promise.all([repos.webhooks.getDelivery(tenantId, id), repos.webhooks.listAttempts(tenantId, id)]);
+    if (!d) throw notFound('webhook delivery', id);
     res.setHeader('Cache-Control', 'no-store');
-    res.json(deliveryDetailJson(d));
+    res.json(deliveryDetailJson(d, attempts));
   });
 
   mount(router, guards, operations.replayWebhookDelivery, async (req, res) => {
@@ -155,7 +171,7 @@ export function mountWebhookRoutes(router: Router, guards: Guards, ctx: ApiConte
     if (!(await repos.webhooks.getDelivery(tenantId, id))) throw notFound('webhook delivery', id);
     const d = await queued('replay', () => replayDelivery(deps, tenantId, id));
     if (!d) throw notFound('webhook delivery', id);
-    res.status(202).json(deliveryDetailJson(d));
+    res.status(202).json(deliveryDetailJson(d, await repos.webhooks.listAttempts(tenantId, id)));
   });
 
   mount(router, guards, operations.getWebhookSecret, async (_req, res) => {

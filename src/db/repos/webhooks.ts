@@ -2,7 +2,17 @@
 import { sql, type Kysely } from 'kysely';
 import { afterCursor, pageLimit, toPage, type Page, type PageRequest } from '../cursor.js';
 import { newId, randomBase62 } from '../ids.js';
-import { json, type Database, type DeliveryStatus, type JsonObject, type WebhookDelivery, type WebhookEndpoint } from '../schema.js';
+import {
+  json,
+  type AttemptErrorKind,
+  type AttemptResultColumn,
+  type Database,
+  type DeliveryStatus,
+  type JsonObject,
+  type WebhookAttempt,
+  type WebhookDelivery,
+  type WebhookEndpoint,
+} from '../schema.js';
 
 export interface NewEndpointInput {
   url: string;
@@ -31,7 +41,11 @@ export interface NewDeliveryInput {
 
 export interface DeliveryAttempt {
   status: DeliveryStatus;
+  /** When the attempt began; default now. */
+  startedAt?: Date;
   statusCode?: number | null;
+  /** Why no HTTP answer came (with statusCode null). */
+  errorKind?: AttemptErrorKind | null;
   error?: string | null;
   latencyMs?: number | null;
   /** The start of the response body, for the delivery log; cut to 1 KiB. */
@@ -39,6 +53,34 @@ export interface DeliveryAttempt {
   /** When to try again (status pending). */
   nextAttemptAt?: Date | null;
 }
+
+/** A delivery's event, fanned out to endpoints by `insertDeliveriesFor`. */
+export interface NewEventDeliveries {
+  eventId: string;
+  eventType: string;
+  payload: JsonObject;
+  nextAttemptAt?: Date | null;
+  /** Only this endpoint, enabled or not (a ping); otherwise every enabled endpoint subscribed to the type. */
+  endpointId?: string;
+}
+
+/** What an attempt needs of the delivery's endpoint, read in the same statement that claims the delivery. */
+export interface ClaimedEndpoint {
+  id: string;
+  enabled: boolean;
+  disabled_reason: string | null;
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: Date | null;
+  failure_count: number;
+}
+
+/** Longest response excerpt kept, in characters. */
+export const EXCERPT_CHARS = 1024;
+/** Most attempts `listAttempts` returns (a delivery has about 12 over its retry window, plus replays). */
+export const MAX_LISTED_ATTEMPTS = 100;
+
+const deliveryResult = (s: DeliveryStatus): AttemptResultColumn => (s === 'pending' ? 'retrying' : s);
 
 export function newWebhookSecret(): string {
   return `whsec_${randomBase62(32)}`;
@@ -190,6 +232,43 @@ export class WebhooksRepo {
     return row ?? null;
   }
 
+  /**
+   * One delivery per matching endpoint, in one INSERT … SELECT (no read of the endpoints first);
+   * an event already stored for an endpoint is skipped (unique endpoint_id + event_id). Ids are
+   * `whd_` + 14 random base62 characters drawn here + the endpoint's 6-digit rank: 20 characters
+   * like every id, unique within the event, ~83 random bits across events.
+   */
+  async insertDeliveriesFor(tenantId: string, input: NewEventDeliveries): Promise<WebhookDelivery[]> {
+    const idPrefix = `${newId('webhookDelivery').slice(0, 4 + 14)}`;
+    return this.db
+      .insertInto('webhook_deliveries')
+      .columns(['id', 'tenant_id', 'endpoint_id', 'url', 'event_id', 'event_type', 'payload', 'next_attempt_at'])
+      .expression((eb) => {
+        let q = eb
+          .selectFrom('webhook_endpoints')
+          .select([
+            sql<string>`${idPrefix} || lpad((row_number() over (order by created_at, id))::text, 6, '0')`.as('id'),
+            'tenant_id',
+            'id as endpoint_id',
+            'url',
+            sql<string>`${input.eventId}::text`.as('event_id'),
+            sql<string>`${input.eventType}::text`.as('event_type'),
+            sql<string>`${json(input.payload)}::jsonb`.as('payload'),
+            sql<Date>`${input.nextAttemptAt ?? new Date()}::timestamptz`.as('next_attempt_at'),
+          ])
+          .where('tenant_id', '=', tenantId);
+        q = input.endpointId
+          ? q.where('id', '=', input.endpointId)
+          : q
+              .where('enabled', '=', true)
+              .where((w) => w.or([w(sql<number>`cardinality(events)`, '=', 0), w(sql.val(input.eventType), '=', w.fn.any('events'))]));
+        return q;
+      })
+      .onConflict((oc) => oc.columns(['endpoint_id', 'event_id']).doNothing())
+      .returningAll()
+      .execute();
+  }
+
   async getDelivery(tenantId: string, id: string): Promise<WebhookDelivery | null> {
     const row = await this.db
       .selectFrom('webhook_deliveries')
@@ -214,25 +293,79 @@ export class WebhooksRepo {
     return toPage(rows, limit);
   }
 
-  /** Logs one attempt: attempts + 1, the response, and the new status. */
+  /**
+   * Logs one attempt in one statement: the delivery's attempts + 1, its last answer and new status,
+   * and a row in webhook_attempts numbered by that new count.
+   */
   async recordAttempt(tenantId: string, id: string, attempt: DeliveryAttempt): Promise<WebhookDelivery | null> {
+    const latency = attempt.latencyMs === undefined || attempt.latencyMs === null ? null : Math.round(attempt.latencyMs);
+    const excerpt = attempt.responseExcerpt ? attempt.responseExcerpt.slice(0, EXCERPT_CHARS) : null;
+    const next = attempt.status === 'pending' ? (attempt.nextAttemptAt ?? null) : null;
     const row = await this.db
-      .updateTable('webhook_deliveries')
-      .set({
-        status: attempt.status,
-        attempts: sql`attempts + 1`,
-        last_status_code: attempt.statusCode ?? null,
-        last_error: attempt.error ?? null,
-        last_latency_ms: attempt.latencyMs === undefined || attempt.latencyMs === null ? null : Math.round(attempt.latencyMs),
-        response_excerpt: attempt.responseExcerpt ? attempt.responseExcerpt.slice(0, 1024) : null,
-        next_attempt_at: attempt.status === 'pending' ? (attempt.nextAttemptAt ?? null) : null,
-        ...(attempt.status === 'succeeded' ? { delivered_at: new Date() } : {}),
-      })
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', id)
-      .returningAll()
+      .with('d', (db) =>
+        db
+          .updateTable('webhook_deliveries')
+          .set({
+            status: attempt.status,
+            attempts: sql`attempts + 1`,
+            last_status_code: attempt.statusCode ?? null,
+            last_error: attempt.error ?? null,
+            last_latency_ms: latency,
+            response_excerpt: excerpt,
+            next_attempt_at: next,
+            ...(attempt.status === 'succeeded' ? { delivered_at: new Date() } : {}),
+          })
+          .where('tenant_id', '=', tenantId)
+          .where('id', '=', id)
+          .returningAll(),
+      )
+      .with('a', (db) =>
+        db
+          .insertInto('webhook_attempts')
+          .columns(['delivery_id', 'attempt', 'tenant_id', 'started_at', 'result', 'status_code', 'error_kind', 'error', 'latency_ms', 'response_excerpt', 'next_retry_at'])
+          .expression((eb) =>
+            eb
+              .selectFrom('d')
+              .select([
+                'd.id',
+                'd.attempts',
+                'd.tenant_id',
+                sql<Date>`${attempt.startedAt ?? new Date()}::timestamptz`.as('started_at'),
+                sql<string>`${deliveryResult(attempt.status)}::text`.as('result'),
+                'd.last_status_code',
+                sql<string | null>`${attempt.errorKind ?? null}::text`.as('error_kind'),
+                'd.last_error',
+                'd.last_latency_ms',
+                'd.response_excerpt',
+                'd.next_attempt_at',
+              ]),
+          ),
+      )
+      .selectFrom('d')
+      .selectAll()
       .executeTakeFirst();
-    return row ?? null;
+    return (row as WebhookDelivery | undefined) ?? null;
+  }
+
+  /** A delivery's attempts, oldest first (the latest MAX_LISTED_ATTEMPTS); empty for another tenant's delivery. */
+  async listAttempts(tenantId: string, deliveryId: string, limit = MAX_LISTED_ATTEMPTS): Promise<WebhookAttempt[]> {
+    const rows = await this.db
+      .selectFrom('webhook_attempts')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('delivery_id', '=', deliveryId)
+      .orderBy('attempt', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.reverse();
+  }
+
+  /** Deletes attempts that started before `before` (all tenants), at most `limit` rows per call; returns how many. */
+  async pruneAttempts(before: Date, limit = 10_000): Promise<number> {
+    // In slices (by physical row id), so one call never holds a long lock on a big table.
+    const r = await sql`delete from webhook_attempts where ctid = any(array(
+        select ctid from webhook_attempts where started_at < ${before} limit ${limit}))`.execute(this.db);
+    return Number(r.numAffectedRows ?? 0);
   }
 
   /**
@@ -270,6 +403,57 @@ export class WebhooksRepo {
       .returningAll()
       .executeTakeFirst();
     return row ?? null;
+  }
+
+  /**
+   * claimDelivery, and in the same statement what the attempt needs of the endpoint (null when the
+   * delivery has none, or it was deleted): one round trip instead of two.
+   */
+  async claimDeliveryWithEndpoint(
+    tenantId: string,
+    id: string,
+    now: Date,
+    leaseMs: number,
+  ): Promise<{ delivery: WebhookDelivery; endpoint: ClaimedEndpoint | null } | null> {
+    const row = await this.db
+      .with('d', (db) =>
+        db
+          .updateTable('webhook_deliveries')
+          .set({ next_attempt_at: new Date(now.getTime() + leaseMs) })
+          .where('tenant_id', '=', tenantId)
+          .where('id', '=', id)
+          .where('status', '=', 'pending')
+          .where((eb) => eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', now)]))
+          .returningAll(),
+      )
+      .selectFrom('d')
+      .leftJoin('webhook_endpoints as e', (j) => j.onRef('e.id', '=', 'd.endpoint_id').onRef('e.tenant_id', '=', 'd.tenant_id'))
+      .selectAll('d')
+      .select([
+        'e.id as e_id',
+        'e.enabled as e_enabled',
+        'e.disabled_reason as e_disabled_reason',
+        'e.secret as e_secret',
+        'e.previous_secret as e_previous_secret',
+        'e.previous_secret_expires_at as e_previous_secret_expires_at',
+        'e.failure_count as e_failure_count',
+      ])
+      .executeTakeFirst();
+    if (!row) return null;
+    const { e_id, e_enabled, e_disabled_reason, e_secret, e_previous_secret, e_previous_secret_expires_at, e_failure_count, ...delivery } = row;
+    const endpoint: ClaimedEndpoint | null =
+      e_id === null
+        ? null
+        : {
+            id: e_id,
+            enabled: e_enabled as boolean,
+            disabled_reason: e_disabled_reason,
+            secret: e_secret as string,
+            previous_secret: e_previous_secret,
+            previous_secret_expires_at: e_previous_secret_expires_at,
+            failure_count: e_failure_count as number,
+          };
+    return { delivery: delivery as WebhookDelivery, endpoint };
   }
 
   /** Pending deliveries overdue since `before`, across tenants (lost queue jobs), oldest first. */

@@ -3,7 +3,7 @@ import type { Job, Queue } from 'bullmq';
 import type { Config } from '../../config.js';
 import type { Repos } from '../../db/index.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../webhooks/policy.js';
-import { processDelivery, requeueOverdue, tenantBatchSecret, type DeliveryQueue, type ProcessOutcome, type WebhookDeps } from '../../webhooks/dispatcher.js';
+import { processDelivery, pruneAttemptLog, requeueOverdue, tenantBatchSecret, type DeliveryQueue, type ProcessOutcome, type WebhookDeps } from '../../webhooks/dispatcher.js';
 import { webhookJob } from '../contract.js';
 import { WEBHOOK_OPTIONS, webhookJobId } from '../job-options.js';
 
@@ -72,17 +72,24 @@ export function webhookProcessor(deps: { webhooks: WebhookDeps }) {
 
 /**
  * Queues deliveries no job will pick up (stored but never queued: a crash between the two, a lost
- * Redis, a worker killed mid-attempt) about once a minute. Every webhook worker runs it; a delivery
- * queued twice is still attempted once (the dispatcher claims it first).
+ * Redis, a worker killed mid-attempt) about once a minute, and prunes the attempt log past its
+ * retention about once an hour. Every webhook worker runs it; a delivery queued twice is still
+ * attempted once (the dispatcher claims it first), and two prunes delete each row once.
  */
-export function startOverdueSweep(deps: WebhookDeps, log: Log, everyMs = 60_000): () => void {
+export function startOverdueSweep(deps: WebhookDeps, log: Log, everyMs = 60_000, pruneEveryMs = 3600_000): () => void {
   let running = false;
+  let lastPrune = 0;
   const sweep = async () => {
     if (running) return;
     running = true;
     try {
       const n = await requeueOverdue(deps);
       if (n > 0) log.warn({ requeued: n }, 'overdue webhook deliveries queued again');
+      if (Date.now() - lastPrune >= pruneEveryMs) {
+        lastPrune = Date.now();
+        const pruned = await pruneAttemptLog(deps);
+        if (pruned > 0) log.info({ pruned, retention_days: deps.settings.WEBHOOK_ATTEMPT_RETENTION_DAYS }, 'old webhook attempts deleted');
+      }
     } catch (err) {
       log.error({ err }, 'overdue webhook sweep failed');
     } finally {
