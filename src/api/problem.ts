@@ -20,6 +20,7 @@ export const PROBLEM_TYPES = {
   'rate-limited': { status: 429, title: 'Too many requests' },
   internal: { status: 500, title: 'Internal error' },
   'service-unavailable': { status: 503, title: 'A service the request needs is unavailable' },
+  'storage-full': { status: 507, title: 'The file store is full' },
 } as const;
 
 export type ProblemType = keyof typeof PROBLEM_TYPES;

@@ -59,7 +59,14 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
     connectionString: url,
     max: options.maxConnections ?? 10,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    // A server that accepts the connection but never answers must not hold a request forever.
+    connectionTimeoutMillis: 10_000,
   });
+  // An idle pooled connection that the server drops (restart, failover) is reported here; without a
+  // listener it would crash the process. The pool discards that client and the next query reconnects.
+  pool.on('error', () => {});
+  // The same for a connection in use between two statements (inside a transaction): its next statement fails instead.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   try {
     await sql`select 1`.execute(db);
@@ -115,7 +122,7 @@ function redact(url: string): string {
 }
 
 export { createRepos, type Repos } from './repos/index.js';
-export { RecordNotFoundError } from './errors.js';
+export { isDatabaseUnavailable, RecordNotFoundError } from './errors.js';
 export { PGliteInUseError } from './pglite-lock.js';
 export { InvalidCursorError, type Page, type PageRequest } from './cursor.js';
 export * from './schema.js';

@@ -1,10 +1,10 @@
 // The one error middleware: every failure leaves as RFC 9457 problem+json with a stable type.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import multer from 'multer';
-import { InvalidCursorError, RecordNotFoundError } from '../../db/index.js';
-import { InvalidBlobKeyError } from '../../storage/index.js';
+import { InvalidCursorError, isDatabaseUnavailable, RecordNotFoundError } from '../../db/index.js';
+import { InvalidBlobKeyError, StorageFullError } from '../../storage/index.js';
 import type { Logger } from '../../logger.js';
-import { ProblemError } from '../problem.js';
+import { ProblemError, serviceUnavailable } from '../problem.js';
 
 /** Maps what the layers below throw to a problem; unknown errors become a 500 that is logged. */
 export function toProblem(err: unknown): ProblemError | null {
@@ -16,6 +16,13 @@ export function toProblem(err: unknown): ProblemError | null {
     return new ProblemError('validation', err.message, [{ field: 'query.cursor', message: 'not a cursor this API issued' }]);
   }
   if (err instanceof InvalidBlobKeyError) return new ProblemError('not-found', 'No file with this key exists for this tenant.');
+  if (isDatabaseUnavailable(err)) return serviceUnavailable('The database (Postgres)');
+  if (err instanceof StorageFullError) {
+    return new ProblemError(
+      'storage-full',
+      'The file store is full, so nothing was stored and nothing was changed. The operator must free space (or raise STORAGE_QUOTA_MB); then send the request again.',
+    );
+  }
   if (err instanceof multer.MulterError) {
     if (err.code === 'LIMIT_FILE_SIZE') return null; // needs the configured limit: handled in the upload middleware
     const field = err.field ? `form.${err.field}` : 'form';

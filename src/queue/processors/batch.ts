@@ -3,7 +3,8 @@ import type { Job } from 'bullmq';
 import { batchJob } from '../contract.js';
 import { renderJobId } from '../job-options.js';
 import { problem } from '../problems.js';
-import type { ProcessorDeps } from './deps.js';
+import { isDatabaseUnavailable } from '../../db/index.js';
+import { waitForDatabase, type ProcessorDeps } from './deps.js';
 import { finishRender } from './finish.js';
 
 export type BatchJobResult = { status: 'completed'; by: 'renders' | 'parent'; lost: number } | { status: 'skipped'; reason: string };
@@ -12,7 +13,16 @@ const OPEN = new Set(['queued', 'waiting', 'processing']);
 const UNFINISHED_JOB = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
 
 export function batchProcessor(deps: ProcessorDeps) {
-  return async (job: Job): Promise<BatchJobResult> => {
+  return async (job: Job, token?: string): Promise<BatchJobResult> => {
+    try {
+      return await runBatch(job);
+    } catch (err) {
+      if (isDatabaseUnavailable(err)) return waitForDatabase(job, token, deps.log.child({ job: job.id }), err);
+      throw err;
+    }
+  };
+
+  async function runBatch(job: Job): Promise<BatchJobResult> {
     const data = batchJob.parse(job.data);
     const found = await deps.repos.batches.get(data.tenant_id, data.batch_id);
     if (!found) return { status: 'skipped', reason: 'unknown batch' };
@@ -31,5 +41,5 @@ export function batchProcessor(deps: ProcessorDeps) {
     }
     deps.log.info({ tenant: data.tenant_id, batch: data.batch_id, lost }, 'batch parent ran');
     return { status: 'completed', by: 'parent', lost };
-  };
+  }
 }

@@ -1,12 +1,13 @@
 // prepare-garment and prepare-model: load the record and photo, run preparation on the pool, store the prepared blob, mark ready or failed, announce it.
 import type { Job } from 'bullmq';
+import { isDatabaseUnavailable } from '../../db/index.js';
 import type { JsonObject } from '../../db/schema.js';
 import type { GarmentCategory } from '../../pipeline/types.js';
 import { prepareGarmentJob, prepareModelJob } from '../contract.js';
 import { preparedGarmentKey, preparedModelKey } from '../prepared-keys.js';
 import { BadInputError, isPermanent, problem, problemOf } from '../problems.js';
 import { announceAsset } from './announce.js';
-import { isLastAttempt, type ProcessorDeps } from './deps.js';
+import { isLastAttempt, waitForDatabase, type ProcessorDeps } from './deps.js';
 
 interface Asset {
   status: 'queued' | 'processing' | 'ready' | 'failed';
@@ -62,6 +63,8 @@ async function prepareAsset<A extends Asset>(deps: ProcessorDeps, ops: AssetOps<
     log.info({ ms, bytes: prepared.blob.byteLength }, `${ops.kind} prepared`);
     return { status: 'ready', key, ms };
   } catch (err) {
+    // The outage ends the attempt without spending it: handled by the caller (no 'failed' record can be written anyway).
+    if (isDatabaseUnavailable(err)) throw err;
     const permanent = isPermanent(err);
     if (permanent || isLastAttempt(job)) {
       const error = problemOf(err);
@@ -94,10 +97,12 @@ export function prepareGarmentProcessor(deps: ProcessorDeps) {
       repo.setAnalysis(t, id, { analysisKey: key, analysis: p.summary, category: p.category }),
     announce: (t, g) => announceAsset(deps, t, 'garment', g),
   };
-  return async (job: Job): Promise<PrepareResult> => {
+  return async (job: Job, token?: string): Promise<PrepareResult> => {
     const data = prepareGarmentJob.safeParse(job.data);
     if (!data.success) throw new BadInputError(problem('internal', `bad prepare-garment payload: ${data.error.message}`, 500));
-    return prepareAsset(deps, ops, job, data.data.tenant_id, data.data.garment_id);
+    return prepareAsset(deps, ops, job, data.data.tenant_id, data.data.garment_id).catch((err: unknown) =>
+      isDatabaseUnavailable(err) ? waitForDatabase(job, token, deps.log.child({ garment: data.data.garment_id, job: job.id }), err) : Promise.reject(err),
+    );
   };
 }
 
@@ -113,9 +118,11 @@ export function prepareModelProcessor(deps: ProcessorDeps) {
     setAnalysis: (t, id, key, p) => repo.setAnalysis(t, id, { analysisKey: key, analysis: p.summary }),
     announce: (t, m) => announceAsset(deps, t, 'model', m),
   };
-  return async (job: Job): Promise<PrepareResult> => {
+  return async (job: Job, token?: string): Promise<PrepareResult> => {
     const data = prepareModelJob.safeParse(job.data);
     if (!data.success) throw new BadInputError(problem('internal', `bad prepare-model payload: ${data.error.message}`, 500));
-    return prepareAsset(deps, ops, job, data.data.tenant_id, data.data.model_id);
+    return prepareAsset(deps, ops, job, data.data.tenant_id, data.data.model_id).catch((err: unknown) =>
+      isDatabaseUnavailable(err) ? waitForDatabase(job, token, deps.log.child({ model: data.data.model_id, job: job.id }), err) : Promise.reject(err),
+    );
   };
 }

@@ -6,7 +6,8 @@ import { renderKey } from '../../storage/index.js';
 import { renderJob, type RenderJob } from '../contract.js';
 import { BadInputError, isPermanent, problem, problemOf } from '../problems.js';
 import { RenderTimeoutError } from '../compute-pool.js';
-import { isLastAttempt, type ProcessorDeps } from './deps.js';
+import { isDatabaseUnavailable } from '../../db/index.js';
+import { isLastAttempt, waitForDatabase, type ProcessorDeps } from './deps.js';
 import { announceRender } from './announce.js';
 import { finishRender, type FinishResult } from './finish.js';
 
@@ -102,12 +103,16 @@ export function renderProcessor(deps: ProcessorDeps) {
         if (!b) throw new Error(`prepared blob ${key} is missing from storage`);
         return b;
       };
+      // Stage reports run in order while the thread works. One that fails (the render was canceled, the
+      // database went away) is kept and thrown after the pixels: a rejection nobody awaits yet would crash the process.
       let stages = Promise.resolve();
+      let stageError: { err: unknown } | null = null;
       const out = await pool.render(
         { model: { key: inputs.model.analysis_key!, load: load(inputs.model.analysis_key!) }, garment: { key: inputs.garment.analysis_key!, load: load(inputs.garment.analysis_key!) }, options, background },
-        (s) => (stages = stages.then(() => stage(data, s))),
+        (s) => (stages = stages.then(() => (stageError ? undefined : stage(data, s))).catch((err: unknown) => void (stageError ??= { err }))),
       );
       await stages;
+      if (stageError) throw (stageError as { err: unknown }).err;
       await stage(data, 'store');
       const resultKey = renderKey(data.tenant_id, data.render_id, data.version, 'jpg');
       await store.put(resultKey, out.jpeg, { contentType: 'image/jpeg' });
@@ -124,6 +129,8 @@ export function renderProcessor(deps: ProcessorDeps) {
     } catch (caught) {
       if (caught instanceof DelayedError) throw caught;
       if (caught instanceof RenderEnded) return { status: 'canceled' };
+      // Not the render's fault: it runs again when the database is back (the result, if stored, is simply written again).
+      if (isDatabaseUnavailable(caught)) return waitForDatabase(job, token, log, caught);
       // A hung render is not retried: its thread was already replaced, and the same inputs would likely hang again.
       const err = caught instanceof RenderTimeoutError ? new BadInputError(problem('timeout', caught.message, 500)) : caught;
       const permanent = isPermanent(err);
