@@ -1,5 +1,5 @@
 // How much to trust a render: confidences, old clothing left showing, arm overlap, and whether a person should look.
-import { PARSE_LABELS, type GarmentAnalysis, type ModelAnalysis, type ModelLayers, type RgbaImage } from './types.js';
+import { PARSE_LABELS, type GarmentAnalysis, type Mask, type ModelAnalysis, type ModelLayers, type RgbaImage } from './types.js';
 import type { Targets } from './warp/targets.js';
 
 export interface QualityReport {
@@ -25,7 +25,8 @@ export interface QualityReport {
 
 const r3 = (v: number) => Math.round(v * 1000) / 1000;
 
-export function qualityReport(m: ModelAnalysis, layers: ModelLayers, g: GarmentAnalysis, t: Targets, garment: RgbaImage): QualityReport {
+/** `raised`: pixels the render covered with the lower clothing carried up (raiseLowerClothing), counted as covered. */
+export function qualityReport(m: ModelAnalysis, layers: ModelLayers, g: GarmentAnalysis, t: Targets, garment: RgbaImage, raised: Mask | null = null): QualityReport {
   const n = m.width * m.height;
   const reasons: string[] = [];
   let old = 0, uncovered = 0, inpainted = 0, galpha = 0, hidden = 0, skinShows = 0;
@@ -44,7 +45,7 @@ export function qualityReport(m: ModelAnalysis, layers: ModelLayers, g: GarmentA
       continue;
     }
     old++;
-    if (ga >= 0.5) continue;
+    if (ga >= 0.5 || (raised && raised.data[i]! >= 128)) continue;
     if (fillS[i]! >= 128) skinShows++;
     if (fillS[i]! >= 128 || fillB[i]! >= 128) inpainted++;
     else uncovered++;

@@ -29,6 +29,8 @@ export interface RenderResult {
   garment_mask: Mask;
   /** Where each garment landmark landed (model pixels), for overlays and the designer's handles. */
   targets: Targets;
+  /** Where the lower clothing was carried up to a shorter top's hem (255), or null. */
+  raised: Mask | null;
 }
 
 export function renderTryOn(input: RenderInput, options: RenderOptionsInput = {}): RenderResult {
@@ -59,12 +61,14 @@ export function renderTryOn(input: RenderInput, options: RenderOptionsInput = {}
   // The combined garment is used for its alpha only (shadow, mask, quality): shade what is drawn.
   for (const img of [warped.panel, warped.sleeves, warped.collar]) if (img) shadeGarment(img, layers, opts.shading);
   lap('shade');
-  let image = composeRender({ model, layers, garment: warped.garment, panel: warped.panel, sleeves: warped.sleeves, collar: warped.collar,
+  const composed = composeRender({ model, layers, garment: warped.garment, panel: warped.panel, sleeves: warped.sleeves, collar: warped.collar,
     background,
+    raiseLower: garment.category === 'top',
     tuck: targets.tuck,
     keepUpper: garment.category === 'bottom',
     armpits: targets.sleeves.length ? { left: targets.points.armpit_left?.y ?? null, right: targets.points.armpit_right?.y ?? null } : undefined,
   });
+  let image: RgbaImage = { width: composed.width, height: composed.height, data: composed.data };
   lap('composite');
   const n = model.width * model.height;
   const gm = new Uint8Array(n);
@@ -74,10 +78,10 @@ export function renderTryOn(input: RenderInput, options: RenderOptionsInput = {}
     image = applyRenderEnhancement(image, garment_mask, input.tone ?? IDENTITY_TONE, { level: opts.enhancement, face_super_resolution: false, face_retouch: false });
     lap('enhance');
   }
-  const quality = qualityReport(model, layers, garment, targets, warped.garment);
+  const quality = qualityReport(model, layers, garment, targets, warped.garment, composed.raised);
   lap('quality');
   timings.total = Math.round((performance.now() - start) * 10) / 10;
-  return { image, quality, timings_ms: timings, garment_mask, targets };
+  return { image, quality, timings_ms: timings, garment_mask, targets, raised: composed.raised };
 }
 
 const pasteCache = new WeakMap<GarmentAnalysis, MipPyramid>();

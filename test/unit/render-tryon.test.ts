@@ -191,10 +191,11 @@ describe('renderTryOn on a CGI model', () => {
     }
     expect(old).toBeGreaterThan(1000);
     expect(Math.abs(base.quality.old_clothing_uncovered - shows / old)).toBeLessThanOrEqual(0.002);
-    // Outside the garment the old clothing's place shows the agnostic person (at most darkened by the contact shadow), never the photo.
+    // Outside the garment the old clothing's place shows the agnostic person (at most darkened by the
+    // contact shadow) or the lower clothing carried up to the hem, never the photo.
     let fromPhoto = 0;
     for (let i = 0; i < n; i++) {
-      if (layers.old_clothing.data[i]! < 128 || base.garment_mask.data[i]! >= 8) continue;
+      if (layers.old_clothing.data[i]! < 128 || base.garment_mask.data[i]! >= 8 || (base.raised && base.raised.data[i]! >= 128)) continue;
       const o = i * 4;
       const photoDiffers = Math.abs(model.image.data[o]! - layers.agnostic.data[o]!) + Math.abs(model.image.data[o + 1]! - layers.agnostic.data[o + 1]!) > 30;
       const isPhoto = Math.abs(base.image.data[o]! - model.image.data[o]!) + Math.abs(base.image.data[o + 1]! - model.image.data[o + 1]!) < 4;
@@ -293,27 +294,88 @@ describe('renderTryOn on a CGI model', () => {
     expect(r.quality.score).toBeLessThanOrEqual(0.3);
   });
 
-  it('asks for review when a large patch of synthesised skin shows (a midriff below a shorter hem), not for a sliver', () => {
-    // An old top longer than the new one: the rows below the new hem become filled skin.
-    const patch = (rowsBelow: number): ModelLayers => {
-      // The old top was exactly where the new one is, plus the patch; only the patch is filled.
-      const old = Uint8Array.from(base.garment_mask.data, (v) => (v >= 128 ? 255 : 0)), fs = new Uint8Array(old.length);
-      const hemY = Math.max(base.targets.points.hem_left!.y, base.targets.points.hem_right!.y);
-      const x0 = Math.round(base.targets.points.hem_right!.x), x1 = Math.round(base.targets.points.hem_left!.x);
-      for (let y = Math.ceil(hemY) + 2; y < Math.min(model.height, hemY + 2 + rowsBelow); y++) {
-        for (let x = x0; x <= x1; x++) { old[y * model.width + x] = 255; fs[y * model.width + x] = 255; }
-      }
-      return { ...layers, old_clothing: { ...layers.old_clothing, data: old }, filled_skin: { ...layers.filled_skin, data: fs }, filled_background: { ...layers.filled_background, data: new Uint8Array(old.length) } };
-    };
+  // An old top longer than the new one: the rows below the new hem were the old top, filled with skin.
+  const patch = (rowsBelow: number): ModelLayers => {
+    // The old top was exactly where the new one is, plus the patch; only the patch is filled.
+    const old = Uint8Array.from(base.garment_mask.data, (v) => (v >= 128 ? 255 : 0)), fs = new Uint8Array(old.length);
+    const hemY = Math.max(base.targets.points.hem_left!.y, base.targets.points.hem_right!.y);
+    const x0 = Math.round(base.targets.points.hem_right!.x), x1 = Math.round(base.targets.points.hem_left!.x);
+    for (let y = Math.ceil(hemY) + 2; y < Math.min(model.height, hemY + 2 + rowsBelow); y++) {
+      for (let x = x0; x <= x1; x++) { old[y * model.width + x] = 255; fs[y * model.width + x] = 255; }
+    }
+    return { ...layers, old_clothing: { ...layers.old_clothing, data: old }, filled_skin: { ...layers.filled_skin, data: fs }, filled_background: { ...layers.filled_background, data: new Uint8Array(old.length) } };
+  };
+  /** The model's lower clothing raised by `rows`: the strip between the hem and it is old top. */
+  const lowered = (rows: number): ModelAnalysis => {
+    const W = model.width;
+    const lab = Uint8Array.from(model.parsing.data);
+    const image = { ...model.image, data: Uint8Array.from(model.image.data) };
+    for (let x = 0; x < W; x++) {
+      let y0 = -1;
+      for (let y = 0; y < model.height; y++) if (lab[y * W + x] === PARSE_LABELS.lower_clothing) { y0 = y; break; }
+      if (y0 < 0) continue;
+      for (let y = y0; y < Math.min(model.height, y0 + rows); y++) lab[y * W + x] = PARSE_LABELS.torso_skin;
+    }
+    return { ...model, image, parsing: { ...model.parsing, data: lab } };
+  };
+
+  it('carries the lower clothing up to a shorter hem: the strip has the trousers’ colour, not skin', () => {
     const S = model.measurements.shoulder_width;
-    const big = renderTryOn({ model, layers: patch(Math.round(0.25 * S)), garment: tee }, {});
+    const layersLong = patch(Math.round(0.35 * S));
+    const r = renderTryOn({ model, layers: layersLong, garment: tee }, {});
+    expect(r.raised).not.toBeNull();
+    const n = model.width * model.height;
+    // The lower clothing's median colour in the photo, and the skin's (face).
+    const median = (label: number) => {
+      const v: number[][] = [[], [], []];
+      for (let i = 0; i < n; i += 3) if (model.parsing.data[i] === label) for (let c = 0; c < 3; c++) v[c]!.push(model.image.data[i * 4 + c]!);
+      return v.map((a) => a.sort((p, q) => p - q)[a.length >> 1]!);
+    };
+    const lower = median(PARSE_LABELS.lower_clothing), skin = median(PARSE_LABELS.face);
+    let strip = 0, raised = 0, judged = 0, nearLower = 0;
+    for (let i = 0; i < n; i++) {
+      if (layersLong.filled_skin.data[i]! < 128 || r.garment_mask.data[i]! >= 128 || layers.body.data[i]! < 128) continue;
+      strip++;
+      if (r.raised!.data[i]! < 128) continue;
+      raised++;
+      // Rows just under the hem are darkened by the garment's contact shadow: judge the colour below them.
+      const x = i % model.width, y = (i / model.width) | 0;
+      let shadowed = false;
+      for (let d = 1; d <= 0.1 * S && y - d >= 0; d++) if (r.garment_mask.data[(y - d) * model.width + x]! >= 128) { shadowed = true; break; }
+      if (shadowed) continue;
+      judged++;
+      const o = i * 4;
+      // Compared by chromaticity: the fill's brightness follows the fabric's shading, its hue must be the fabric's.
+      const dl = chromaDistance(r.image.data, o, lower), ds = chromaDistance(r.image.data, o, skin);
+      if (dl < ds) nearLower++;
+    }
+    expect(strip).toBeGreaterThan(500);
+    expect(raised / strip).toBeGreaterThanOrEqual(0.8);
+    expect(judged).toBeGreaterThan(200);
+    expect(nearLower / judged).toBeGreaterThanOrEqual(0.9);
+    // Covered by fabric, the strip is not a reason for review.
+    expect(r.quality.reasons.some((x) => x.includes('synthesised skin shows over'))).toBe(false);
+  });
+
+  it('asks for review when a large patch of synthesised skin shows (a midriff with nothing below to carry up), not for a sliver', () => {
+    const S = model.measurements.shoulder_width;
+    // No lower clothing in the photo: nothing can be raised, the patch stays skin.
+    const bare = lowered(model.height);
+    const big = renderTryOn({ model: bare, layers: patch(Math.round(0.25 * S)), garment: tee }, {});
+    expect(big.raised).toBeNull();
     expect(big.quality.inpainted_share).toBeLessThanOrEqual(0.2);
     expect(big.quality.reasons.some((x) => x.includes('synthesised skin shows over'))).toBe(true);
     expect(big.quality.needs_review).toBe(true);
-    const sliver = renderTryOn({ model, layers: patch(2), garment: tee }, {});
+    const sliver = renderTryOn({ model: bare, layers: patch(2), garment: tee }, {});
     expect(sliver.quality.reasons.some((x) => x.includes('synthesised skin shows over'))).toBe(false);
   });
 });
+
+/** Distance between the chromaticities (r, g over r+g+b) of pixel o and an RGB colour. */
+function chromaDistance(px: Uint8Array, o: number, c: number[]): number {
+  const s1 = px[o]! + px[o + 1]! + px[o + 2]! + 1, s2 = c[0]! + c[1]! + c[2]! + 1;
+  return Math.hypot(px[o]! / s1 - c[0]! / s2, px[o + 1]! / s1 - c[1]! / s2);
+}
 
 /** Lowest garment row in column x. */
 function extentBelow(m: Mask, x: number): number {

@@ -1,5 +1,6 @@
 // Back-to-front compositing of a render: background, agnostic person, collar back, garment with contact shadow, front layer.
 import { PARSE_LABELS, type Mask, type ModelAnalysis, type ModelLayers, type RgbaImage } from '../types.js';
+import { raiseLowerClothing } from './raise-lower.js';
 
 export interface ComposeInput {
   model: ModelAnalysis;
@@ -24,17 +25,20 @@ export interface ComposeInput {
   keepUpper?: boolean;
   /** Contact shadow strength, 0..1 (faint by default). */
   shadow?: number;
+  /** A top: carry the lower clothing up to a hem that ends above the old top's (see raiseLowerClothing). */
+  raiseLower?: boolean;
 }
 
 const L = PARSE_LABELS;
 
-export function composeRender(input: ComposeInput): RgbaImage {
+export function composeRender(input: ComposeInput): RgbaImage & { raised: Mask | null } {
   const { model, layers, garment } = input;
   const W = model.width, H = model.height;
   const n = W * H;
   // A lower garment keeps the top the person wears: start from the photo, not the agnostic person.
   const out = new Uint8Array(input.keepUpper ? model.image.data : layers.agnostic.data);
   if (input.background) replaceBackground(out, input, W, H);
+  const raised = input.raiseLower && !input.tuck && !input.keepUpper ? raiseLowerClothing(out, model, layers, input.panel) : null;
   if (input.collar) {
     // The collar's back is behind the neck, head and shoulders: warped with the front panel it lands on
     // the chest (in the photo it shows through the neck opening), so it may show only beside the person.
@@ -77,7 +81,7 @@ export function composeRender(input: ComposeInput): RgbaImage {
     }
     over(out, hair, n, null);
   }
-  return { width: W, height: H, data: out };
+  return { width: W, height: H, data: out, raised };
 }
 
 /** Straight-alpha "over" onto an opaque image; `skip` marks pixels left untouched. */

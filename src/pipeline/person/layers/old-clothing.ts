@@ -27,13 +27,20 @@ export function correctedTop(a: ModelAnalysis): Uint8Array {
   const sb = boxBlur(cb, W, H, 2), sr = boxBlur(cr, W, H, 2);
   const skin = medianChroma(lab, sb, sr, (l) => SURE_SKIN.has(l));
   const top = medianChroma(lab, sb, sr, (l) => l === L.torso_clothing);
+  const lower = medianChroma(lab, sb, sr, (l) => l === L.lower_clothing);
   const k = a.pose.keypoints;
-  // Legs are only suspect down to a little below the hips (a long top's hem).
-  const hemY = Math.max(k.left_hip.y, k.right_hip.y) + 0.15 * a.measurements.torso_length;
+  // Legs are only suspect down to below the hips (a long top's hem).
+  const hemY = Math.max(k.left_hip.y, k.right_hip.y) + 0.3 * a.measurements.torso_length;
   const isTop = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const l = lab[i]!;
     if (l === L.torso_clothing) isTop[i] = 1;
+    else if (l === L.lower_clothing && top && lower && i < hemY * W) {
+      // The parsing's trousers reach up into a long top's hem: fabric far nearer the top's colour is the top.
+      const dl = (sb[i]! - lower[0]) ** 2 + (sr[i]! - lower[1]) ** 2;
+      const dt = (sb[i]! - top[0]) ** 2 + (sr[i]! - top[1]) ** 2;
+      if (dt * 4 < dl && dl > 100) isTop[i] = 1;
+    }
     else if (MAYBE_TOP.has(l) && skin && top && (l !== L.legs || i < hemY * W)) {
       const ds = (sb[i]! - skin[0]) ** 2 + (sr[i]! - skin[1]) ** 2;
       const dt = (sb[i]! - top[0]) ** 2 + (sr[i]! - top[1]) ** 2;

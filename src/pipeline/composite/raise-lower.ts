@@ -1,0 +1,189 @@
+// A top shorter than the one in the photo: the lower clothing is carried up to its hem (worn high), not skin.
+import { boxBlur } from './guided-filter.js';
+import { PARSE_LABELS, type Mask, type ModelAnalysis, type ModelLayers, type RgbaImage } from '../types.js';
+
+const L = PARSE_LABELS;
+
+/**
+ * Where the new top ends above the old one, the photo has no truth for the strip between the new hem
+ * and the lower clothing: a synthesised midriff there reads as a flat skin-coloured block (the most
+ * common defect merchants named). Studio photos of a top with trousers or a skirt show the lower
+ * garment's waistband at the top's hem; so the lower clothing is raised into that strip: each column
+ * gets the fabric's own colour under the waistband and a fine grain taken from it, inside the body
+ * outline only. Writes into `out` (the agnostic person, before the garment goes on) and returns the
+ * pixels it painted (255), or null when nothing was raised.
+ */
+export function raiseLowerClothing(out: Uint8Array, model: ModelAnalysis, layers: ModelLayers, panel: RgbaImage): Mask | null {
+  const W = model.width, H = model.height;
+  const lab = model.parsing.data, old = layers.old_clothing.data, body = layers.body.data, src = model.image.data;
+  const pa = panel.data;
+  const T = model.measurements.torso_length;
+  const k = model.pose.keypoints;
+  const hipY = (k.left_hip.y + k.right_hip.y) / 2;
+  const yMin = Math.max(0, Math.floor(hipY - 0.7 * T)), yMax = Math.min(H - 1, Math.ceil(hipY + 0.45 * T));
+  // Lower clothing the old top does not claim (the parsing's trousers can reach up into a long top's hem).
+  const lower = (i: number) => lab[i] === L.lower_clothing && old[i]! < 128;
+  // The lower clothing's top edge per column: the first row of a run deep enough not to be a dark
+  // patch of the old top that the parsing called trousers.
+  const run = Math.max(6, Math.round(0.08 * T));
+  const top = new Int32Array(W).fill(-1);
+  for (let x = 0; x < W; x++) {
+    let count = 0;
+    for (let y = yMin; y <= yMax; y++) {
+      if (lower(y * W + x)) {
+        if (++count >= run) { top[x] = y - run + 1; break; }
+      } else count = 0;
+    }
+  }
+  smoothColumns(top, Math.max(2, Math.round(0.02 * T)));
+  const band = Math.max(3, Math.round(0.04 * T));
+  const depthMax = 3 * band;
+  const overlap = Math.max(2, Math.round(0.012 * T));
+
+  // The fabric: its typical colour (median over the band under every column's waistband), so stray
+  // rows of another colour (a fringe of the old top, a hand) are left out of each column's colour.
+  const all: number[][] = [[], [], []];
+  for (let x = 0; x < W; x++) {
+    const y0 = top[x]!;
+    if (y0 < 0) continue;
+    for (let d = 0; d < depthMax && y0 + band + d < H; d += 2) {
+      const i = (y0 + band + d) * W + x;
+      if (!lower(i)) break;
+      for (let c = 0; c < 3; c++) all[c]!.push(src[i * 4 + c]!);
+    }
+  }
+  if (all[0]!.length < 50) return null;
+  const typical = all.map((v) => v.sort((a, b) => a - b)[v.length >> 1]!);
+  const near = (s: number) => Math.abs(src[s]! - typical[0]!) + Math.abs(src[s + 1]! - typical[1]!) + Math.abs(src[s + 2]! - typical[2]!) < 60;
+
+  // Per column: the fabric's median colour under the waistband, from the rows of the typical fabric.
+  const med = new Float32Array(W * 3).fill(NaN);
+  const vals: number[][] = [[], [], []];
+  for (let x = 0; x < W; x++) {
+    const y0 = top[x]!;
+    if (y0 < 0) continue;
+    for (const v of vals) v.length = 0;
+    for (let d = 0; d < depthMax && y0 + band + d < H; d++) {
+      const i = (y0 + band + d) * W + x;
+      if (!lower(i)) break;
+      if (!near(i * 4)) continue;
+      for (let c = 0; c < 3; c++) vals[c]!.push(src[i * 4 + c]!);
+    }
+    if (vals[0]!.length < 3) continue;
+    for (let c = 0; c < 3; c++) {
+      const v = vals[c]!.sort((a, b) => a - b);
+      med[x * 3 + c] = v[v.length >> 1]!;
+    }
+  }
+  // Columns beside the trousers' top (the waist is often wider than where the parsing starts the
+  // trousers) and columns without clean fabric take their nearest neighbour's edge and colour.
+  const srcCol = new Int32Array(W).fill(-1);
+  for (let x = 0; x < W; x++) if (top[x]! >= 0 && med[x * 3] === med[x * 3]) srcCol[x] = x;
+  const reach = Math.round(0.12 * T);
+  const own = Int32Array.from(srcCol);
+  for (let x = 0; x < W; x++) {
+    if (own[x]! >= 0) continue;
+    for (let d = 1; d <= reach; d++) {
+      const l = x - d >= 0 ? own[x - d]! : -1, r = x + d < W ? own[x + d]! : -1;
+      if (l >= 0 || r >= 0) { srcCol[x] = l >= 0 ? l : r; break; }
+    }
+  }
+  smoothColours(med, srcCol, W, Math.max(2, Math.round(0.015 * T)));
+  // Fine grain only: the fabric's difference from its own vertical average, clipped, so folds and
+  // whiskers of the trousers are not mirrored into the strip.
+  const lum = new Float32Array(W * H);
+  for (let i = 0; i < W * H; i++) lum[i] = 0.299 * src[i * 4]! + 0.587 * src[i * 4 + 1]! + 0.114 * src[i * 4 + 2]!;
+  const smooth = boxBlur(lum, W, H, 2);
+  const grain = 8;
+
+  const mask = new Uint8Array(W * H);
+  let painted = 0;
+  for (let x = 0; x < W; x++) {
+    const sx = srcCol[x]!;
+    if (sx < 0) continue;
+    const y0 = top[sx]!;
+    // The new hem: the lowest garment row above the lower clothing's top in this column (or the source column's).
+    let hem = -1;
+    for (const cx of x === sx ? [x] : [x, sx]) {
+      for (let y = y0 - 1; y >= yMin; y--) if (pa[(y * W + cx) * 4 + 3]! >= 128) { hem = y; break; }
+      if (hem >= 0) break;
+    }
+    if (hem < 0) continue;
+    const gap = y0 - hem - 1;
+    if (gap < 2) continue;
+    // Only where the strip was the old top (not the person's own skin, as under a cropped top in the photo).
+    let wasOld = 0, inBody = 0;
+    for (let y = hem + 1; y < y0; y++) {
+      const i = y * W + x;
+      if (old[i]! >= 128) wasOld++;
+      if (body[i]! >= 128 || old[i]! >= 128) inBody++;
+    }
+    if (inBody === 0 || wasOld < 0.5 * inBody) continue;
+    // Grain rows: lower clothing under the source column's waistband.
+    let depth = 0;
+    while (depth < depthMax && y0 + band + depth < H && lower((y0 + band + depth) * W + sx)) depth++;
+    // The old hem's fringe lies on the first rows of the lower clothing: cover them too.
+    for (let y = Math.max(0, hem + 1 - overlap); y < y0 + band && y < H; y++) {
+      const i = y * W + x;
+      if (body[i]! < 128 && old[i]! < 128 && !(x === sx && lab[i] === L.lower_clothing)) continue;
+      let r = 0;
+      if (depth >= 2) {
+        const u = y0 + band - 1 - y, p = u % (2 * depth);
+        const s = (y0 + band + (p < depth ? p : 2 * depth - 1 - p)) * W + sx;
+        if (near(s * 4)) r = Math.max(-grain, Math.min(grain, lum[s]! - smooth[s]!));
+      }
+      const o = i * 4;
+      for (let c = 0; c < 3; c++) out[o + c] = Math.max(0, Math.min(255, med[sx * 3 + c]! + r + 0.5));
+      mask[i] = 255;
+      painted++;
+    }
+  }
+  if (!painted) return null;
+  softenSides(out, mask, W, H);
+  return { width: W, height: H, data: mask };
+}
+
+/** Box average of the columns' colours (each read through its source column), so neighbours do not differ in tint. */
+function smoothColours(med: Float32Array, srcCol: Int32Array, W: number, r: number): void {
+  const copy = Float32Array.from(med);
+  for (let x = 0; x < W; x++) {
+    if (srcCol[x] !== x) continue;
+    for (let c = 0; c < 3; c++) {
+      let sum = 0, k = 0;
+      for (let j = Math.max(0, x - r); j <= Math.min(W - 1, x + r); j++) {
+        const s = srcCol[j]!;
+        if (s < 0) continue;
+        sum += copy[s * 3 + c]!;
+        k++;
+      }
+      med[x * 3 + c] = sum / k;
+    }
+  }
+}
+
+/** Median over a window of valid columns, so one noisy column does not make a step in the waistband. */
+function smoothColumns(top: Int32Array, r: number): void {
+  const copy = Int32Array.from(top);
+  const win: number[] = [];
+  for (let x = 0; x < top.length; x++) {
+    if (copy[x]! < 0) continue;
+    win.length = 0;
+    for (let j = Math.max(0, x - r); j <= Math.min(top.length - 1, x + r); j++) if (copy[j]! >= 0) win.push(copy[j]!);
+    win.sort((a, b) => a - b);
+    top[x] = win[win.length >> 1]!;
+  }
+}
+
+/** The raised fabric's left and right edges are cut per column: blend each edge pixel with its outer neighbour. */
+function softenSides(out: Uint8Array, mask: Uint8Array, W: number, H: number): void {
+  for (let y = 0; y < H; y++) {
+    for (let x = 1; x < W - 1; x++) {
+      const i = y * W + x;
+      if (!mask[i]) continue;
+      const nb = !mask[i - 1] ? i - 1 : !mask[i + 1] ? i + 1 : -1;
+      if (nb < 0) continue;
+      const o = i * 4, q = nb * 4;
+      for (let c = 0; c < 3; c++) out[o + c] = (out[o + c]! * 2 + out[q + c]!) / 3 + 0.5;
+    }
+  }
+}
