@@ -14,6 +14,7 @@ import { createRepos, openDatabase } from '../src/db/index.js';
 import { percentiles } from './stats.js';
 import { RequestCounter, TenantClient, type BatchResult, type RequestKind } from './loadtest/client.js';
 import { commandDelta, countInWindow, jainIndex, maxMinRatio, parseCommandStats, parseInfoNumbers, project, round } from './loadtest/math.js';
+import { CpuMeter } from './loadtest/cpu.js';
 import { Children, createPrivateDatabase, freePort, pgDelta, readPgStats, sleep, startPrivateRedis, until, type Child, type PgStats } from './loadtest/services.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -132,10 +133,75 @@ function redisFigures(a: RedisReading, b: RedisReading) {
   return { seconds, ...d, cpuSeconds: b.cpuSeconds - a.cpuSeconds };
 }
 
-async function workerRenders(port: number): Promise<number> {
+/** A worker process's render counters from its /metrics: succeeded renders, and sum/count of render and stage durations. */
+async function workerMetrics(port: number): Promise<WorkerMetrics> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const m = /^tryon_renders_total\{outcome="succeeded"\} (\d+(?:\.\d+)?)/m.exec(text);
-  return m ? Number(m[1]) : 0;
+  const num = (re: RegExp) => Number(re.exec(text)?.[1] ?? 0);
+  const stages: WorkerMetrics['stages'] = {};
+  for (const m of text.matchAll(/^tryon_render_stage_duration_seconds_(sum|count)\{stage="([^"]+)"\} (\S+)/gm)) {
+    const st = (stages[m[2]!] ??= { sum: 0, count: 0 });
+    st[m[1] as 'sum' | 'count'] = Number(m[3]);
+  }
+  return {
+    succeeded: num(/^tryon_renders_total\{outcome="succeeded"\} (\S+)/m),
+    renderSum: num(/^tryon_render_duration_seconds_sum\{outcome="succeeded"\} (\S+)/m),
+    renderCount: num(/^tryon_render_duration_seconds_count\{outcome="succeeded"\} (\S+)/m),
+    stages,
+  };
+}
+interface WorkerMetrics {
+  succeeded: number;
+  renderSum: number;
+  renderCount: number;
+  stages: Record<string, { sum: number; count: number }>;
+}
+
+/** Mean render and stage wall times (ms) over all workers between two readings. */
+function meanTimes(before: WorkerMetrics[], after: WorkerMetrics[]) {
+  let sum = 0;
+  let count = 0;
+  const st: Record<string, { sum: number; count: number }> = {};
+  after.forEach((a, i) => {
+    const b = before[i]!;
+    sum += a.renderSum - b.renderSum;
+    count += a.renderCount - b.renderCount;
+    for (const [k, v] of Object.entries(a.stages)) {
+      const e = (st[k] ??= { sum: 0, count: 0 });
+      e.sum += v.sum - (b.stages[k]?.sum ?? 0);
+      e.count += v.count - (b.stages[k]?.count ?? 0);
+    }
+  });
+  return {
+    render_wall_ms_mean: count ? Math.round((sum / count) * 1000) : null,
+    stage_wall_ms_mean: Object.fromEntries(Object.entries(st).filter(([, v]) => v.count > 0).map(([k, v]) => [k, Math.round((v.sum / v.count) * 1000)])),
+  };
+}
+
+async function backendPids(admin: pg.Client, database: string): Promise<number[]> {
+  const r = await admin.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1', [database]);
+  return r.rows.map((x) => Number(x.pid));
+}
+
+/** Where the CPU went during a phase: per render for each kind of process, and how busy the machine was with others' work. */
+function cpuFigures(c: ReturnType<CpuMeter['result']>, nWorkers: number, renders: number) {
+  const ms = (x: number) => (renders > 0 ? round((x * 1000) / renders, 1) : NaN);
+  const workerCpu = Object.entries(c.per).filter(([k]) => k.startsWith('worker')).reduce((a, [, v]) => a + v, 0);
+  const ours = workerCpu + (c.per.api ?? 0) + (c.per.redis ?? 0) + c.group + c.driver;
+  const cores = (x: number) => round(x / c.seconds, 2);
+  return {
+    seconds: round(c.seconds, 1),
+    worker_processes: nWorkers,
+    worker_cpu_ms_per_render: ms(workerCpu),
+    api_cpu_ms_per_render: ms(c.per.api ?? 0),
+    redis_process_cpu_ms_per_render: ms(c.per.redis ?? 0),
+    postgres_backends_cpu_ms_per_render: ms(c.group),
+    driver_cpu_ms_per_render: ms(c.driver),
+    all_cpu_ms_per_render: ms(ours),
+    cores_used_by_workers: cores(workerCpu),
+    cores_used_by_this_run: cores(ours),
+    cores_busy_machine: c.machine ? cores(c.machine.busy) : null,
+    cores_used_by_others: c.machine ? cores(Math.max(0, c.machine.busy - ours)) : null,
+  };
 }
 
 interface Tenant {
@@ -322,20 +388,30 @@ async function main(): Promise<void> {
     if (aborted) return;
     log(`phase: ${n} worker process(es) × ${s.workerConcurrency} thread(s), ${s.tenants} tenants, ${s.windowSeconds} s`);
     const req0 = counter.snapshot();
-    const rendersBefore = await Promise.all(workers.map((w) => workerRenders(w.metricsPort)));
+    const metricsBefore = await Promise.all(workers.map((w) => workerMetrics(w.metricsPort)));
     const red0 = await readRedis(r);
+    const meter = new CpuMeter([
+      ...workers.map((w) => ({ name: w.child.name, pid: w.child.proc.pid! })),
+      { name: 'api', pid: api.proc.pid! },
+      { name: 'redis', pid: redis.child.proc.pid! },
+    ]);
     let maxBackends = 0;
-    const sampler = setInterval(() => {
-      readPgStats(admin, dbName).then((p) => (maxBackends = Math.max(maxBackends, p.numbackends)), () => {});
-    }, 1000);
+    const samplePg = async () => {
+      const pids = await backendPids(admin, dbName);
+      maxBackends = Math.max(maxBackends, pids.length);
+      meter.sample(pids);
+    };
+    await samplePg();
+    const sampler = setInterval(() => void samplePg().catch(() => {}), 1000);
     const t0 = Date.now();
     const endAt = t0 + s.windowSeconds * 1000;
     const errors: string[] = [];
     const batches = await drive(tenants, s, endAt, errors);
     const drained = Date.now();
     clearInterval(sampler);
+    await samplePg();
     const red1 = await readRedis(r);
-    const rendersAfter = await Promise.all(workers.map((w) => workerRenders(w.metricsPort)));
+    const metricsAfter = await Promise.all(workers.map((w) => workerMetrics(w.metricsPort)));
     const req1 = counter.snapshot();
     log(`  ${batches.length} batches; drained ${((drained - endAt) / 1000).toFixed(1)} s after the window; idle ${s.idleSeconds} s`);
     await sleep(s.idleSeconds * 1000);
@@ -378,7 +454,9 @@ async function main(): Promise<void> {
       renders_in_window: inWindow,
       renders_per_s: round(inWindow / s.windowSeconds, 3),
       renders_per_s_incl_drain: round(succeeded.length / ((drained - t0) / 1000), 3),
-      renders_per_worker_process: rendersAfter.map((a, i) => a - rendersBefore[i]!),
+      renders_per_worker_process: metricsAfter.map((a, i) => a.succeeded - metricsBefore[i]!.succeeded),
+      ...meanTimes(metricsBefore, metricsAfter),
+      cpu: cpuFigures(meter.result(), workers.length, done),
       batch_latency_ms: latency,
       fairness: { tenants: perTenant, jain_index: round(jainIndex(rates), 4), max_min_ratio: round(maxMinRatio(rates), 3) },
       redis: {
@@ -416,6 +494,16 @@ async function main(): Promise<void> {
     redisCommandsPerS: most.redis.commands_per_s,
     redisCpuCoreFraction: most.redis.cpu_core_fraction,
     postgresTxPerS: most.postgres.transactions_per_s,
+    postgresConnections: most.postgres.max_connections_held,
+  };
+  // What a worker machine of this size would do with its cores to itself: CPU per render, not the shared machine's time slices, sets the rate.
+  const cpus = os.cpus().length;
+  const cpuBoundRate = most.cpu.worker_cpu_ms_per_render > 0 ? (cpus * 1000) / most.cpu.worker_cpu_ms_per_render : NaN;
+  const perCpuBoundMachine = {
+    rendersPerS: round(cpuBoundRate, 3),
+    redisCommandsPerS: round(cpuBoundRate * most.redis.commands_per_render, 1),
+    redisCpuCoreFraction: round((cpuBoundRate * most.redis.cpu_ms_per_render) / 1000, 4),
+    postgresTxPerS: round(cpuBoundRate * most.postgres.transactions_per_render, 1),
     postgresConnections: most.postgres.max_connections_held,
   };
   const cap = { redisCommandsPerS: s.assumeRedisOpsPerS, redisCpuCores: 1, postgresTxPerS: s.assumePgTxPerS, postgresConnections: pgMaxConnections };
@@ -469,8 +557,14 @@ async function main(): Promise<void> {
       api_requests: most.api_requests.per_render,
       from_phase: `${most.worker_processes} worker processes`,
     },
+    capacity_estimate: {
+      worker_cpu_ms_per_render: most.cpu.worker_cpu_ms_per_render,
+      renders_per_s_per_core: round(1000 / most.cpu.worker_cpu_ms_per_render, 3),
+      renders_per_s_worker_machine: perCpuBoundMachine.rendersPerS,
+      note: `a worker machine with ${cpus} cores to itself and one single-thread worker process per core; CPU per render measured in the ${most.worker_processes}-worker phase (CPU time, so others' load on this shared machine inflates it less than it cuts the measured rate)`,
+    },
     projection: {
-      basis: `one machine = this one with ${most.worker_processes} worker processes (the busiest phase), scaled linearly`,
+      basis: `measured: one machine = this one in the ${most.worker_processes}-worker phase, scaled linearly; cpu_bound: one worker machine as in capacity_estimate, with the per-render Redis and Postgres costs measured here`,
       assumptions: {
         redis_commands_per_s_one_instance: s.assumeRedisOpsPerS,
         redis_cpu_cores_one_instance: 1,
@@ -480,8 +574,8 @@ async function main(): Promise<void> {
           'capacities are assumptions (simple commands on one Redis core; small transactions on one Postgres; this server’s max_connections without a pooler), not measurements; ' +
           'per-machine Postgres connections are the most the API and the worker processes held at once (each process pools up to 10)',
       },
-      per_machine: perMachine,
-      at: project(perMachine, s.projectMachines, cap),
+      measured: { per_machine: perMachine, at: project(perMachine, s.projectMachines, cap) },
+      cpu_bound: { per_machine: perCpuBoundMachine, at: project(perCpuBoundMachine, s.projectMachines, cap) },
     },
     notes: [
       'renders_per_s counts renders that finished inside the window; latency is submit → batch.completed seen on the SSE stream, for every batch started in the window',

@@ -30,8 +30,10 @@ export interface Child {
 /** Every child this run started, so that any way out (error, Ctrl-C, deadline) takes them all down. */
 export class Children {
   private readonly all: Child[] = [];
+  private readonly servers = new Set<Child>();
 
-  start(name: string, cmd: string, args: string[], opts: { cwd?: string; env: Record<string, string | undefined> }): Child {
+  /** `server`: something the other children use (stopped after them). */
+  start(name: string, cmd: string, args: string[], opts: { cwd?: string; env: Record<string, string | undefined>; server?: boolean }): Child {
     // Own process group (detached): a terminal's Ctrl-C reaches only this script, which then stops them in order.
     const proc = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let tail = '';
@@ -57,12 +59,15 @@ export class Children {
       },
     };
     this.all.push(child);
+    if (opts.server) this.servers.add(child);
     return child;
   }
 
   async stopAll(graceMs = 15_000): Promise<void> {
-    // Reverse start order: workers and API before the redis-server they use.
-    for (const c of [...this.all].reverse()) await c.stop(graceMs).catch(() => {});
+    // The API and workers at once (each finishes its active jobs), then the servers they use.
+    const [servers, users] = [this.all.filter((c) => this.servers.has(c)), this.all.filter((c) => !this.servers.has(c))];
+    await Promise.all(users.map((c) => c.stop(graceMs).catch(() => {})));
+    await Promise.all(servers.map((c) => c.stop(graceMs).catch(() => {})));
   }
 
   /** Last resort on process exit (synchronous): SIGKILL every group still alive. */
@@ -96,6 +101,7 @@ export async function startPrivateRedis(children: Children): Promise<{ url: stri
   const port = await freePort();
   const child = children.start('redis-server', 'redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], {
     env: { PATH: process.env.PATH },
+    server: true,
   });
   const url = `redis://127.0.0.1:${port}`;
   const version = await until(
