@@ -47,11 +47,15 @@ export const MAX_RESPONSE_BYTES = 64 * 1024;
 /** Keep this much of it for the log. */
 export const EXCERPT_BYTES = 4 * 1024;
 
-// Keep-alive: an endpoint receiving many events reuses its connections. Every pooled socket was
-// opened to an address checked when it was opened.
+// Keep-alive: the agents pool connections per origin (scheme, host, port), so an endpoint receiving
+// many events reuses its connections. Every pooled socket was opened to an address checked when it
+// was opened. Up to 64 per origin, busy or idle: at least the webhook worker's 48 concurrent jobs, so
+// a burst to one endpoint neither waits for a socket nor closes and reopens them (8 idle ones, the
+// old cap, made every burst reconnect).
+const POOL = { keepAlive: true, maxSockets: 64, maxFreeSockets: 64 };
 const agents = {
-  'http:': new http.Agent({ keepAlive: true, maxSockets: 32, maxFreeSockets: 8 }),
-  'https:': new https.Agent({ keepAlive: true, maxSockets: 32, maxFreeSockets: 8 }),
+  'http:': new http.Agent(POOL),
+  'https:': new https.Agent(POOL),
 };
 
 export async function attemptDelivery(req: AttemptRequest): Promise<AttemptResult> {
