@@ -43,6 +43,8 @@ export const configSchema = z.object({
   DATA_DIR: z.string().min(1).default('.data'),
   /** Where uploads and results are stored: the local filesystem or an S3-compatible bucket. */
   STORAGE: z.enum(['fs', 's3']).default('fs'),
+  /** Most the STORAGE=fs blob folder may hold, in MB (0 = no limit): a write that would pass it is refused whole (uploads answer 507) and nothing is half-written. */
+  STORAGE_QUOTA_MB: z.coerce.number().int().min(0).default(0),
   /** S3-compatible endpoint (MinIO, R2…); unset = AWS S3. */
   S3_ENDPOINT: optionalString.pipe(z.url().optional()),
   /** Bucket for STORAGE=s3 (required then). */

@@ -1,6 +1,6 @@
 // BlobStore on the local filesystem: atomic writes (temp file + rename), content type in a sidecar.
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -15,6 +15,33 @@ interface Sidecar {
 export interface FsBlobStoreOptions {
   /** Writes a temp file; replaceable only so tests can send the bytes to /dev/full. */
   writeFile?: (path: string, bytes: Uint8Array) => Promise<void>;
+  /**
+   * Most bytes the folder may hold (STORAGE_QUOTA_MB; 0 = no limit). A put that would pass it is refused
+   * whole with StorageFullError before anything is written. The folder's size is measured by walking it,
+   * at most once a second and again before refusing, so files written or deleted by other processes
+   * sharing the folder count; concurrent puts may overshoot by what they write at the same moment.
+   */
+  quotaBytes?: number;
+}
+
+const USAGE_TTL_MS = 1000;
+
+/** Bytes of every file under `dir` (data, sidecars, temp files). */
+async function folderBytes(dir: string): Promise<number> {
+  let entries: import('node:fs').Dirent[];
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    if (isMissing(err)) return 0;
+    throw err;
+  }
+  let total = 0;
+  for (const e of entries) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) total += await folderBytes(p);
+    else if (e.isFile()) total += await stat(p).then((s) => s.size, (err: unknown) => (isMissing(err) ? 0 : Promise.reject(err)));
+  }
+  return total;
 }
 
 const FULL_CODES = new Set(['ENOSPC', 'EDQUOT']);
@@ -32,11 +59,34 @@ async function writeDurably(path: string, bytes: Uint8Array): Promise<void> {
 export class FsBlobStore implements BlobStore {
   readonly kind = 'fs' as const;
   readonly root: string;
+  readonly quotaBytes: number;
   readonly #writeFile: (path: string, bytes: Uint8Array) => Promise<void>;
+  #usage: { bytes: number; at: number } | null = null;
 
   constructor(root: string, options: FsBlobStoreOptions = {}) {
     this.root = resolve(root);
     this.#writeFile = options.writeFile ?? writeDurably;
+    this.quotaBytes = options.quotaBytes ?? 0;
+  }
+
+  /** Bytes the folder holds now (measured at most USAGE_TTL_MS ago unless `fresh`). */
+  async usedBytes(fresh = true): Promise<number> {
+    if (!fresh && this.#usage && Date.now() - this.#usage.at < USAGE_TTL_MS) return this.#usage.bytes;
+    const bytes = await folderBytes(this.root);
+    this.#usage = { bytes, at: Date.now() };
+    return bytes;
+  }
+
+  async #checkQuota(key: string, incoming: number): Promise<void> {
+    if (!(this.quotaBytes > 0)) return;
+    let used = await this.usedBytes(false);
+    if (used + incoming > this.quotaBytes) used = await this.usedBytes(true);
+    if (used + incoming > this.quotaBytes) {
+      const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
+      throw new StorageFullError(
+        `blob storage is full: ${key} (${incoming} bytes) was not stored; ${mb(used)} MB of the ${mb(this.quotaBytes)} MB quota (STORAGE_QUOTA_MB) at ${this.root} are used; free space or raise the quota`,
+      );
+    }
   }
 
   #path(key: string): string {
@@ -59,14 +109,18 @@ export class FsBlobStore implements BlobStore {
     const tag = `${process.pid}-${randomBytes(6).toString('hex')}`;
     const tmpData = join(dirname(path), `.tmp-${tag}`);
     const tmpMeta = join(dirname(sidecar), `.tmp-${tag}`);
+    const meta = Buffer.from(JSON.stringify(head satisfies Sidecar));
+    // Refused before anything is written: no temp file, no directory change.
+    await this.#checkQuota(key, bytes.byteLength + meta.byteLength);
     try {
       await mkdir(dirname(path), { recursive: true });
       await mkdir(dirname(sidecar), { recursive: true });
       await this.#writeFile(tmpData, bytes);
-      await this.#writeFile(tmpMeta, Buffer.from(JSON.stringify(head satisfies Sidecar)));
+      await this.#writeFile(tmpMeta, meta);
       // Sidecar first: whenever the data file is visible, its sidecar describes it (or a newer put).
       await rename(tmpMeta, sidecar);
       await rename(tmpData, path);
+      if (this.#usage) this.#usage.bytes += bytes.byteLength + meta.byteLength;
       return head;
     } catch (err) {
       await Promise.all([rm(tmpData, { force: true }), rm(tmpMeta, { force: true })]).catch(() => undefined);
@@ -120,6 +174,7 @@ export class FsBlobStore implements BlobStore {
 
   async delete(key: string): Promise<void> {
     const path = this.#path(key);
+    this.#usage = null;
     for (const p of [path, this.#sidecar(key)]) {
       try {
         await unlink(p);

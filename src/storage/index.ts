@@ -11,7 +11,7 @@ export { S3BlobStore } from './s3.js';
 
 type StorageConfig = Pick<
   Config,
-  'STORAGE' | 'DATA_DIR' | 'S3_ENDPOINT' | 'S3_BUCKET' | 'S3_REGION' | 'S3_ACCESS_KEY_ID' | 'S3_SECRET_ACCESS_KEY' | 'S3_FORCE_PATH_STYLE'
+  'STORAGE' | 'STORAGE_QUOTA_MB' | 'DATA_DIR' | 'S3_ENDPOINT' | 'S3_BUCKET' | 'S3_REGION' | 'S3_ACCESS_KEY_ID' | 'S3_SECRET_ACCESS_KEY' | 'S3_FORCE_PATH_STYLE'
 >;
 
 export function createBlobStore(config: StorageConfig): BlobStore {
@@ -26,5 +26,5 @@ export function createBlobStore(config: StorageConfig): BlobStore {
       secretAccessKey: config.S3_SECRET_ACCESS_KEY,
     });
   }
-  return new FsBlobStore(join(config.DATA_DIR, 'blobs'));
+  return new FsBlobStore(join(config.DATA_DIR, 'blobs'), { quotaBytes: config.STORAGE_QUOTA_MB * 1024 * 1024 });
 }

@@ -1,5 +1,6 @@
 // /healthz (the process answers) and /readyz (Redis, the database and storage answer).
 import type { Router } from 'express';
+import { StorageFullError } from '../../storage/index.js';
 import type { ApiContext } from '../context.js';
 import { operations } from '../operations.js';
 import { mount, withTimeout, type Guards } from '../router.js';
@@ -16,13 +17,13 @@ export function mountHealthRoutes(router: Router, guards: Guards, ctx: ApiContex
     const check = async (name: string, probe: () => Promise<unknown>) => {
       const t0 = performance.now();
       try {
-        await withTimeout(probe(), timeout, name);
-        return [name, { ok: true, ms: Math.round(performance.now() - t0) }] as const;
+        const note = await withTimeout(probe(), timeout, name);
+        return [name, { ok: true, ms: Math.round(performance.now() - t0), ...(typeof note === 'object' && note ? note : {}) }] as const;
       } catch (err) {
         return [name, { ok: false, ms: Math.round(performance.now() - t0), error: (err as Error).message.split('\n')[0] }] as const;
       }
     };
-    const results: (readonly [string, { ok: boolean; ms: number; error?: string }])[] = await Promise.all([
+    const results: (readonly [string, { ok: boolean; ms: number; error?: string; full?: boolean }])[] = await Promise.all([
         check('redis', async () => {
           if ((await ctx.redis.ping()) !== 'PONG') throw new Error('unexpected PING answer');
         }),
@@ -31,8 +32,16 @@ export function mountHealthRoutes(router: Router, guards: Guards, ctx: ApiContex
         }),
         check('database', () => ctx.repos.tenants.getTenant('ten_readyz_probe')),
         check('storage', async () => {
-          await ctx.store.put(PROBE_KEY, Buffer.from(new Date().toISOString()), { contentType: 'text/plain' });
+          try {
+            await ctx.store.put(PROBE_KEY, Buffer.from(new Date().toISOString()), { contentType: 'text/plain' });
+          } catch (err) {
+            // Full but reachable: reads, downloads and status still work, so the API stays ready; uploads answer 507.
+            if (!(err instanceof StorageFullError)) throw err;
+            await ctx.store.head(PROBE_KEY);
+            return { full: true, error: err.message };
+          }
           if (!(await ctx.store.head(PROBE_KEY))) throw new Error('the probe file was not found after writing it');
+          return undefined;
         }),
       ]);
     const checks = Object.fromEntries(results);
