@@ -16,16 +16,22 @@ interface ArmPath {
 }
 
 /**
- * Arm pixels under the old sleeve take the arm's own visible skin mirrored about the sleeve's
- * edge, in arm coordinates (along the shoulder→elbow→wrist line, across scaled by the expected
- * width): the continuation keeps the arm's round shading, its tone and its texture, and meets
- * the visible arm without a seam. Returns which hole pixels were filled.
+ * Arm pixels under the old sleeve: the arm's own visible skin continued in arm coordinates (along the
+ * shoulder→elbow→wrist line, across scaled by the expected width). Next to the sleeve's edge the
+ * visible skin is mirrored about it, so the two meet without a seam; further in, the colour is the
+ * arm's average cross-section near that edge (its tone and round shading) plus the fine grain of
+ * the mirrored skin. Mirrored pixels alone repeat every crease and shadow band of a short visible
+ * run as stripes across the arm. Returns which hole pixels were filled.
  */
 export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Array, skinSrc: Uint8Array, out: Float32Array): Uint8Array {
   const { width: W, height: H } = a;
   const done = new Uint8Array(W * H);
   const img = a.image.data;
   const torso = outline.torsoInner;
+  const lum = new Float32Array(W * H);
+  for (let i = 0; i < W * H; i++) lum[i] = 0.299 * img[i * 4]! + 0.587 * img[i * 4 + 1]! + 0.114 * img[i * 4 + 2]!;
+  const lowLum = boxBlur(lum, W, H, 2);
+  const BINS = 24, S_MAX = 1.15;
   for (const side of ['left', 'right'] as const) {
     const path = armPath(outline, side);
     if (!path) continue;
@@ -45,37 +51,95 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
     }
     const nearest = nearestVisible(vis);
     const maxHw = Math.max(...path.hw);
+    // Visible stations near a hidden one: their cross-section is the one the hidden arm continues.
+    const nearEdge = new Uint8Array(steps + 1);
+    const span = Math.max(2, Math.round(2 * maxHw));
+    for (let k = 0; k <= steps; k++) {
+      if (vis[k]) continue;
+      for (let j = Math.max(0, k - span); j <= Math.min(steps, k + span); j++) if (vis[j]) nearEdge[j] = 1;
+    }
     let x0 = W, y0 = H, x1 = 0, y1 = 0;
     for (const p of path.pts) { x0 = Math.min(x0, p.x); y0 = Math.min(y0, p.y); x1 = Math.max(x1, p.x); y1 = Math.max(y1, p.y); }
     x0 = Math.max(0, Math.floor(x0 - maxHw)); y0 = Math.max(0, Math.floor(y0 - maxHw));
     x1 = Math.min(W - 1, Math.ceil(x1 + maxHw)); y1 = Math.min(H - 1, Math.ceil(y1 + maxHw));
+    const prof = new Float64Array(BINS * 3), cnt = new Float64Array(BINS);
+    for (let y = y0; y <= y1; y++) {
+      for (let x = x0; x <= x1; x++) {
+        const i = y * W + x;
+        if (!skinSrc[i] || hole[i]) continue;
+        const pr = project(path, x, y);
+        if (!pr || Math.abs(pr.s) > S_MAX) continue;
+        const k = Math.round(pr.t);
+        if (k < 0 || k > steps || !nearEdge[k]) continue;
+        const b = Math.min(BINS - 1, Math.floor(((pr.s + S_MAX) / (2 * S_MAX)) * BINS));
+        for (let c = 0; c < 3; c++) prof[b * 3 + c] += img[i * 4 + c]!;
+        cnt[b]++;
+      }
+    }
+    const profile = smoothProfile(prof, cnt, BINS);
     for (let y = y0; y <= y1; y++) {
       for (let x = x0; x <= x1; x++) {
         const i = y * W + x;
         if (!hole[i] || done[i] || torso[i]) continue;
         const pr = project(path, x, y);
-        if (!pr || Math.abs(pr.s) > 1.15) continue;
+        if (!pr || Math.abs(pr.s) > S_MAX) continue;
         const k = Math.max(0, Math.min(steps, Math.round(pr.t)));
         const kv = nearest[k]!;
         if (kv < 0) continue;
         // Mirror about the first visible station, bouncing inside the visible run.
         const run = runAround(vis, kv);
         let tt = 2 * kv - pr.t;
-        const span = Math.max(1, run[1] - run[0]);
-        let u = (tt - run[0]) / span;
+        const runSpan = Math.max(1, run[1] - run[0]);
+        let u = (tt - run[0]) / runSpan;
         u = u - 2 * Math.floor(u / 2);
-        tt = run[0] + (u > 1 ? 2 - u : u) * span;
+        tt = run[0] + (u > 1 ? 2 - u : u) * runSpan;
         locate(path, tt, tmp);
         const sx = tmp.x + tmp.nx * pr.s * tmp.hw, sy = tmp.y + tmp.ny * pr.s * tmp.hw;
         const xi = Math.round(sx), yi = Math.round(sy);
-        if (xi < 0 || yi < 0 || xi >= W || yi >= H || !skinSrc[yi * W + xi]) continue;
-        const q = yi * W + xi;
-        out[i * 3] = img[q * 4]!; out[i * 3 + 1] = img[q * 4 + 1]!; out[i * 3 + 2] = img[q * 4 + 2]!;
+        const mirrored = xi >= 0 && yi >= 0 && xi < W && yi < H && skinSrc[yi * W + xi] ? yi * W + xi : -1;
+        const pb = profile ? Math.max(0, Math.min(BINS - 1, ((pr.s + S_MAX) / (2 * S_MAX)) * BINS - 0.5)) : 0;
+        if (mirrored < 0 && !profile) continue;
+        // Mirrored next to the edge, the cross-section further in.
+        const f = !profile ? 0 : mirrored < 0 ? 1 : Math.min(1, Math.abs(pr.t - kv) / Math.max(2, 0.6 * tmp.hw));
+        const grainV = mirrored >= 0 ? Math.max(-6, Math.min(6, lum[mirrored]! - lowLum[mirrored]!)) : 0;
+        const b0 = Math.floor(pb), b1 = Math.min(BINS - 1, b0 + 1), fb = pb - b0;
+        for (let c = 0; c < 3; c++) {
+          const pc = profile ? profile[b0 * 3 + c]! * (1 - fb) + profile[b1 * 3 + c]! * fb + grainV : 0;
+          const mc = mirrored >= 0 ? img[mirrored * 4 + c]! : 0;
+          out[i * 3 + c] = mc * (1 - f) + pc * f;
+        }
         done[i] = 1;
       }
     }
   }
   return done;
+}
+
+/** The cross-section's mean colour per bin, empty bins taken from their neighbours, lightly smoothed; null when too little skin shows. */
+function smoothProfile(sum: Float64Array, cnt: Float64Array, bins: number): Float64Array | null {
+  let total = 0;
+  for (let b = 0; b < bins; b++) total += cnt[b]!;
+  if (total < 30) return null;
+  const mean = new Float64Array(bins * 3);
+  const has = new Uint8Array(bins);
+  for (let b = 0; b < bins; b++) if (cnt[b]! >= 3) { has[b] = 1; for (let c = 0; c < 3; c++) mean[b * 3 + c] = sum[b * 3 + c]! / cnt[b]!; }
+  for (let b = 0; b < bins; b++) {
+    if (has[b]) continue;
+    let d = 1;
+    while (d < bins && !((b - d >= 0 && has[b - d]) || (b + d < bins && has[b + d]))) d++;
+    if (d >= bins) return null;
+    const j = b - d >= 0 && has[b - d] ? b - d : b + d;
+    for (let c = 0; c < 3; c++) mean[b * 3 + c] = mean[j * 3 + c]!;
+  }
+  const out = new Float64Array(bins * 3);
+  for (let b = 0; b < bins; b++) {
+    for (let c = 0; c < 3; c++) {
+      let s = 0, k = 0;
+      for (let j = Math.max(0, b - 1); j <= Math.min(bins - 1, b + 1); j++) { s += mean[j * 3 + c]!; k++; }
+      out[b * 3 + c] = s / k;
+    }
+  }
+  return out;
 }
 
 /**
@@ -165,7 +229,8 @@ function skinGrain(a: ModelAnalysis, skinSrc: Uint8Array): ((x: number, y: numbe
   const lim = 2.5 * 1.48 * abs[abs.length >> 1]!;
   for (let i = 0; i < hp.length; i++) hp[i] = Math.max(-lim, Math.min(lim, hp[i]!));
   const mirror = (v: number) => { const m = v % (2 * side); return m < side ? m : 2 * side - 1 - m; };
-  return (x, y) => hp[mirror(y) * side + mirror(x)]!;
+  // At full strength the mirrored tile reads as a repeating pattern over a large fill: half of it.
+  return (x, y) => 0.5 * hp[mirror(y) * side + mirror(x)]!;
 }
 
 function armPath(outline: BodyOutline, side: 'left' | 'right'): ArmPath | null {
