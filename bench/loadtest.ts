@@ -462,9 +462,12 @@ async function main(): Promise<void> {
       redis: {
         commands: busy.calls,
         commands_per_render: perRender(busy.calls),
+        // Above what the same processes send when idle (BullMQ's blocking polls time out every few seconds): what more renders add.
+        commands_per_render_above_idle: perRender(Math.max(0, busy.calls - (idle.calls / idle.seconds) * busy.seconds)),
         script_calls_per_render: perRender(busy.scripts),
         command_usec_per_render: perRender(busy.usec),
         cpu_ms_per_render: perRender(busy.cpuSeconds * 1000),
+        cpu_ms_per_render_above_idle: perRender(Math.max(0, busy.cpuSeconds - (idle.cpuSeconds / idle.seconds) * busy.seconds) * 1000),
         commands_per_s: round(busy.calls / busy.seconds, 1),
         cpu_core_fraction: round(busy.cpuSeconds / busy.seconds, 4),
         top_commands: busy.top,
@@ -489,23 +492,24 @@ async function main(): Promise<void> {
   // ---------------- the report
   const most = phases[0]!;
   const fewest = phases[phases.length - 1]!;
-  const perMachine = {
-    rendersPerS: most.renders_per_s,
-    redisCommandsPerS: most.redis.commands_per_s,
-    redisCpuCoreFraction: most.redis.cpu_core_fraction,
-    postgresTxPerS: most.postgres.transactions_per_s,
+  // A worker machine's load on the shared services: what its renders add, plus the idle polling of its worker processes
+  // (from the idle pauses: the difference between phases with more and fewer processes, so Redis's own timers are not multiplied).
+  const nMost = most.worker_processes;
+  const perProcess = (a: number, b: number) => (phases.length > 1 ? Math.max(0, (a - b) / (nMost - fewest.worker_processes)) : a / nMost);
+  const idleCommandsPerProcess = perProcess(most.redis.idle_commands_per_s, fewest.redis.idle_commands_per_s);
+  const idleCpuPerProcess = perProcess(most.redis.idle_cpu_core_fraction, fewest.redis.idle_cpu_core_fraction);
+  const machineAt = (rendersPerS: number) => ({
+    rendersPerS: round(rendersPerS, 3),
+    redisCommandsPerS: round(rendersPerS * most.redis.commands_per_render_above_idle + nMost * idleCommandsPerProcess, 1),
+    redisCpuCoreFraction: round((rendersPerS * most.redis.cpu_ms_per_render_above_idle) / 1000 + nMost * idleCpuPerProcess, 5),
+    postgresTxPerS: round(rendersPerS * most.postgres.transactions_per_render, 1),
     postgresConnections: most.postgres.max_connections_held,
-  };
+  });
+  const perMachine = machineAt(most.renders_per_s);
   // What a worker machine of this size would do with its cores to itself: CPU per render, not the shared machine's time slices, sets the rate.
   const cpus = os.cpus().length;
   const cpuBoundRate = most.cpu.worker_cpu_ms_per_render > 0 ? (cpus * 1000) / most.cpu.worker_cpu_ms_per_render : NaN;
-  const perCpuBoundMachine = {
-    rendersPerS: round(cpuBoundRate, 3),
-    redisCommandsPerS: round(cpuBoundRate * most.redis.commands_per_render, 1),
-    redisCpuCoreFraction: round((cpuBoundRate * most.redis.cpu_ms_per_render) / 1000, 4),
-    postgresTxPerS: round(cpuBoundRate * most.postgres.transactions_per_render, 1),
-    postgresConnections: most.postgres.max_connections_held,
-  };
+  const perCpuBoundMachine = machineAt(cpuBoundRate);
   const cap = { redisCommandsPerS: s.assumeRedisOpsPerS, redisCpuCores: 1, postgresTxPerS: s.assumePgTxPerS, postgresConnections: pgMaxConnections };
   const report = {
     kind: 'loadtest',
@@ -550,11 +554,16 @@ async function main(): Promise<void> {
     },
     cost_per_render: {
       redis_commands: most.redis.commands_per_render,
+      redis_commands_above_idle: most.redis.commands_per_render_above_idle,
+      redis_cpu_ms_above_idle: most.redis.cpu_ms_per_render_above_idle,
       redis_script_calls: most.redis.script_calls_per_render,
       redis_cpu_ms: most.redis.cpu_ms_per_render,
       postgres_transactions: most.postgres.transactions_per_render,
       postgres_rows_written: most.postgres.rows_written_per_render,
       api_requests: most.api_requests.per_render,
+      worker_cpu_ms: most.cpu.worker_cpu_ms_per_render,
+      api_cpu_ms: most.cpu.api_cpu_ms_per_render,
+      postgres_backends_cpu_ms: most.cpu.postgres_backends_cpu_ms_per_render,
       from_phase: `${most.worker_processes} worker processes`,
     },
     capacity_estimate: {
@@ -564,7 +573,9 @@ async function main(): Promise<void> {
       note: `a worker machine with ${cpus} cores to itself and one single-thread worker process per core; CPU per render measured in the ${most.worker_processes}-worker phase (CPU time, so others' load on this shared machine inflates it less than it cuts the measured rate)`,
     },
     projection: {
-      basis: `measured: one machine = this one in the ${most.worker_processes}-worker phase, scaled linearly; cpu_bound: one worker machine as in capacity_estimate, with the per-render Redis and Postgres costs measured here`,
+      basis:
+        `one machine = ${nMost} worker processes rendering at the measured rate of the ${nMost}-worker phase (measured) or at the rate its CPU per render allows (cpu_bound, see capacity_estimate); ` +
+        'per machine: renders/s × (Redis commands and CPU per render above idle, Postgres transactions per render) + the idle polling of its worker processes; scaled linearly',
       assumptions: {
         redis_commands_per_s_one_instance: s.assumeRedisOpsPerS,
         redis_cpu_cores_one_instance: 1,
@@ -574,6 +585,7 @@ async function main(): Promise<void> {
           'capacities are assumptions (simple commands on one Redis core; small transactions on one Postgres; this server’s max_connections without a pooler), not measurements; ' +
           'per-machine Postgres connections are the most the API and the worker processes held at once (each process pools up to 10)',
       },
+      idle_per_worker_process: { redis_commands_per_s: round(idleCommandsPerProcess, 1), redis_cpu_core_fraction: round(idleCpuPerProcess, 5) },
       measured: { per_machine: perMachine, at: project(perMachine, s.projectMachines, cap) },
       cpu_bound: { per_machine: perCpuBoundMachine, at: project(perCpuBoundMachine, s.projectMachines, cap) },
     },
