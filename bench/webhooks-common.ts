@@ -60,12 +60,12 @@ export interface BenchReceiver {
 /** Starts bench/webhooks-receiver.ts as a child process (same loader as this process: tsx). */
 export async function startReceiver(): Promise<BenchReceiver> {
   const child: ChildProcess = fork(fileURLToPath(new URL('./webhooks-receiver.ts', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const waiters: ((m: Record<string, unknown>) => void)[] = [];
-  child.on('message', (m: Record<string, unknown>) => waiters.shift()?.(m));
-  const next = () => new Promise<Record<string, unknown>>((resolve, reject) => {
-    waiters.push(resolve);
-    child.once('exit', (code) => reject(new Error(`the bench receiver exited (${code})`)));
+  const waiters: { resolve(m: Record<string, unknown>): void; reject(e: Error): void }[] = [];
+  child.on('message', (m: Record<string, unknown>) => waiters.shift()?.resolve(m));
+  child.on('exit', (code) => {
+    for (const w of waiters.splice(0)) w.reject(new Error(`the bench receiver exited (${code})`));
   });
+  const next = () => new Promise<Record<string, unknown>>((resolve, reject) => void waiters.push({ resolve, reject }));
   const ask = async (req: ReceiverRequest) => {
     const reply = next();
     child.send(req);

@@ -20,8 +20,8 @@ export interface WebhookBench {
   webhook_records_note?: string;
 }
 
-/** `events` pings to one endpoint, delivered by `concurrency` parallel jobs pulling from an in-memory queue, as the webhook worker would. */
-export async function benchWebhooks(events = 1000, concurrency = 16): Promise<WebhookBench> {
+/** `events` pings to one endpoint, delivered by `concurrency` parallel jobs (48, as many as the webhook worker runs) pulling from an in-memory queue. */
+export async function benchWebhooks(events = 1000, concurrency = 48): Promise<WebhookBench> {
   const cfg = loadConfig({ ...process.env, WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_ALLOW_HTTP: 'true' });
   const records = await openBenchDatabase('webhook_bench', concurrency + 4);
   const receiver = await startReceiver();
@@ -79,5 +79,5 @@ export async function benchWebhooks(events = 1000, concurrency = 16): Promise<We
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  console.log(JSON.stringify(await benchWebhooks(Number(process.env.BENCH_WEBHOOK_EVENTS ?? 1000), Number(process.env.BENCH_WEBHOOK_CONCURRENCY ?? 16))));
+  console.log(JSON.stringify(await benchWebhooks(Number(process.env.BENCH_WEBHOOK_EVENTS ?? 1000), Number(process.env.BENCH_WEBHOOK_CONCURRENCY ?? 48))));
 }

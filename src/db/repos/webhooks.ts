@@ -2,6 +2,7 @@
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import { afterCursor, pageLimit, toPage, type Page, type PageRequest } from '../cursor.js';
 import { newId, randomBase62 } from '../ids.js';
+import { StatementBatcher } from '../../batcher.js';
 import {
   json,
   type AttemptErrorKind,
@@ -86,27 +87,46 @@ const deliveryResult = (s: DeliveryStatus): AttemptResultColumn => (s === 'pendi
 // the query builder cost about a millisecond of CPU per delivery. The repository contract tests
 // and the webhook tests run them on Postgres and PGlite.
 
-/** Fans an event out to the enabled endpoints subscribed to its type (empty events = all). $1 id prefix, $2 event id, $3 type, $4 payload, $5 due, $6 tenant. */
-const INSERT_FOR_SUBSCRIBERS = `insert into webhook_deliveries (id, tenant_id, endpoint_id, url, event_id, event_type, payload, next_attempt_at)
-  select $1::text || lpad((row_number() over (order by created_at, id))::text, 6, '0'), tenant_id, id, url, $2::text, $3::text, $4::jsonb, $5::timestamptz
-  from webhook_endpoints
-  where tenant_id = $6 and enabled and (cardinality(events) = 0 or $3::text = any(events))
+/**
+ * Fans events out to endpoints: each event to the enabled endpoints of its tenant subscribed to its
+ * type (empty events = all), or, with endpoint_id, to that one endpoint enabled or not (a ping).
+ * $1: a JSON array of {tenant_id, event_id, event_type, payload, next_attempt_at, id_prefix, endpoint_id}.
+ * An event already stored for an endpoint is skipped (unique endpoint_id + event_id).
+ */
+const INSERT_MANY = `with v as (
+    select * from jsonb_to_recordset($1::jsonb) as v(tenant_id text, event_id text, event_type text, payload jsonb,
+      next_attempt_at timestamptz, id_prefix text, endpoint_id text)
+  )
+  insert into webhook_deliveries (id, tenant_id, endpoint_id, url, event_id, event_type, payload, next_attempt_at)
+  select v.id_prefix || lpad((row_number() over (partition by v.id_prefix order by e.created_at, e.id))::text, 6, '0'),
+    e.tenant_id, e.id, e.url, v.event_id, v.event_type, v.payload, v.next_attempt_at
+  from v join webhook_endpoints e on e.tenant_id = v.tenant_id
+  where case when v.endpoint_id is null then e.enabled and (cardinality(e.events) = 0 or v.event_type = any(e.events)) else e.id = v.endpoint_id end
   on conflict (endpoint_id, event_id) do nothing
   returning *`;
 
-/** The same for one endpoint, enabled or not (a ping); $7 endpoint id. */
-const INSERT_FOR_ENDPOINT = `insert into webhook_deliveries (id, tenant_id, endpoint_id, url, event_id, event_type, payload, next_attempt_at)
-  select $1::text || '000001', tenant_id, id, url, $2::text, $3::text, $4::jsonb, $5::timestamptz
-  from webhook_endpoints
-  where tenant_id = $6 and id = $7
-  on conflict (endpoint_id, event_id) do nothing
-  returning *`;
+interface InsertItem {
+  tenant_id: string;
+  event_id: string;
+  event_type: string;
+  payload: JsonObject;
+  next_attempt_at: Date;
+  id_prefix: string;
+  endpoint_id: string | null;
+}
 
-/** Claims a pending, due delivery ($3 lease end, $4 now) and reads its endpoint. */
-const CLAIM = `with d as (
-    update webhook_deliveries set next_attempt_at = $3
-    where tenant_id = $1 and id = $2 and status = 'pending' and (next_attempt_at is null or next_attempt_at <= $4)
-    returning *
+/**
+ * Claims pending, due deliveries and reads their endpoints. $1: a JSON array of
+ * {tenant_id, id, lease_end, due_by}: each row claimed gets next_attempt_at = lease_end when its
+ * next_attempt_at is unset or ≤ due_by.
+ */
+const CLAIM_MANY = `with v as (
+    select * from jsonb_to_recordset($1::jsonb) as v(tenant_id text, id text, lease_end timestamptz, due_by timestamptz)
+  ), d as (
+    update webhook_deliveries w set next_attempt_at = v.lease_end
+    from v
+    where w.tenant_id = v.tenant_id and w.id = v.id and w.status = 'pending' and (w.next_attempt_at is null or w.next_attempt_at <= v.due_by)
+    returning w.*
   )
   select d.*, e.id as e_id, e.enabled as e_enabled, e.disabled_reason as e_disabled_reason, e.secret as e_secret,
     e.previous_secret as e_previous_secret, e.previous_secret_expires_at as e_previous_secret_expires_at, e.failure_count as e_failure_count
@@ -123,28 +143,74 @@ type EndpointColumns = {
 };
 
 /**
- * One attempt: the delivery's status, count and last answer, and its webhook_attempts row.
- * $3 status, $4 status code, $5 error, $6 latency, $7 excerpt, $8 next attempt, $9 now,
- * $10 started at, $11 result, $12 error kind.
+ * Attempts, in one statement: each delivery's status, count + 1 and last answer, and its
+ * webhook_attempts row numbered by the new count. $1: a JSON array of {tenant_id, id, status,
+ * status_code, error, latency_ms, excerpt, next_attempt_at, started_at, result, error_kind};
+ * $2: now (delivered_at of successes).
  */
-const RECORD_ATTEMPT = `with d as (
-    update webhook_deliveries set status = $3::text, attempts = attempts + 1, last_status_code = $4::int, last_error = $5::text,
-      last_latency_ms = $6::int, response_excerpt = $7::text, next_attempt_at = $8::timestamptz,
-      delivered_at = case when $3::text = 'succeeded' then $9::timestamptz else delivered_at end
-    where tenant_id = $1 and id = $2
-    returning *
+const RECORD_MANY = `with v as (
+    select * from jsonb_to_recordset($1::jsonb) as v(tenant_id text, id text, status text, status_code int, error text, latency_ms int,
+      excerpt text, next_attempt_at timestamptz, started_at timestamptz, result text, error_kind text)
+  ), d as (
+    update webhook_deliveries w set status = v.status, attempts = w.attempts + 1, last_status_code = v.status_code, last_error = v.error,
+      last_latency_ms = v.latency_ms, response_excerpt = v.excerpt, next_attempt_at = v.next_attempt_at,
+      delivered_at = case when v.status = 'succeeded' then $2::timestamptz else w.delivered_at end
+    from v
+    where w.tenant_id = v.tenant_id and w.id = v.id
+    returning w.*, v.started_at as a_started_at, v.result as a_result, v.error_kind as a_error_kind
   ), a as (
     insert into webhook_attempts (delivery_id, attempt, tenant_id, started_at, result, status_code, error_kind, error, latency_ms, response_excerpt, next_retry_at)
-    select id, attempts, tenant_id, $10::timestamptz, $11::text, last_status_code, $12::text, last_error, last_latency_ms, response_excerpt, next_attempt_at from d
+    select id, attempts, tenant_id, a_started_at, a_result, last_status_code, a_error_kind, last_error, last_latency_ms, response_excerpt, next_attempt_at from d
   )
   select * from d`;
+
+interface ClaimItem {
+  tenant_id: string;
+  id: string;
+  lease_end: Date;
+  due_by: Date;
+}
+type Claimed = { delivery: WebhookDelivery; endpoint: ClaimedEndpoint | null };
+
+interface RecordItem {
+  tenant_id: string;
+  id: string;
+  status: DeliveryStatus;
+  status_code: number | null;
+  error: string | null;
+  latency_ms: number | null;
+  excerpt: string | null;
+  next_attempt_at: Date | null;
+  started_at: Date;
+  result: AttemptResultColumn;
+  error_kind: AttemptErrorKind | null;
+}
+
+/**
+ * Text a receiver controls, made storable in jsonb and text: NUL characters and lone surrogates
+ * (a cut through an emoji) are refused by Postgres, so they become U+FFFD.
+ */
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+export function storable(t: string | null | undefined, max?: number): string | null {
+  if (t === null || t === undefined || t === '') return null;
+  return (max === undefined ? t : t.slice(0, max)).replace(UNSTORABLE, '\uFFFD');
+}
 
 export function newWebhookSecret(): string {
   return `whsec_${randomBase62(32)}`;
 }
 
 export class WebhooksRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  // Emits, claims and attempt records of concurrent deliveries share statements (and commits): see StatementBatcher.
+  private readonly inserts: StatementBatcher<InsertItem, WebhookDelivery[]>;
+  private readonly claims: StatementBatcher<ClaimItem, Claimed | null>;
+  private readonly records: StatementBatcher<RecordItem, WebhookDelivery | null>;
+
+  constructor(private readonly db: Kysely<Database>) {
+    this.inserts = new StatementBatcher((items) => this.insertMany(items), (i) => `${i.tenant_id} ${i.event_id}`);
+    this.claims = new StatementBatcher((items) => this.claimMany(items), (i) => i.id);
+    this.records = new StatementBatcher((items) => this.recordMany(items), (i) => i.id);
+  }
 
   async createEndpoint(tenantId: string, input: NewEndpointInput): Promise<WebhookEndpoint> {
     return this.db
@@ -296,10 +362,27 @@ export class WebhooksRepo {
    * like every id, unique within the event, ~83 random bits across events.
    */
   async insertDeliveriesFor(tenantId: string, input: NewEventDeliveries): Promise<WebhookDelivery[]> {
-    const idPrefix = newId('webhookDelivery').slice(0, 4 + 14);
-    const params = [idPrefix, input.eventId, input.eventType, json(input.payload), input.nextAttemptAt ?? new Date(), tenantId];
-    const q = input.endpointId ? CompiledQuery.raw(INSERT_FOR_ENDPOINT, [...params, input.endpointId]) : CompiledQuery.raw(INSERT_FOR_SUBSCRIBERS, params);
-    return (await this.db.executeQuery<WebhookDelivery>(q)).rows;
+    return this.inserts.call({
+      tenant_id: tenantId,
+      event_id: input.eventId,
+      event_type: input.eventType,
+      payload: input.payload,
+      next_attempt_at: input.nextAttemptAt ?? new Date(),
+      id_prefix: newId('webhookDelivery').slice(0, 4 + 14),
+      endpoint_id: input.endpointId ?? null,
+    });
+  }
+
+  private async insertMany(items: InsertItem[]): Promise<WebhookDelivery[][]> {
+    const r = await this.db.executeQuery<WebhookDelivery>(CompiledQuery.raw(INSERT_MANY, [JSON.stringify(items)]));
+    const byEvent = new Map<string, WebhookDelivery[]>();
+    for (const row of r.rows) {
+      const k = `${row.tenant_id} ${row.event_id}`;
+      const list = byEvent.get(k);
+      if (list) list.push(row);
+      else byEvent.set(k, [row]);
+    }
+    return items.map((i) => byEvent.get(`${i.tenant_id} ${i.event_id}`) ?? []);
   }
 
   async getDelivery(tenantId: string, id: string): Promise<WebhookDelivery | null> {
@@ -331,26 +414,28 @@ export class WebhooksRepo {
    * and a row in webhook_attempts numbered by that new count.
    */
   async recordAttempt(tenantId: string, id: string, attempt: DeliveryAttempt): Promise<WebhookDelivery | null> {
-    const latency = attempt.latencyMs === undefined || attempt.latencyMs === null ? null : Math.round(attempt.latencyMs);
-    const excerpt = attempt.responseExcerpt ? attempt.responseExcerpt.slice(0, EXCERPT_CHARS) : null;
-    const next = attempt.status === 'pending' ? (attempt.nextAttemptAt ?? null) : null;
-    const r = await this.db.executeQuery<WebhookDelivery>(
-      CompiledQuery.raw(RECORD_ATTEMPT, [
-        tenantId,
-        id,
-        attempt.status,
-        attempt.statusCode ?? null,
-        attempt.error ?? null,
-        latency,
-        excerpt,
-        next,
-        new Date(),
-        attempt.startedAt ?? new Date(),
-        deliveryResult(attempt.status),
-        attempt.errorKind ?? null,
-      ]),
+    return this.records.call({
+      tenant_id: tenantId,
+      id,
+      status: attempt.status,
+      status_code: attempt.statusCode ?? null,
+      error: storable(attempt.error),
+      latency_ms: attempt.latencyMs === undefined || attempt.latencyMs === null ? null : Math.round(attempt.latencyMs),
+      excerpt: storable(attempt.responseExcerpt, EXCERPT_CHARS),
+      next_attempt_at: attempt.status === 'pending' ? (attempt.nextAttemptAt ?? null) : null,
+      started_at: attempt.startedAt ?? new Date(),
+      result: deliveryResult(attempt.status),
+      error_kind: attempt.errorKind ?? null,
+    });
+  }
+
+  private async recordMany(items: RecordItem[]): Promise<(WebhookDelivery | null)[]> {
+    const r = await this.db.executeQuery<WebhookDelivery & { a_started_at: Date; a_result: string; a_error_kind: string | null }>(
+      CompiledQuery.raw(RECORD_MANY, [JSON.stringify(items), new Date()]),
     );
-    return r.rows[0] ?? null;
+    const byId = new Map<string, WebhookDelivery>();
+    for (const { a_started_at: _s, a_result: _r, a_error_kind: _k, ...row } of r.rows) byId.set(row.id, row);
+    return items.map((i) => byId.get(i.id) ?? null);
   }
 
   /** A delivery's attempts, oldest first (the latest MAX_LISTED_ATTEMPTS); empty for another tenant's delivery. */
@@ -415,29 +500,30 @@ export class WebhooksRepo {
    * claimDelivery, and in the same statement what the attempt needs of the endpoint (null when the
    * delivery has none, or it was deleted): one round trip instead of two.
    */
-  async claimDeliveryWithEndpoint(
-    tenantId: string,
-    id: string,
-    now: Date,
-    leaseMs: number,
-  ): Promise<{ delivery: WebhookDelivery; endpoint: ClaimedEndpoint | null } | null> {
-    const r = await this.db.executeQuery<WebhookDelivery & EndpointColumns>(CompiledQuery.raw(CLAIM, [tenantId, id, new Date(now.getTime() + leaseMs), now]));
-    const row = r.rows[0];
-    if (!row) return null;
-    const { e_id, e_enabled, e_disabled_reason, e_secret, e_previous_secret, e_previous_secret_expires_at, e_failure_count, ...delivery } = row;
-    const endpoint: ClaimedEndpoint | null =
-      e_id === null
-        ? null
-        : {
-            id: e_id,
-            enabled: e_enabled as boolean,
-            disabled_reason: e_disabled_reason,
-            secret: e_secret as string,
-            previous_secret: e_previous_secret,
-            previous_secret_expires_at: e_previous_secret_expires_at,
-            failure_count: e_failure_count as number,
-          };
-    return { delivery: delivery as WebhookDelivery, endpoint };
+  async claimDeliveryWithEndpoint(tenantId: string, id: string, now: Date, leaseMs: number): Promise<Claimed | null> {
+    return this.claims.call({ tenant_id: tenantId, id, lease_end: new Date(now.getTime() + leaseMs), due_by: now });
+  }
+
+  private async claimMany(items: ClaimItem[]): Promise<(Claimed | null)[]> {
+    const r = await this.db.executeQuery<WebhookDelivery & EndpointColumns>(CompiledQuery.raw(CLAIM_MANY, [JSON.stringify(items)]));
+    const byId = new Map<string, Claimed>();
+    for (const row of r.rows) {
+      const { e_id, e_enabled, e_disabled_reason, e_secret, e_previous_secret, e_previous_secret_expires_at, e_failure_count, ...delivery } = row;
+      const endpoint: ClaimedEndpoint | null =
+        e_id === null
+          ? null
+          : {
+              id: e_id,
+              enabled: e_enabled as boolean,
+              disabled_reason: e_disabled_reason,
+              secret: e_secret as string,
+              previous_secret: e_previous_secret,
+              previous_secret_expires_at: e_previous_secret_expires_at,
+              failure_count: e_failure_count as number,
+            };
+      byId.set(delivery.id, { delivery: delivery as WebhookDelivery, endpoint });
+    }
+    return items.map((i) => byId.get(i.id) ?? null);
   }
 
   /** Pending deliveries overdue since `before`, across tenants (lost queue jobs), oldest first. */

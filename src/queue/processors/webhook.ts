@@ -1,5 +1,6 @@
 // webhook: one delivery attempt per job (src/webhooks does the signing, retries and logs); the queue side of WebhookDeps; the overdue sweep.
 import type { Job, Queue } from 'bullmq';
+import { StatementBatcher } from '../../batcher.js';
 import type { Config } from '../../config.js';
 import type { Repos } from '../../db/index.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../webhooks/policy.js';
@@ -16,16 +17,23 @@ interface Log {
 /**
  * The webhook queue as the dispatcher sees it. One BullMQ attempt per job: the retry schedule is
  * the dispatcher's (it enqueues the next attempt itself), so BullMQ's own retries stay off.
+ * Deliveries queued while an add is in flight go together in one addBulk (one Redis round trip).
  */
-export function deliveryQueue(queue: Pick<Queue, 'add'>): DeliveryQueue {
+export function deliveryQueue(queue: Pick<Queue, 'add' | 'addBulk'>): DeliveryQueue {
+  type Add = { tenantId: string; deliveryId: string; delay: number };
+  const adds = new StatementBatcher<Add, void>(async (items) => {
+    const jobs = items.map((i) => ({
+      name: 'deliver',
+      data: webhookJob.parse({ tenant_id: i.tenantId, delivery_id: i.deliveryId }),
+      opts: { ...WEBHOOK_OPTIONS, delay: i.delay, jobId: webhookJobId(i.deliveryId, Date.now() + i.delay) },
+    }));
+    if (jobs.length === 1) await queue.add(jobs[0].name, jobs[0].data, jobs[0].opts);
+    else await queue.addBulk(jobs);
+    return items.map(() => undefined);
+  }, (i) => `${i.deliveryId} ${i.delay}`);
   return {
     async enqueueDelivery(tenantId, deliveryId, delayMs) {
-      const delay = Math.max(0, Math.round(delayMs));
-      await queue.add('deliver', webhookJob.parse({ tenant_id: tenantId, delivery_id: deliveryId }), {
-        ...WEBHOOK_OPTIONS,
-        delay,
-        jobId: webhookJobId(deliveryId, Date.now() + delay),
-      });
+      await adds.call({ tenantId, deliveryId, delay: Math.max(0, Math.round(delayMs)) });
     },
   };
 }
