@@ -77,6 +77,14 @@ describe('meshWarp', () => {
     // The destination area is det × 120 × 120 px; nearly all of it must be covered.
     expect(covered).toBeGreaterThan(0.95 * det * 120 * 120);
     expect(maxErr).toBeLessThan(1e-3);
+    // Edge coverage: partial along the oblique outline (anti-aliased, not stair-stepped), and the
+    // covered area sums to the quad's true area.
+    const cov = map.coverage!;
+    let area = 0, partial = 0;
+    for (let i = 0; i < cov.length; i++) { area += cov[i]! / 4; if (cov[i]! > 0 && cov[i]! < 4) partial++; }
+    expect(Math.abs(area - det * 120 * 120) / (det * 120 * 120)).toBeLessThan(0.01);
+    // The outline is about 2 × (120 + 120) × √det px long; most of its pixels are partly covered.
+    expect(partial).toBeGreaterThan(0.5 * 480 * Math.sqrt(det));
   });
 
   it('inverts a non-affine (trapezoid) quad consistently', () => {

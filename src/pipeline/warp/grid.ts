@@ -12,6 +12,8 @@ export interface WarpMap {
   height: number;
   mapX: Float32Array;
   mapY: Float32Array;
+  /** Optional edge coverage per pixel, 0..4 quarters: the sampled alpha is scaled by it (anti-aliased mesh edges). */
+  coverage?: Uint8Array;
 }
 
 /** Writes the source position of output point (x, y) to out[0], out[1]; NaN in out[0] = outside. */

@@ -34,6 +34,7 @@ export function meshWarp(src: QuadMesh, dst: QuadMesh, box: Box = boundsOf(dst.x
   const bx = out.box.x;
   const by = out.box.y;
   const uv = new Float64Array(2);
+  const cov = new Uint8Array(w * h);
   const cols = dst.cols;
   for (let j = 0; j + 1 < dst.rows; j++) {
     for (let i = 0; i + 1 < cols; i++) {
@@ -61,22 +62,45 @@ export function meshWarp(src: QuadMesh, dst: QuadMesh, box: Box = boundsOf(dst.x
       const scy = src.y[c]!;
       const sdx = src.x[d]!;
       const sdy = src.y[d]!;
+      // Source displacement per output pixel (the quad taken as the parallelogram at corner a).
+      const det = ex * fy - ey * fx || 1e-12;
+      const jxx = ((sbx - sax) * fy - (sdx - sax) * ey) / det, jxy = ((sdx - sax) * ex - (sbx - sax) * fx) / det;
+      const jyx = ((sby - say) * fy - (sdy - say) * ey) / det, jyy = ((sdy - say) * ex - (sby - say) * fx) / det;
       for (let y = y0; y <= y1; y++) {
         for (let x = x0; x <= x1; x++) {
-          if (!inverseBilinear(x + bx - ax, y + by - ay, ex, ey, fx, fy, gx, gy, uv)) continue;
-          const u = uv[0]!;
-          const v = uv[1]!;
+          const hx = x + bx - ax, hy = y + by - ay;
+          // Coverage: four sub-pixel samples, so the mesh's outer edge is anti-aliased, not stair-stepped.
+          let k = 0, su = -1, sv = -1, sox = 0, soy = 0;
+          for (const [ox, oy] of SUB) {
+            if (!inverseBilinear(hx + ox, hy + oy, ex, ey, fx, fy, gx, gy, uv)) continue;
+            k++;
+            if (su < 0) { su = uv[0]!; sv = uv[1]!; sox = ox; soy = oy; }
+          }
           const o = y * w + x;
-          mapX[o] = (1 - v) * ((1 - u) * sax + u * sbx) + v * ((1 - u) * sdx + u * scx);
-          mapY[o] = (1 - v) * ((1 - u) * say + u * sby) + v * ((1 - u) * sdy + u * scy);
+          if (k) cov[o] = Math.min(4, cov[o]! + k);
+          if (inverseBilinear(hx, hy, ex, ey, fx, fy, gx, gy, uv)) {
+            const u = uv[0]!, v = uv[1]!;
+            mapX[o] = (1 - v) * ((1 - u) * sax + u * sbx) + v * ((1 - u) * sdx + u * scx);
+            mapY[o] = (1 - v) * ((1 - u) * say + u * sby) + v * ((1 - u) * sdy + u * scy);
+          } else if (k && mapX[o] !== mapX[o]) {
+            // The centre is just outside: the covered sample's source, carried back to the centre by the quad's local Jacobian.
+            const u = su, v = sv;
+            const px = (1 - v) * ((1 - u) * sax + u * sbx) + v * ((1 - u) * sdx + u * scx);
+            const py = (1 - v) * ((1 - u) * say + u * sby) + v * ((1 - u) * sdy + u * scy);
+            mapX[o] = px - (jxx * sox + jxy * soy);
+            mapY[o] = py - (jyx * sox + jyy * soy);
+          }
         }
       }
     }
   }
+  out.coverage = cov;
   return out;
 }
 
 const EPS = 1e-6;
+/** Sub-pixel sample offsets (a rotated grid) for edge coverage. */
+const SUB: readonly (readonly [number, number])[] = [[-0.375, -0.125], [0.125, -0.375], [0.375, 0.125], [-0.125, 0.375]];
 
 /**
  * Solves h = e·u + f·v + g·u·v for (u, v) in the unit square (h, e, f, g relative to corner a;

@@ -130,6 +130,7 @@ export function sampleWarp(pyr: MipPyramid, map: WarpMap, opts: SampleOptions = 
   const filter = opts.filter ?? 'trilinear';
   const bias = opts.lodBias ?? 0;
   const { width: w, height: h, mapX, mapY } = map;
+  const cov = map.coverage;
   const out = opts.out && opts.out.length === w * h * 4 ? opts.out.fill(0) : new Uint8Array(w * h * 4);
   const levels = pyr.levels;
   const maxLod = levels.length - 1;
@@ -190,10 +191,11 @@ export function sampleWarp(pyr: MipPyramid, map: WarpMap, opts: SampleOptions = 
           }
         }
       }
-      const a = acc[3]!;
+      const a0 = acc[3]!;
+      const a = cov ? a0 * cov[i]! * 0.25 : a0;
       if (a < 0.5) continue;
       const o = i * 4;
-      const un = 255 / a;
+      const un = 255 / a0;
       out[o] = Math.min(255, acc[0]! * un + 0.5);
       out[o + 1] = Math.min(255, acc[1]! * un + 0.5);
       out[o + 2] = Math.min(255, acc[2]! * un + 0.5);
