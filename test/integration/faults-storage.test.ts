@@ -59,6 +59,18 @@ describe('the file store full (STORAGE_QUOTA_MB)', () => {
     expect((await fetch(`${s.apiUrl}/healthz`)).status).toBe(200);
     expect((await fetch(`${s.apiUrl}/readyz`)).status).toBe(200);
     expect((await s.api(`/v1/garments/${garment}`)).status).toBe(200);
+    // Filled to the last byte, even the readiness probe's write is refused: still ready, and it says the store is full.
+    const lastBytes = join(s.blobsDir, 'filler-2.bin');
+    writeFileSync(lastBytes, Buffer.alloc(Math.max(0, QUOTA - used())));
+    // (The API re-measures the folder at most once a second: another process's write counts within about that.)
+    const storage = await waitFor('readyz to report the store full', async () => {
+      const res = await fetch(`${s.apiUrl}/readyz`);
+      const c = ((await res.json()) as { checks: { storage: { ok: boolean; full?: boolean; error?: string } } }).checks.storage;
+      return res.status === 200 && c.full ? c : null;
+    }, 10_000, 300);
+    expect(storage).toMatchObject({ ok: true, full: true });
+    expect(storage.error).toMatch(/quota \(STORAGE_QUOTA_MB\)/);
+    rmSync(lastBytes);
 
     // A batch whose results cannot be stored: retried, then every render fails with reason storage-full; nothing half-written.
     const batch = await s.createBatch(garment, models);
