@@ -54,6 +54,8 @@ export function parseBody(img: RgbaImage, mask: Mask, sk: Skeleton, face: Face |
   const hc = sk.head.c, hr2 = sk.head.r * sk.head.r;
   const neck = flat(sk.neck), neckR2 = sk.neck.r * sk.neck.r;
   const tm2 = torsoMargin * torsoMargin;
+  const torso = flatPolygon(sk.torso);
+  const hullFlat = hull ? flatPolygon(hull) : null;
   const armSegs = arms.filter((a): a is [Segment, number] => a[0] !== null).map(([s, pid]) => ({ f: flat(s), r2: s.r * s.r, pid }));
   const legSegs = legs.map((s) => ({ f: flat(s), r2: s.r * s.r }));
   const shinSegs = shins.map((s) => ({ f: flat(s), lim2: s.r * 1.5 * (s.r * 1.5) }));
@@ -70,7 +72,7 @@ export function parseBody(img: RgbaImage, mask: Mask, sk: Skeleton, face: Face |
       let id: number = P.head;
       const dn = segDist2(neck, x, y) / neckR2;
       if (dn < best) { best = dn; id = P.neck; }
-      const dt = polygonDist2(sk.torso, x, y) / tm2;
+      const dt = polygonDist2(torso, x, y) / tm2;
       if (dt < best) { best = dt; id = P.torso; }
       for (const a of armSegs) {
         const d = segDist2(a.f, x, y) / a.r2;
@@ -86,9 +88,9 @@ export function parseBody(img: RgbaImage, mask: Mask, sk: Skeleton, face: Face |
         if (segT(s.f, x, y) > 0.85 && segDist2(s.f, x, y) < s.lim2) id = P.foot;
       }
       gridPart[gi] = id;
-      if ((id === P.head || id === P.neck) && hull !== null && hb !== null) {
+      if ((id === P.head || id === P.neck) && hullFlat !== null && hb !== null) {
         if (x < hb.x0 || x > hb.x1 || y < hb.y0 || y > hb.y1) gridNearFace[gi] = 0;
-        else gridNearFace[gi] = pointInPolygon(hull, x, y) ? 2 : polygonDist2(hull, x, y) < near * near ? 1 : 0;
+        else gridNearFace[gi] = insideFlat(hullFlat, x, y) ? 2 : polygonDist2(hullFlat, x, y) < near * near ? 1 : 0;
       }
     }
   }
@@ -188,17 +190,39 @@ function segT(s: FlatSegment, x: number, y: number): number {
   return ((x - s.ax) * s.vx + (y - s.ay) * s.vy) / (s.l2 || 1);
 }
 
+/** A polygon as coordinate arrays for the per-cell loop. */
+interface FlatPolygon { xs: Float64Array; ys: Float64Array }
+
+function flatPolygon(poly: Point[]): FlatPolygon {
+  return { xs: Float64Array.from(poly, (p) => p.x), ys: Float64Array.from(poly, (p) => p.y) };
+}
+
+/** pointInPolygon on a flat polygon (same crossing test). */
+function insideFlat(p: FlatPolygon, x: number, y: number): boolean {
+  const { xs, ys } = p;
+  const n = xs.length;
+  let inside = false;
+  for (let i = 0, j = n - 1; i < n; j = i++) {
+    const ax = xs[i]!, ay = ys[i]!, bx = xs[j]!, by = ys[j]!;
+    if (ay > y !== by > y && x < ((bx - ax) * (y - ay)) / (by - ay) + ax) inside = !inside;
+  }
+  return inside;
+}
+
 /** Squared distance from (x, y) to a polygon (0 inside), as polygonDistance squared. */
-function polygonDist2(poly: Point[], x: number, y: number): number {
-  if (pointInPolygon(poly, x, y)) return 0;
+function polygonDist2(p: FlatPolygon, x: number, y: number): number {
+  if (insideFlat(p, x, y)) return 0;
+  const { xs, ys } = p;
+  const n = xs.length;
   let best = Infinity;
-  for (let i = 0; i < poly.length; i++) {
-    const a = poly[i]!, b = poly[(i + 1) % poly.length]!;
-    const vx = b.x - a.x, vy = b.y - a.y;
+  for (let i = 0; i < n; i++) {
+    const k = i + 1 === n ? 0 : i + 1;
+    const ax = xs[i]!, ay = ys[i]!;
+    const vx = xs[k]! - ax, vy = ys[k]! - ay;
     const l2 = vx * vx + vy * vy;
-    let t = l2 === 0 ? 0 : ((x - a.x) * vx + (y - a.y) * vy) / l2;
+    let t = l2 === 0 ? 0 : ((x - ax) * vx + (y - ay) * vy) / l2;
     t = t < 0 ? 0 : t > 1 ? 1 : t;
-    const dx = x - a.x - t * vx, dy = y - a.y - t * vy;
+    const dx = x - ax - t * vx, dy = y - ay - t * vy;
     const d = dx * dx + dy * dy;
     if (d < best) best = d;
   }

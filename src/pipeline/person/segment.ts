@@ -20,21 +20,22 @@ export async function segmentCrop(img: RgbaImage, crop: Box, nets: NetworkRegist
   return { crop, prob: out!.data };
 }
 
-/** Bilinear sample of the coarse probability at image pixel (x, y); 0 outside the crop. */
-function sampleCoarse(c: CoarseMask, x: number, y: number): number {
-  const fx = ((x + 0.5 - c.crop.x) / c.crop.width) * SEG_SIZE - 0.5;
-  const fy = ((y + 0.5 - c.crop.y) / c.crop.height) * SEG_SIZE - 0.5;
-  if (fx < -0.5 || fy < -0.5 || fx > SEG_SIZE - 0.5 || fy > SEG_SIZE - 0.5) return 0;
-  const x0 = Math.max(0, Math.min(SEG_SIZE - 1, Math.floor(fx)));
-  const y0 = Math.max(0, Math.min(SEG_SIZE - 1, Math.floor(fy)));
-  const x1 = Math.min(SEG_SIZE - 1, x0 + 1);
-  const y1 = Math.min(SEG_SIZE - 1, y0 + 1);
-  const ax = Math.max(0, Math.min(1, fx - x0));
-  const ay = Math.max(0, Math.min(1, fy - y0));
-  const p = c.prob;
-  const top = p[y0 * SEG_SIZE + x0]! * (1 - ax) + p[y0 * SEG_SIZE + x1]! * ax;
-  const bot = p[y1 * SEG_SIZE + x0]! * (1 - ax) + p[y1 * SEG_SIZE + x1]! * ax;
-  return top * (1 - ay) + bot * ay;
+/**
+ * Bilinear sampling of the coarse probability along one image axis: for each pixel from `from`
+ * (count `n`), the two coarse cells and the weight of the second; `inside` is 0 off the crop.
+ */
+function coarseAxis(from: number, n: number, cropStart: number, cropSize: number) {
+  const i0 = new Int32Array(n), i1 = new Int32Array(n), t = new Float64Array(n), inside = new Uint8Array(n);
+  for (let k = 0; k < n; k++) {
+    const f = ((from + k + 0.5 - cropStart) / cropSize) * SEG_SIZE - 0.5;
+    if (f < -0.5 || f > SEG_SIZE - 0.5) continue;
+    inside[k] = 1;
+    const a = Math.max(0, Math.min(SEG_SIZE - 1, Math.floor(f)));
+    i0[k] = a;
+    i1[k] = Math.min(SEG_SIZE - 1, a + 1);
+    t[k] = Math.max(0, Math.min(1, f - a));
+  }
+  return { i0, i1, t, inside };
 }
 
 /**
@@ -49,12 +50,22 @@ export function refineMask(img: RgbaImage, coarse: CoarseMask): Mask {
   const n = r.width * r.height;
   const guide = new Float32Array(n);
   const src = new Float32Array(n);
+  // The coarse probability, upsampled bilinearly (0 outside the crop): taps per column and per row.
+  const cx = coarseAxis(r.x, r.width, coarse.crop.x, coarse.crop.width);
+  const cy = coarseAxis(r.y, r.height, coarse.crop.y, coarse.crop.height);
+  const prob = coarse.prob;
   for (let y = 0; y < r.height; y++) {
+    const rowIn = cy.inside[y] === 1;
+    const ay = cy.t[y]!, r0 = cy.i0[y]! * SEG_SIZE, r1 = cy.i1[y]! * SEG_SIZE;
     for (let x = 0; x < r.width; x++) {
       const k = y * r.width + x;
       const p = ((r.y + y) * W + r.x + x) * 4;
       guide[k] = (0.299 * data[p]! + 0.587 * data[p + 1]! + 0.114 * data[p + 2]!) / 255;
-      src[k] = sampleCoarse(coarse, r.x + x, r.y + y);
+      if (!rowIn || !cx.inside[x]) continue;
+      const ax = cx.t[x]!, x0 = cx.i0[x]!, x1 = cx.i1[x]!;
+      const top = prob[r0 + x0]! * (1 - ax) + prob[r0 + x1]! * ax;
+      const bot = prob[r1 + x0]! * (1 - ax) + prob[r1 + x1]! * ax;
+      src[k] = top * (1 - ay) + bot * ay;
     }
   }
   // Radius about one coarse-mask cell so the filter can move an edge by the network's own blur.

@@ -56,8 +56,11 @@ export function learnSkin(img: RgbaImage, face: Face | null, mask: Mask): SkinMo
 
 /** Squared Mahalanobis chroma distance of a pixel to the skin model (≤ 9 ≈ within 3σ), Infinity outside the brightness range. */
 export function skinDistance(m: SkinModel, r: number, g: number, b: number): number {
-  const [Y, Cb, Cr] = ycc(r, g, b);
+  // ycc() written out: this runs for every person pixel, and the array it returns is not free.
+  const Y = 0.299 * r + 0.587 * g + 0.114 * b;
   if (Y < m.yLo || Y > m.yHi) return Infinity;
+  const Cb = 128 - 0.168736 * r - 0.331264 * g + 0.5 * b;
+  const Cr = 128 + 0.5 * r - 0.418688 * g - 0.081312 * b;
   const db = Cb - m.cb, dr = Cr - m.cr;
   return m.ia * db * db + 2 * m.ib * db * dr + m.ic * dr * dr;
 }
