@@ -484,21 +484,13 @@ export class WebhooksRepo {
    * Null when it is not pending or not due yet.
    */
   async claimDelivery(tenantId: string, id: string, now: Date, leaseMs: number): Promise<WebhookDelivery | null> {
-    const row = await this.db
-      .updateTable('webhook_deliveries')
-      .set({ next_attempt_at: new Date(now.getTime() + leaseMs) })
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', id)
-      .where('status', '=', 'pending')
-      .where((eb) => eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', now)]))
-      .returningAll()
-      .executeTakeFirst();
-    return row ?? null;
+    return (await this.claimDeliveryWithEndpoint(tenantId, id, now, leaseMs))?.delivery ?? null;
   }
 
   /**
    * claimDelivery, and in the same statement what the attempt needs of the endpoint (null when the
-   * delivery has none, or it was deleted): one round trip instead of two.
+   * delivery has none, or it was deleted). Claims made at the same time share one UPDATE; each row
+   * is still claimed at most once (its condition is checked per row, under its row lock).
    */
   async claimDeliveryWithEndpoint(tenantId: string, id: string, now: Date, leaseMs: number): Promise<Claimed | null> {
     return this.claims.call({ tenant_id: tenantId, id, lease_end: new Date(now.getTime() + leaseMs), due_by: now });
