@@ -15,7 +15,7 @@ import { percentiles } from './stats.js';
 import { RequestCounter, TenantClient, type BatchResult, type RequestKind } from './loadtest/client.js';
 import { commandDelta, countInWindow, jainIndex, maxMinRatio, parseCommandStats, parseInfoNumbers, project, round } from './loadtest/math.js';
 import { CpuMeter } from './loadtest/cpu.js';
-import { Children, createPrivateDatabase, freePort, pgDelta, readPgStats, sleep, startPrivateRedis, until, type Child, type PgStats } from './loadtest/services.js';
+import { Children, createPrivateDatabase, dropStaleDatabases, removeStaleDataDirs, freePort, pgDelta, readPgStats, sleep, startPrivateRedis, until, type Child, type PgStats } from './loadtest/services.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const log = (msg: string) => process.stderr.write(`[loadtest ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
@@ -111,6 +111,14 @@ function abort(reason: string, code: number): void {
 process.on('SIGINT', () => abort('interrupted (SIGINT)', 130));
 process.on('SIGTERM', () => abort('terminated (SIGTERM)', 143));
 process.on('exit', () => children.killAllNow());
+process.on('uncaughtException', (err) => {
+  log(`uncaught: ${err.stack ?? err}`);
+  abort('an uncaught error', 1);
+});
+process.on('unhandledRejection', (err) => {
+  log(`unhandled rejection: ${(err as Error)?.stack ?? err}`);
+  abort('an unhandled rejection', 1);
+});
 
 // ---------------------------------------------------------------- helpers
 
@@ -256,9 +264,11 @@ async function main(): Promise<void> {
   deadline.unref();
   const loadStart = os.loadavg();
   const dbName = `loadtest_${process.pid}_${randomBytes(2).toString('hex')}`;
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tryon-loadtest-'));
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), `tryon-loadtest-${process.pid}-`));
   cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
 
+  const stale = [...(await dropStaleDatabases(s.pgAdminUrl)), ...removeStaleDataDirs(os.tmpdir())];
+  if (stale.length) log(`dropped databases left by killed runs: ${stale.join(', ')}`);
   log(`private redis-server, database ${dbName}, files in ${dataDir}`);
   const redis = await startPrivateRedis(children);
   const db = await createPrivateDatabase(s.pgAdminUrl, dbName);
@@ -294,7 +304,8 @@ async function main(): Promise<void> {
     WORKER_CONCURRENCY: String(s.workerConcurrency),
     ...extra,
   });
-  const node = (script: string): [string, string[]] => [process.execPath, ['--import', 'tsx', script]];
+  const guard = path.join(ROOT, 'bench', 'loadtest', 'guard.mjs');
+  const node = (script: string): [string, string[]] => [process.execPath, ['--import', 'tsx', '--import', guard, script]];
 
   log('starting the API');
   const api = children.start('api', ...node('src/api/server.ts'), { cwd: ROOT, env: serviceEnv({ PORT: String(apiPort), HOST: '127.0.0.1', METRICS_PORT: '0' }) });
@@ -393,7 +404,7 @@ async function main(): Promise<void> {
     const meter = new CpuMeter([
       ...workers.map((w) => ({ name: w.child.name, pid: w.child.proc.pid! })),
       { name: 'api', pid: api.proc.pid! },
-      { name: 'redis', pid: redis.child.proc.pid! },
+      { name: 'redis', pid: redis.pid },
     ]);
     let maxBackends = 0;
     const samplePg = async () => {

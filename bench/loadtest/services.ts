@@ -1,6 +1,9 @@
 // What the load test starts and must always take down again: child processes (own process groups), a private redis-server, a private Postgres database.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 
@@ -96,15 +99,17 @@ export async function until<T>(what: string, check: () => Promise<T | null | und
   }
 }
 
-/** A redis-server of our own (no persistence), so that INFO commandstats and CPU count this run's commands only. */
-export async function startPrivateRedis(children: Children): Promise<{ url: string; port: number; version: string; child: Child }> {
+/**
+ * A redis-server of our own (no persistence), so that INFO commandstats and CPU count this run's commands only.
+ * Started through a small wrapper that stops it if this process dies without cleaning up; `pid` is redis-server's own.
+ */
+export async function startPrivateRedis(children: Children): Promise<{ url: string; port: number; version: string; pid: number; child: Child }> {
   const port = await freePort();
-  const child = children.start('redis-server', 'redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], {
-    env: { PATH: process.env.PATH },
-    server: true,
-  });
+  const wrapper = fileURLToPath(new URL('./guard-run.mjs', import.meta.url));
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'];
+  const child = children.start('redis-server', process.execPath, [wrapper, 'redis-server', ...args], { env: { PATH: process.env.PATH }, server: true });
   const url = `redis://127.0.0.1:${port}`;
-  const version = await until(
+  const found = await until(
     'redis-server to answer',
     async () => {
       const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
@@ -112,7 +117,7 @@ export async function startPrivateRedis(children: Children): Promise<{ url: stri
       try {
         await r.connect();
         const info = await r.info('server');
-        return /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
+        return { version: /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown', pid: Number(/process_id:(\d+)/.exec(info)?.[1]) };
       } finally {
         r.disconnect();
       }
@@ -121,7 +126,7 @@ export async function startPrivateRedis(children: Children): Promise<{ url: stri
     child,
     100,
   );
-  return { url, port, version, child };
+  return { url, port, ...found, child };
 }
 
 /** A database of our own on the local Postgres, made now and dropped (with its connections) by `drop`. */
@@ -155,6 +160,48 @@ export async function createPrivateDatabase(adminUrl: string, name: string): Pro
       }
     },
   };
+}
+
+/** Databases of earlier runs that were killed before they could drop them: `loadtest_<pid>_<tag>` whose process is gone. */
+export async function dropStaleDatabases(adminUrl: string): Promise<string[]> {
+  // Only on this machine's Postgres: a pid says nothing about a run on another machine.
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(adminUrl).hostname)) return [];
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  const dropped: string[] = [];
+  try {
+    const rows = (await admin.query<{ datname: string }>(`select datname from pg_database where datname ~ '^loadtest_[0-9]+_[0-9a-f]{4}$'`)).rows;
+    for (const { datname } of rows) {
+      const pid = Number(datname.split('_')[1]);
+      if (pidAlive(pid)) continue;
+      await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+      dropped.push(datname);
+    }
+  } finally {
+    await admin.end();
+  }
+  return dropped;
+}
+
+/** File folders of earlier runs that were killed: `tryon-loadtest-<pid>-*` whose process is gone. */
+export function removeStaleDataDirs(tmp: string): string[] {
+  const removed: string[] = [];
+  for (const name of readdirSync(tmp)) {
+    const m = /^tryon-loadtest-(\d+)-/.exec(name);
+    if (!m || pidAlive(Number(m[1]))) continue;
+    rmSync(join(tmp, name), { recursive: true, force: true });
+    removed.push(join(tmp, name));
+  }
+  return removed;
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 export interface PgStats {
