@@ -98,16 +98,8 @@ describe('enhancement level and the render half', () => {
     const img = await resizeRgba(src, 768, 1024);
     const mask = rectMask(768, 1024, 200, 300, 560, 800);
     const tone = estimateTone(withCast(img, [1.1, 1, 0.9]), { whiteBalance: true, tone: true });
-    let best = Infinity;
-    let out = img;
-    for (let k = 0; k < 20; k++) {
-      // CPU time of this (single-threaded) call: the machine is shared, and waiting for a core
-      // that another process holds is not the code's cost.
-      const c0 = process.cpuUsage();
-      out = applyRenderEnhancement(img, mask, tone, { level: 1 });
-      const c = process.cpuUsage(c0);
-      best = Math.min(best, (c.user + c.system) / 1000);
-    }
+    // Its speed is measured by the bench (parts_cpu_ms.render_enhancement_768x1024), not here.
+    const out = applyRenderEnhancement(img, mask, tone, { level: 1 });
     let inside = 0;
     let changedOutside = 0;
     for (let i = 0; i < 768 * 1024; i++) {
@@ -117,8 +109,6 @@ describe('enhancement level and the render half', () => {
     }
     expect(changedOutside).toBe(0);
     expect(inside / (360 * 500)).toBeGreaterThan(1);
-    console.log(`render enhancement 768×1024: best of 20 ${best.toFixed(1)} ms CPU`);
-    expect(best).toBeLessThanOrEqual(30);
   });
 
   it('local contrast raises local spread of luma but moves no pixel more than its clamp', async () => {
