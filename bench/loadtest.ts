@@ -435,9 +435,21 @@ async function main(): Promise<void> {
     const inWindow = countInWindow(succeeded.map((x) => x.finishedAt ?? 0), t0, endAt);
     const perTenant = tenants.map((t) => {
       const n = countInWindow(succeeded.filter((x) => x.tenant === t.name).map((x) => x.finishedAt ?? 0), t0, endAt);
-      return { tenant: t.client.name, renders_in_window: n, renders_per_s: round(n / s.windowSeconds, 3) };
+      // Every batch the tenant started, over the time until its last one completed: no batch is cut by the window's end.
+      const own = batches.filter((b) => b.tenant === t.name);
+      const ownRenders = own.reduce((a, b) => a + b.renders.filter((x) => x.status === 'succeeded').length, 0);
+      const ownSpan = (Math.max(t0, ...own.map((b) => b.completedAt)) - t0) / 1000;
+      return {
+        tenant: t.client.name,
+        renders_in_window: n,
+        renders_per_s: round(n / s.windowSeconds, 3),
+        batches: own.length,
+        renders_all_batches: ownRenders,
+        renders_per_s_own_span: ownSpan > 0 ? round(ownRenders / ownSpan, 3) : 0,
+      };
     });
     const rates = perTenant.map((p) => p.renders_per_s);
+    const ownRates = perTenant.map((p) => p.renders_per_s_own_span);
     const latency: Record<string, ReturnType<typeof percentiles>> = {};
     for (const size of [...new Set(s.batchSizes)].sort((a, b) => a - b)) {
       latency[String(size)] = percentiles(batches.filter((b) => b.size === size).map((b) => b.completedAt - b.submittedAt));
@@ -469,7 +481,13 @@ async function main(): Promise<void> {
       ...meanTimes(metricsBefore, metricsAfter),
       cpu: cpuFigures(meter.result(), workers.length, done),
       batch_latency_ms: latency,
-      fairness: { tenants: perTenant, jain_index: round(jainIndex(rates), 4), max_min_ratio: round(maxMinRatio(rates), 3) },
+      fairness: {
+        tenants: perTenant,
+        jain_index: round(jainIndex(rates), 4),
+        max_min_ratio: round(maxMinRatio(rates), 3),
+        jain_index_own_span: round(jainIndex(ownRates), 4),
+        max_min_ratio_own_span: round(maxMinRatio(ownRates), 3),
+      },
       redis: {
         commands: busy.calls,
         commands_per_render: perRender(busy.calls),
@@ -602,6 +620,7 @@ async function main(): Promise<void> {
     },
     notes: [
       'renders_per_s counts renders that finished inside the window; latency is submit → batch.completed seen on the SSE stream, for every batch started in the window',
+      'fairness: jain_index over renders finished inside the window (the window’s end cuts batches, which weighs when a tenant completes few); *_own_span over all of a tenant’s batches, each tenant over the time until its own last batch completed',
       'Redis commands include those run inside BullMQ Lua scripts; INFO calls of this driver are left out; Redis figures come from a private redis-server, so they are this run’s only',
       'Postgres figures are pg_stat_database of the private database (pg_stat_statements is not preloaded here), read after an idle pause so the counters are flushed',
     ],
