@@ -54,7 +54,8 @@ for (const kind of ['postgres', 'pglite'] as const) {
       });
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
       url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
-    }, 60_000);
+      // PGlite's start and migrations take a while on a busy machine.
+    }, 120_000);
 
     afterAll(async () => {
       server?.closeAllConnections();
