@@ -1,6 +1,6 @@
 // The garment's silhouette as geometry: outline, convex hull, its dents, holes, extent.
 import type { Mask, Point, ScoredPoint } from '../types.js';
-import { borderIndices, components, defects, hullIndices, invert, largestComponent, traceContour, type Defect } from './mask-ops.js';
+import { borderIndices, components, defects, hullIndices, largestComponent, traceContour, type Defect } from './mask-ops.js';
 
 export interface Shape {
   width: number;
@@ -40,14 +40,19 @@ export function garmentShape(mask: Mask): Shape {
         if (y < y0) y0 = y;
         if (y > y1) y1 = y;
       }
-  // Background pieces that do not touch the image border are holes in the garment.
-  const { labels, sizes } = components(invert(bin), w, h);
+  // Background pieces that do not touch the image border are holes in the garment. Background
+  // outside the garment's box reaches the border in a straight line, so only the box is searched:
+  // a piece touching the box's edge reaches the border too.
+  const bw = Math.max(0, x1 - x0 + 1), bh = Math.max(0, y1 - y0 + 1);
+  const inBox = new Uint8Array(bw * bh);
+  for (let y = 0; y < bh; y++) for (let x = 0; x < bw; x++) inBox[y * bw + x] = bin[(y0 + y) * w + x0 + x] ? 0 : 1;
+  const { labels, sizes } = components(inBox, bw, bh);
   const touches = new Uint8Array(sizes.length);
-  for (const i of borderIndices(w, h)) touches[labels[i]!] = 1;
+  for (const i of borderIndices(bw, bh)) touches[labels[i]!] = 1;
   for (let l = 1; l < sizes.length; l++) if (touches[l]) sizes[l] = 0;
   const lists: number[][] = sizes.map(() => []);
   const minHole = Math.max(20, area * 0.001);
-  for (let i = 0; i < labels.length; i++) if (labels[i] && sizes[labels[i]!]! >= minHole) lists[labels[i]!]!.push(i);
+  for (let i = 0; i < labels.length; i++) if (labels[i] && sizes[labels[i]!]! >= minHole) lists[labels[i]!]!.push((y0 + ((i / bw) | 0)) * w + x0 + (i % bw));
   const holes = lists.filter((l) => l.length).sort((a, b) => b.length - a.length).map((l) => Int32Array.from(l));
   return { width: w, height: h, bin, contour, hull, defects: defs, holes, box: { x0, y0, x1, y1 }, cx: (x0 + x1) / 2, area };
 }
