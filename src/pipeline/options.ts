@@ -28,6 +28,10 @@ export const renderOptionsSchema = z
     length: z.number().min(0.5).max(2).default(1).describe('Multiplier of the garment’s own proportional length (shoulder to hem, or waist to hem).'),
     sleeve_length: z.number().min(0).max(2).default(1).describe('Multiplier of the garment’s proportional sleeve length; 0 hides the sleeves.'),
     tuck: z.boolean().default(false).describe('Top tucked into the lower garment: the hem sits at the waistband, hidden under the lower clothing.'),
+    layering: z
+      .enum(['auto', 'off'])
+      .default('auto')
+      .describe('auto: where a large area of skin would have to be invented (a low neckline or short sleeves over a high-necked or long-sleeved top in the photo), the photo’s top stays under the garment, a layered look, and the render asks for review; off: always synthesise skin there.'),
     shading: z.number().min(0).max(1).default(0.8).describe('Strength of the scene’s folds and light on the garment; 0 = the garment’s own flat colours.'),
     enhancement: z.number().min(0).max(1).default(0).describe('Portrait enhancement level applied at the end of the render; 0 = off.'),
     background: backgroundSchema.default('keep'),

@@ -25,11 +25,15 @@ export interface QualityReport {
 
 const r3 = (v: number) => Math.round(v * 1000) / 1000;
 
-/** `raised`: pixels the render covered with the lower clothing carried up (raiseLowerClothing), counted as covered. */
-export function qualityReport(m: ModelAnalysis, layers: ModelLayers, g: GarmentAnalysis, t: Targets, garment: RgbaImage, raised: Mask | null = null): QualityReport {
+/**
+ * `raised`: pixels the render covered with the lower clothing carried up (raiseLowerClothing), counted
+ * as covered; `kept`: pixels where the photo's top was kept under the garment (keepOldTopUnder), counted
+ * as old clothing that shows, with their own reason.
+ */
+export function qualityReport(m: ModelAnalysis, layers: ModelLayers, g: GarmentAnalysis, t: Targets, garment: RgbaImage, raised: Mask | null = null, kept: Mask | null = null): QualityReport {
   const n = m.width * m.height;
   const reasons: string[] = [];
-  let old = 0, uncovered = 0, inpainted = 0, galpha = 0, hidden = 0, skinShows = 0;
+  let old = 0, uncovered = 0, inpainted = 0, galpha = 0, hidden = 0, skinShows = 0, layered = 0;
   const gd = garment.data, fd = layers.front.data;
   // A lower garment replaces the lower clothing (parsing), which nothing was filled in for.
   const bottom = g.category === 'bottom';
@@ -46,6 +50,7 @@ export function qualityReport(m: ModelAnalysis, layers: ModelLayers, g: GarmentA
     }
     old++;
     if (ga >= 0.5 || (raised && raised.data[i]! >= 128)) continue;
+    if (kept && kept.data[i]! >= 128) { uncovered++; layered++; continue; }
     if (fillS[i]! >= 128) skinShows++;
     if (fillS[i]! >= 128 || fillB[i]! >= 128) inpainted++;
     else uncovered++;
@@ -66,7 +71,8 @@ export function qualityReport(m: ModelAnalysis, layers: ModelLayers, g: GarmentA
   if (pose_confidence < 0.5) reasons.push(`pose is uncertain (${r3(pose_confidence)}): the garment may be misplaced`);
   if (cutout_confidence < 0.6) reasons.push(`garment cut-out is uncertain (${r3(cutout_confidence)})`);
   if (landmark_confidence < 0.55) reasons.push(`garment landmarks are uncertain (${r3(landmark_confidence)}): the garment may be badly shaped`);
-  if (old_clothing_uncovered > 0.02) reasons.push(`${Math.round(old_clothing_uncovered * 100)}% of the old clothing still shows`);
+  if (layered > 0) reasons.push(`the photo's top was kept under the garment over ${Math.round((layered / old) * 100)}% of it (a layered look) rather than inventing a large area of skin; set layering "off" to synthesise skin instead`);
+  if (old_clothing_uncovered - (old ? layered / old : 0) > 0.02) reasons.push(`${Math.round((old_clothing_uncovered - layered / old) * 100)}% of the old clothing still shows`);
   if (inpainted_share > 0.2) reasons.push(`${Math.round(inpainted_share * 100)}% of the old clothing was replaced by synthesised skin or background that shows`);
   // Synthesised skin is the least convincing part of a render (arms under old long sleeves, a midriff
   // below a shorter hem): a patch of it as large as a tenth of the garment is worth a look even when

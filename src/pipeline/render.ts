@@ -31,6 +31,8 @@ export interface RenderResult {
   targets: Targets;
   /** Where the lower clothing was carried up to a shorter top's hem (255), or null. */
   raised: Mask | null;
+  /** Where the photo's top was kept under the garment instead of invented skin (255), or null. */
+  kept: Mask | null;
 }
 
 export function renderTryOn(input: RenderInput, options: RenderOptionsInput = {}): RenderResult {
@@ -64,6 +66,7 @@ export function renderTryOn(input: RenderInput, options: RenderOptionsInput = {}
   const composed = composeRender({ model, layers, garment: warped.garment, panel: warped.panel, sleeves: warped.sleeves, collar: warped.collar,
     background,
     raiseLower: garment.category === 'top',
+    layerOverOld: opts.layering === 'auto' && garment.category !== 'bottom',
     tuck: targets.tuck,
     keepUpper: garment.category === 'bottom',
     armpits: targets.sleeves.length ? { left: targets.points.armpit_left?.y ?? null, right: targets.points.armpit_right?.y ?? null } : undefined,
@@ -78,10 +81,10 @@ export function renderTryOn(input: RenderInput, options: RenderOptionsInput = {}
     image = applyRenderEnhancement(image, garment_mask, input.tone ?? IDENTITY_TONE, { level: opts.enhancement, face_super_resolution: false, face_retouch: false });
     lap('enhance');
   }
-  const quality = qualityReport(model, layers, garment, targets, warped.garment, composed.raised);
+  const quality = qualityReport(model, layers, garment, targets, warped.garment, composed.raised, composed.kept);
   lap('quality');
   timings.total = Math.round((performance.now() - start) * 10) / 10;
-  return { image, quality, timings_ms: timings, garment_mask, targets, raised: composed.raised };
+  return { image, quality, timings_ms: timings, garment_mask, targets, raised: composed.raised, kept: composed.kept };
 }
 
 const pasteCache = new WeakMap<GarmentAnalysis, MipPyramid>();

@@ -1,5 +1,6 @@
 // Back-to-front compositing of a render: background, agnostic person, collar back, garment with contact shadow, front layer.
 import { PARSE_LABELS, type Mask, type ModelAnalysis, type ModelLayers, type RgbaImage } from '../types.js';
+import { keepOldTopUnder } from './layer-old.js';
 import { raiseLowerClothing } from './raise-lower.js';
 
 export interface ComposeInput {
@@ -27,11 +28,13 @@ export interface ComposeInput {
   shadow?: number;
   /** A top: carry the lower clothing up to a hem that ends above the old top's (see raiseLowerClothing). */
   raiseLower?: boolean;
+  /** Keep the photo's top where a large area of skin would have to be invented (see keepOldTopUnder). */
+  layerOverOld?: boolean;
 }
 
 const L = PARSE_LABELS;
 
-export function composeRender(input: ComposeInput): RgbaImage & { raised: Mask | null } {
+export function composeRender(input: ComposeInput): RgbaImage & { raised: Mask | null; kept: Mask | null } {
   const { model, layers, garment } = input;
   const W = model.width, H = model.height;
   const n = W * H;
@@ -39,6 +42,7 @@ export function composeRender(input: ComposeInput): RgbaImage & { raised: Mask |
   const out = new Uint8Array(input.keepUpper ? model.image.data : layers.agnostic.data);
   if (input.background) replaceBackground(out, input, W, H);
   const raised = input.raiseLower && !input.tuck && !input.keepUpper ? raiseLowerClothing(out, model, layers, input.panel) : null;
+  const kept = input.layerOverOld && !input.keepUpper ? keepOldTopUnder(out, model, layers, garment, raised) : null;
   if (input.collar) {
     // The collar's back is behind the neck, head and shoulders: warped with the front panel it lands on
     // the chest (in the photo it shows through the neck opening), so it may show only beside the person.
@@ -81,7 +85,7 @@ export function composeRender(input: ComposeInput): RgbaImage & { raised: Mask |
     }
     over(out, hair, n, null);
   }
-  return { width: W, height: H, data: out, raised };
+  return { width: W, height: H, data: out, raised, kept };
 }
 
 /** Straight-alpha "over" onto an opaque image; `skip` marks pixels left untouched. */

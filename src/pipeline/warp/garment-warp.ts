@@ -39,6 +39,9 @@ const cache = new WeakMap<GarmentAnalysis, { key: string; pieces: GarmentPieces 
  * armhole seam (shoulder → armpit) and the side (armpit → hem): the very lines whose ends the targets
  * pin, so panel and sleeve meet on one line on the body. Cached per garment and landmark set.
  */
+/** Extra mip level bias for sleeves (see where they are sampled). */
+const SLEEVE_LOD_BIAS = 0.75;
+
 export function garmentPieces(g: GarmentAnalysis, G: Record<string, Point>, sleeved: boolean): GarmentPieces {
   const key = JSON.stringify([G, sleeved]);
   const hit = cache.get(g);
@@ -158,7 +161,10 @@ export function warpGarment(g: GarmentAnalysis, t: Targets, size: { width: numbe
       const sb = clip(boundsOf(dst.x, dst.y, 2), W, H);
       if (sb.width <= 0 || sb.height <= 0) continue;
       const sm = meshWarp(src, dst, sb);
-      const img = sampleWarp(pieces.sleeves[s.side], sm);
+      // A flat sleeve narrows a lot onto the arm (often by half across it): a box-filtered pyramid
+      // level then still holds a fine check or houndstooth at the pixel rate, which beats into moiré.
+      // A little more prefiltering on sleeves trades a touch of sharpness for none.
+      const img = sampleWarp(pieces.sleeves[s.side], sm, { lodBias: SLEEVE_LOD_BIAS });
       overInto(sacc, W, H, img, sm.box);
       overInto(acc, W, H, img, sm.box);
       sleeveBox = sleeveBox ? unionBox(sleeveBox, sm.box) : sm.box;
