@@ -46,12 +46,20 @@ function fromBackground(image: RgbaImage): Cutout {
   // size, where morphology is cheap, and looked up at full size.
   const sw = small.width, sh = small.height;
   const band = f > 1 ? 2 : 3;
+  const xs = new Int32Array(W);
+  for (let x = 0; x < W; x++) xs[x] = Math.min(sw - 1, (x / f) | 0);
   const upsample = (m: Uint8Array) => {
     const out = new Uint8Array(W * H);
-    const xs = new Int32Array(W);
-    for (let x = 0; x < W; x++) xs[x] = Math.min(sw - 1, (x / f) | 0);
+    let prev = -1;
     for (let y = 0; y < H; y++) {
-      const row = Math.min(sh - 1, (y / f) | 0) * sw;
+      const src = Math.min(sh - 1, (y / f) | 0);
+      // Rows from one coarse row are the same: copy the one above.
+      if (src === prev) {
+        out.copyWithin(y * W, (y - 1) * W, y * W);
+        continue;
+      }
+      prev = src;
+      const row = src * sw;
       for (let x = 0; x < W; x++) out[y * W + x] = m[row + xs[x]!]!;
     }
     return out;
