@@ -35,18 +35,38 @@ const warmupMs = performance.now() - tLoad;
 
 const modelMs: number[] = [];
 const garmentMs: number[] = [];
+// CPU time of this process per preparation (robust to other load on a shared machine) and the
+// pipeline's own wall time per stage.
+const cpuMs = () => {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1000;
+};
+const modelCpu: number[] = [];
+const garmentCpu: number[] = [];
+const modelStages: Record<string, number[]> = {};
+const garmentStages: Record<string, number[]> = {};
+const addStages = (to: Record<string, number[]>, t: Record<string, number>) => {
+  for (const [k, v] of Object.entries(t)) (to[k] ??= []).push(v);
+};
 for (let pass = 0; pass < PASSES; pass++) {
   for (const bytes of models) {
+    const c0 = cpuMs();
     const t0 = performance.now();
-    await analyzeModel(bytes, nets, { limits });
+    const r = await analyzeModel(bytes, nets, { limits });
     modelMs.push(performance.now() - t0);
+    modelCpu.push(cpuMs() - c0);
+    addStages(modelStages, r.timings_ms);
   }
   for (const bytes of garments) {
+    const c0 = cpuMs();
     const t0 = performance.now();
-    await analyzeGarment(bytes, { limits });
+    const r = await analyzeGarment(bytes, { limits });
     garmentMs.push(performance.now() - t0);
+    garmentCpu.push(cpuMs() - c0);
+    addStages(garmentStages, r.timings_ms);
   }
 }
+const stageP50 = (st: Record<string, number[]>) => Object.fromEntries(Object.entries(st).map(([k, v]) => [k, percentiles(v).p50]));
 
 const render = await benchRender(cfg, nets, limits, models, garments);
 
@@ -68,6 +88,10 @@ const report = {
   warmup_ms: Math.round(warmupMs),
   model_prepare_ms: percentiles(modelMs),
   garment_prepare_ms: percentiles(garmentMs),
+  model_prepare_cpu_ms: percentiles(modelCpu),
+  garment_prepare_cpu_ms: percentiles(garmentCpu),
+  model_prepare_stages_p50_ms: stageP50(modelStages),
+  garment_prepare_stages_p50_ms: stageP50(garmentStages),
   ...render,
   ...benchParts(),
   ...webhooks,
