@@ -27,6 +27,10 @@ export function keepOldTopUnder(
   const xL = Math.min(k.left_shoulder.x, k.right_shoulder.x), xR = Math.max(k.left_shoulder.x, k.right_shoulder.x);
   const yS = Math.min(k.left_shoulder.y, k.right_shoulder.y);
   const yChest = (k.left_shoulder.y + k.right_shoulder.y) / 2 + 0.35 * model.measurements.torso_length;
+  // Most renders leave no large skin area: find out before labelling regions.
+  let skinOpen = 0;
+  for (let i = 0; i < n; i++) if (skin[i]! >= 128 && ga[i * 4 + 3]! < 128 && !(raised && raised.data[i]! >= 128)) skinOpen++;
+  if (skinOpen < minShare * area) return null;
   const open = new Uint8Array(n);
   for (let i = 0; i < n; i++) open[i] = old[i]! >= 128 && ga[i * 4 + 3]! < 128 && !(raised && raised.data[i]! >= 128) ? 1 : 0;
   const seen = new Uint8Array(n);

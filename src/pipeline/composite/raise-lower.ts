@@ -90,10 +90,15 @@ export function raiseLowerClothing(out: Uint8Array, model: ModelAnalysis, layers
   }
   smoothColours(med, srcCol, W, Math.max(2, Math.round(0.015 * T)));
   // Fine grain only: the fabric's difference from its own vertical average, clipped, so folds and
-  // whiskers of the trousers are not mirrored into the strip.
-  const lum = new Float32Array(W * H);
-  for (let i = 0; i < W * H; i++) lum[i] = 0.299 * src[i * 4]! + 0.587 * src[i * 4 + 1]! + 0.114 * src[i * 4 + 2]!;
-  const smooth = boxBlur(lum, W, H, 2);
+  // whiskers of the trousers are not mirrored into the strip. Computed on the rows the fabric comes from.
+  const gy0 = yMin, gy1 = Math.min(H, yMax + band + depthMax + 3), gh = Math.max(1, gy1 - gy0);
+  const lum = new Float32Array(W * gh);
+  for (let j = 0; j < W * gh; j++) {
+    const s = (gy0 * W + j) * 4;
+    lum[j] = 0.299 * src[s]! + 0.587 * src[s + 1]! + 0.114 * src[s + 2]!;
+  }
+  const smooth = boxBlur(lum, W, gh, 2);
+  const grainAt = (s: number) => { const j = s - gy0 * W; return j >= 0 && j < W * gh ? lum[j]! - smooth[j]! : 0; };
   const grain = 8;
 
   const mask = new Uint8Array(W * H);
@@ -130,7 +135,7 @@ export function raiseLowerClothing(out: Uint8Array, model: ModelAnalysis, layers
       if (depth >= 2) {
         const u = y0 + band - 1 - y, p = u % (2 * depth);
         const s = (y0 + band + (p < depth ? p : 2 * depth - 1 - p)) * W + sx;
-        if (near(s * 4)) r = Math.max(-grain, Math.min(grain, lum[s]! - smooth[s]!));
+        if (near(s * 4)) r = Math.max(-grain, Math.min(grain, grainAt(s)));
       }
       const o = i * 4;
       for (let c = 0; c < 3; c++) out[o + c] = Math.max(0, Math.min(255, med[sx * 3 + c]! + r + 0.5));

@@ -34,68 +34,113 @@ export function meshWarp(src: QuadMesh, dst: QuadMesh, box: Box = boundsOf(dst.x
   const bx = out.box.x;
   const by = out.box.y;
   const uv = new Float64Array(2);
-  const cov = new Uint8Array(w * h);
   const cols = dst.cols;
+  // Which quad set each pixel (index + 1), for the edge pass.
+  const quadOf = new Int32Array(w * h);
+  const q = new Float64Array(QUAD_FIELDS);
   for (let j = 0; j + 1 < dst.rows; j++) {
     for (let i = 0; i + 1 < cols; i++) {
       const a = j * cols + i;
-      const b = a + 1;
-      const c = a + cols + 1;
-      const d = a + cols;
-      const ax = dst.x[a]!;
-      const ay = dst.y[a]!;
-      const ex = dst.x[b]! - ax;
-      const ey = dst.y[b]! - ay;
-      const fx = dst.x[d]! - ax;
-      const fy = dst.y[d]! - ay;
-      const gx = ax - dst.x[b]! + dst.x[c]! - dst.x[d]!;
-      const gy = ay - dst.y[b]! + dst.y[c]! - dst.y[d]!;
-      const x0 = Math.max(0, Math.floor(Math.min(ax, dst.x[b]!, dst.x[c]!, dst.x[d]!)) - bx);
-      const x1 = Math.min(w - 1, Math.ceil(Math.max(ax, dst.x[b]!, dst.x[c]!, dst.x[d]!)) - bx);
-      const y0 = Math.max(0, Math.floor(Math.min(ay, dst.y[b]!, dst.y[c]!, dst.y[d]!)) - by);
-      const y1 = Math.min(h - 1, Math.ceil(Math.max(ay, dst.y[b]!, dst.y[c]!, dst.y[d]!)) - by);
-      const sax = src.x[a]!;
-      const say = src.y[a]!;
-      const sbx = src.x[b]!;
-      const sby = src.y[b]!;
-      const scx = src.x[c]!;
-      const scy = src.y[c]!;
-      const sdx = src.x[d]!;
-      const sdy = src.y[d]!;
-      // Source displacement per output pixel (the quad taken as the parallelogram at corner a).
-      const det = ex * fy - ey * fx || 1e-12;
-      const jxx = ((sbx - sax) * fy - (sdx - sax) * ey) / det, jxy = ((sdx - sax) * ex - (sbx - sax) * fx) / det;
-      const jyx = ((sby - say) * fy - (sdy - say) * ey) / det, jyy = ((sdy - say) * ex - (sby - say) * fx) / det;
+      quadParams(src, dst, a, q);
+      const ax = q[0]!, ay = q[1]!;
+      const x0 = Math.max(0, Math.floor(q[QX0]!) - bx);
+      const x1 = Math.min(w - 1, Math.ceil(q[QX1]!) - bx);
+      const y0 = Math.max(0, Math.floor(q[QY0]!) - by);
+      const y1 = Math.min(h - 1, Math.ceil(q[QY1]!) - by);
       for (let y = y0; y <= y1; y++) {
         for (let x = x0; x <= x1; x++) {
-          const hx = x + bx - ax, hy = y + by - ay;
-          // Coverage: four sub-pixel samples, so the mesh's outer edge is anti-aliased, not stair-stepped.
-          let k = 0, su = -1, sv = -1, sox = 0, soy = 0;
-          for (const [ox, oy] of SUB) {
-            if (!inverseBilinear(hx + ox, hy + oy, ex, ey, fx, fy, gx, gy, uv)) continue;
-            k++;
-            if (su < 0) { su = uv[0]!; sv = uv[1]!; sox = ox; soy = oy; }
-          }
+          if (!inverseBilinear(x + bx - ax, y + by - ay, q[2]!, q[3]!, q[4]!, q[5]!, q[6]!, q[7]!, uv)) continue;
           const o = y * w + x;
-          if (k) cov[o] = Math.min(4, cov[o]! + k);
-          if (inverseBilinear(hx, hy, ex, ey, fx, fy, gx, gy, uv)) {
-            const u = uv[0]!, v = uv[1]!;
-            mapX[o] = (1 - v) * ((1 - u) * sax + u * sbx) + v * ((1 - u) * sdx + u * scx);
-            mapY[o] = (1 - v) * ((1 - u) * say + u * sby) + v * ((1 - u) * sdy + u * scy);
-          } else if (k && mapX[o] !== mapX[o]) {
-            // The centre is just outside: the covered sample's source, carried back to the centre by the quad's local Jacobian.
-            const u = su, v = sv;
-            const px = (1 - v) * ((1 - u) * sax + u * sbx) + v * ((1 - u) * sdx + u * scx);
-            const py = (1 - v) * ((1 - u) * say + u * sby) + v * ((1 - u) * sdy + u * scy);
-            mapX[o] = px - (jxx * sox + jxy * soy);
-            mapY[o] = py - (jyx * sox + jyy * soy);
-          }
+          mapX[o] = srcAt(q, uv[0]!, uv[1]!, 0);
+          mapY[o] = srcAt(q, uv[0]!, uv[1]!, 1);
+          quadOf[o] = a + 1;
         }
       }
     }
   }
-  out.coverage = cov;
+  out.coverage = edgeCoverage(src, dst, out, quadOf);
   return out;
+}
+
+/**
+ * Coverage in quarters from four sub-pixel samples, on the mesh's outline only (pixels inside with an
+ * outside neighbour, and outside pixels with an inside one): the outline is anti-aliased rather than
+ * stair-stepped, and the inside costs nothing. An outside pixel partly covered takes the source of its
+ * covered sample, carried back to its centre by that quad's local Jacobian.
+ */
+function edgeCoverage(src: QuadMesh, dst: QuadMesh, map: WarpMap, quadOf: Int32Array): Uint8Array {
+  const { width: w, height: h, mapX, mapY } = map;
+  const bx = map.box.x, by = map.box.y;
+  const cov = new Uint8Array(w * h);
+  for (let i = 0; i < cov.length; i++) if (quadOf[i]) cov[i] = 4;
+  const uv = new Float64Array(2);
+  const q = new Float64Array(QUAD_FIELDS);
+  const cand: number[] = [];
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const o = y * w + x;
+      const inside = quadOf[o]! > 0;
+      cand.length = 0;
+      let border = false;
+      for (let dy = -1; dy <= 1; dy++) {
+        for (let dx = -1; dx <= 1; dx++) {
+          const xx = x + dx, yy = y + dy;
+          const nq = xx >= 0 && yy >= 0 && xx < w && yy < h ? quadOf[yy * w + xx]! : 0;
+          if ((nq > 0) !== inside) border = true;
+          if (nq > 0 && !cand.includes(nq)) cand.push(nq);
+        }
+      }
+      if (!border || cand.length === 0) continue;
+      let k = 0, hit = -1, sox = 0, soy = 0, su = 0, sv = 0;
+      for (const [ox, oy] of SUB) {
+        for (const c of cand) {
+          quadParams(src, dst, c - 1, q);
+          if (!inverseBilinear(x + bx + ox - q[0]!, y + by + oy - q[1]!, q[2]!, q[3]!, q[4]!, q[5]!, q[6]!, q[7]!, uv)) continue;
+          k++;
+          if (hit < 0) { hit = c - 1; sox = ox; soy = oy; su = uv[0]!; sv = uv[1]!; }
+          break;
+        }
+      }
+      cov[o] = k;
+      if (!inside && k > 0) {
+        quadParams(src, dst, hit, q);
+        mapX[o] = srcAt(q, su, sv, 0) - (q[QJXX]! * sox + q[QJXY]! * soy);
+        mapY[o] = srcAt(q, su, sv, 1) - (q[QJYX]! * sox + q[QJYY]! * soy);
+      }
+    }
+  }
+  return cov;
+}
+
+// Quad parameters: a (0, 1), e (2, 3), f (4, 5), g (6, 7), source corners a b c d (8..15), the
+// destination bounding box, and the source displacement per output pixel (the quad taken as the
+// parallelogram at corner a).
+const QX0 = 16, QX1 = 17, QY0 = 18, QY1 = 19, QJXX = 20, QJXY = 21, QJYX = 22, QJYY = 23, QUAD_FIELDS = 24;
+
+function quadParams(src: QuadMesh, dst: QuadMesh, a: number, q: Float64Array): void {
+  const cols = dst.cols;
+  const b = a + 1, c = a + cols + 1, d = a + cols;
+  const ax = dst.x[a]!, ay = dst.y[a]!;
+  const ex = dst.x[b]! - ax, ey = dst.y[b]! - ay;
+  const fx = dst.x[d]! - ax, fy = dst.y[d]! - ay;
+  q[0] = ax; q[1] = ay; q[2] = ex; q[3] = ey; q[4] = fx; q[5] = fy;
+  q[6] = ax - dst.x[b]! + dst.x[c]! - dst.x[d]!;
+  q[7] = ay - dst.y[b]! + dst.y[c]! - dst.y[d]!;
+  q[8] = src.x[a]!; q[9] = src.y[a]!; q[10] = src.x[b]!; q[11] = src.y[b]!;
+  q[12] = src.x[c]!; q[13] = src.y[c]!; q[14] = src.x[d]!; q[15] = src.y[d]!;
+  q[QX0] = Math.min(ax, dst.x[b]!, dst.x[c]!, dst.x[d]!);
+  q[QX1] = Math.max(ax, dst.x[b]!, dst.x[c]!, dst.x[d]!);
+  q[QY0] = Math.min(ay, dst.y[b]!, dst.y[c]!, dst.y[d]!);
+  q[QY1] = Math.max(ay, dst.y[b]!, dst.y[c]!, dst.y[d]!);
+  const det = ex * fy - ey * fx || 1e-12;
+  const sbx = q[10]! - q[8]!, sby = q[11]! - q[9]!, sdx = q[14]! - q[8]!, sdy = q[15]! - q[9]!;
+  q[QJXX] = (sbx * fy - sdx * ey) / det; q[QJXY] = (sdx * ex - sbx * fx) / det;
+  q[QJYX] = (sby * fy - sdy * ey) / det; q[QJYY] = (sdy * ex - sby * fx) / det;
+}
+
+/** Source coordinate k (0 = x, 1 = y) at (u, v) of the quad. */
+function srcAt(q: Float64Array, u: number, v: number, k: number): number {
+  return (1 - v) * ((1 - u) * q[8 + k]! + u * q[10 + k]!) + v * ((1 - u) * q[14 + k]! + u * q[12 + k]!);
 }
 
 const EPS = 1e-6;
