@@ -31,48 +31,85 @@ export function keepOldTopUnder(
   let skinOpen = 0;
   for (let i = 0; i < n; i++) if (skin[i]! >= 128 && ga[i * 4 + 3]! < 128 && !(raised && raised.data[i]! >= 128)) skinOpen++;
   if (skinOpen < minShare * area) return null;
-  const open = new Uint8Array(n);
-  for (let i = 0; i < n; i++) open[i] = old[i]! >= 128 && ga[i * 4 + 3]! < 128 && !(raised && raised.data[i]! >= 128) ? 1 : 0;
-  const seen = new Uint8Array(n);
-  const stack = new Int32Array(n);
-  const comp: number[] = [];
+  // Label the uncovered old top's regions inside its bounding box (flood fill on typed arrays), with
+  // each region's size, synthesised-skin count and layerable count.
+  let x0 = W, y0 = H, x1 = -1, y1 = -1;
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const i = y * W + x;
+      if (old[i]! < 128 || ga[i * 4 + 3]! >= 128) continue;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+    }
+  }
+  if (x1 < 0) return null;
+  const bw = x1 - x0 + 1, bh = y1 - y0 + 1, bn = bw * bh;
+  const open = new Uint8Array(bn);
+  for (let by = 0; by < bh; by++) {
+    for (let bx = 0; bx < bw; bx++) {
+      const i = (by + y0) * W + bx + x0;
+      open[by * bw + bx] = old[i]! >= 128 && ga[i * 4 + 3]! < 128 && !(raised && raised.data[i]! >= 128) ? 1 : 0;
+    }
+  }
+  const label = new Int32Array(bn);
+  const stack = new Int32Array(bn);
+  const keepLabel: number[] = [0];
+  // Per region: size, synthesised skin, pixels on an arm, pixels on the chest.
+  const stats: number[][] = [[0, 0, 0, 0]];
+  let next = 0;
+  for (let s0 = 0; s0 < bn; s0++) {
+    if (!open[s0] || label[s0]) continue;
+    const id = ++next;
+    let sp = 0, size = 0, skinCount = 0, onArm = 0, onChest = 0;
+    stack[sp++] = s0;
+    label[s0] = id;
+    while (sp > 0) {
+      const b = stack[--sp]!;
+      size++;
+      const bx = b % bw, by = (b - bx) / bw;
+      const x = bx + x0, y = by + y0;
+      if (skin[y * W + x]! >= 128) skinCount++;
+      // Only an arm under a shorter sleeve or a chest under a lower neckline reads as layering; old top
+      // beside the garment's sides or below its hem reads as the old top showing.
+      if ((x < xL || x > xR) && y > yS) onArm++;
+      else if (x >= xL && x <= xR && y < yChest) onChest++;
+      if (bx > 0 && open[b - 1] && !label[b - 1]) { label[b - 1] = id; stack[sp++] = b - 1; }
+      if (bx < bw - 1 && open[b + 1] && !label[b + 1]) { label[b + 1] = id; stack[sp++] = b + 1; }
+      if (by > 0 && open[b - bw] && !label[b - bw]) { label[b - bw] = id; stack[sp++] = b - bw; }
+      if (by < bh - 1 && open[b + bw] && !label[b + bw]) { label[b + bw] = id; stack[sp++] = b + bw; }
+    }
+    stats.push([size, skinCount, onArm, onChest]);
+    keepLabel.push(skinCount >= minShare * area && onArm + onChest >= 0.3 * size ? 1 : 0);
+  }
+  // Both arms alike: when one arm keeps its old sleeve, a smaller one on the other arm does too.
+  const armKept = stats.some((st, id) => keepLabel[id] && st[2]! > 0);
+  if (armKept) {
+    for (let id = 1; id < stats.length; id++) {
+      const [, skinCount, onArm] = stats[id]!;
+      if (onArm! >= 0.25 * minShare * area && skinCount! >= 0.25 * minShare * area) keepLabel[id] = 1;
+    }
+  }
   const keep = new Uint8Array(n);
   let kept = 0;
-  for (let s = 0; s < n; s++) {
-    if (!open[s] || seen[s]) continue;
-    comp.length = 0;
-    let sp = 0, skinCount = 0;
-    stack[sp++] = s;
-    seen[s] = 1;
-    while (sp > 0) {
-      const i = stack[--sp]!;
-      comp.push(i);
-      if (skin[i]! >= 128) skinCount++;
-      const x = i % W;
-      if (x > 0 && open[i - 1] && !seen[i - 1]) { seen[i - 1] = 1; stack[sp++] = i - 1; }
-      if (x < W - 1 && open[i + 1] && !seen[i + 1]) { seen[i + 1] = 1; stack[sp++] = i + 1; }
-      if (i >= W && open[i - W] && !seen[i - W]) { seen[i - W] = 1; stack[sp++] = i - W; }
-      if (i + W < n && open[i + W] && !seen[i + W]) { seen[i + W] = 1; stack[sp++] = i + W; }
-    }
-    if (skinCount < minShare * area) continue;
-    // Only an arm under a shorter sleeve or a chest under a lower neckline reads as layering; old top
-    // beside the garment's sides or below its hem reads as the old top showing.
-    let layerable = 0;
-    for (const i of comp) {
-      const x = i % W, y = (i / W) | 0;
-      const arm = (x < xL || x > xR) && y > yS;
-      const chest = x >= xL && x <= xR && y < yChest;
-      if (arm || chest) layerable++;
-    }
-    if (layerable < 0.7 * comp.length) continue;
-    for (const i of comp) {
-      keep[i] = 255;
-      const o = i * 4;
-      out[o] = model.image.data[o]!;
-      out[o + 1] = model.image.data[o + 1]!;
-      out[o + 2] = model.image.data[o + 2]!;
-    }
-    kept += comp.length;
+  for (let b = 0; b < bn; b++) {
+    const id = label[b]!;
+    if (!keepLabel[id]) continue;
+    const bx = b % bw;
+    const x = bx + x0, y = (b - bx) / bw + y0;
+    // A region mostly on the arms and chest is kept whole; of a mixed one (an old sleeve joined to
+    // the torso's side), only its arm and chest part: its part beside the torso keeps its fill.
+    const st = stats[id]!;
+    const whole = st[2]! + st[3]! >= 0.7 * st[0]!;
+    if (!whole && !(((x < xL || x > xR) && y > yS) || (x >= xL && x <= xR && y < yChest))) continue;
+    const i = y * W + x;
+    keep[i] = 255;
+    const o = i * 4;
+    out[o] = model.image.data[o]!;
+    out[o + 1] = model.image.data[o + 1]!;
+    out[o + 2] = model.image.data[o + 2]!;
+    kept++;
   }
   return kept ? { width: W, height: H, data: keep } : null;
 }
