@@ -22,7 +22,8 @@ export const NO_REDIS_HELP =
   '  - run one:                                        docker run -d -p 6379:6379 redis:7\n' +
   '  - point at one you have:                          REDIS_URL=redis://host:6379 npm start';
 
-function freePort(): Promise<number> {
+/** A TCP port on 127.0.0.1 that nothing listens on right now. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.unref();

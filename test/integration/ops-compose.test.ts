@@ -2,7 +2,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -10,6 +9,7 @@ import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { configSchema, loadConfig } from '../../src/config.js';
 import { PG_URL, REDIS_URL } from './queue-helpers.js';
+import { freePort } from '../../src/queue/local-redis.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const read = (p: string) => readFileSync(join(root, p), 'utf8');
@@ -238,16 +238,6 @@ describe.each(['Dockerfile', 'Dockerfile.gpu'])('%s', (file) => {
 
 // ---- the command lines for real: `npm run api` and `npm run worker` with the environment compose gives, on local services ----
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function poll<T>(what: string, fn: () => Promise<T | null>, ms: number, child: ChildProcess, out: () => string): Promise<T> {
   const until = Date.now() + ms;
