@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { alive } from '../../src/db/pglite-lock.js';
 import { freePort } from '../../src/queue/local-redis.js';
 export { freePort };
 
@@ -164,7 +165,7 @@ export async function dropStaleDatabases(adminUrl: string): Promise<string[]> {
     const rows = (await admin.query<{ datname: string }>(`select datname from pg_database where datname ~ '^loadtest_[0-9]+_[0-9a-f]{4}$'`)).rows;
     for (const { datname } of rows) {
       const pid = Number(datname.split('_')[1]);
-      if (pidAlive(pid)) continue;
+      if (alive(pid)) continue;
       await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
       dropped.push(datname);
     }
@@ -179,20 +180,11 @@ export function removeStaleDataDirs(tmp: string): string[] {
   const removed: string[] = [];
   for (const name of readdirSync(tmp)) {
     const m = /^tryon-loadtest-(\d+)-/.exec(name);
-    if (!m || pidAlive(Number(m[1]))) continue;
+    if (!m || alive(Number(m[1]))) continue;
     rmSync(join(tmp, name), { recursive: true, force: true });
     removed.push(join(tmp, name));
   }
   return removed;
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 export interface PgStats {

@@ -3,7 +3,8 @@ import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 
 const held = new Set<string>();
 
-function alive(pid: number): boolean {
+/** Whether a process with this id exists (EPERM: it does, owned by another user). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

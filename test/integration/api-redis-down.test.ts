@@ -1,22 +1,11 @@
 // Redis down: POSTs that need the queue answer 503 at once and store nothing; reads keep working; all recovers when Redis returns.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DB_KINDS, form, problemOf, PROBLEM, startHarness, type Harness } from './api-harness.js';
+import { freePort } from '../../src/queue/local-redis.js';
 
 const GARMENT = readFileSync(new URL('../../samples/garments/skirt.jpg', import.meta.url));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 async function startRedis(port: number): Promise<ChildProcess> {
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });

@@ -112,6 +112,8 @@ export interface Stack {
   uploadModel(path: string): Promise<string>;
   waitPrepared(garmentId: string, modelIds: string[], timeoutMs?: number): Promise<void>;
   createBatch(garmentId: string, modelIds: string[]): Promise<{ id: string; renders: { id: string }[] }>;
+  /** A garment and `models` uploaded and prepared, a batch of them created, and one of its renders processing. */
+  batchInFlight(models?: string[]): Promise<{ id: string; renders: { id: string }[] }>;
   getBatch(id: string): Promise<BatchJson>;
   waitBatchCompleted(id: string, timeoutMs?: number): Promise<BatchJson>;
   /** Every child's output, for failure messages. */
@@ -231,6 +233,15 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       });
       if (res.status !== 202) throw new Error(`POST /v1/tryons answered ${res.status}: ${await res.text()}`);
       return (await res.json()) as { id: string; renders: { id: string }[] };
+    },
+    async batchInFlight(models = MODELS) {
+      const garment = await this.uploadGarment();
+      const ids: string[] = [];
+      for (const m of models) ids.push(await this.uploadModel(m));
+      await this.waitPrepared(garment, ids);
+      const batch = await this.createBatch(garment, ids);
+      await waitFor('a render in flight', async () => (await repos.batches.get(tenant.id, batch.id))!.renders.some((r) => r.status === 'processing'), 60_000, 20, logs);
+      return batch;
     },
     getBatch,
     async waitBatchCompleted(id, timeoutMs = 90_000) {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QUEUES } from '../../src/queue/contract.js';
-import { freePort, MODELS, renderResults, sleep, startStack, waitFor, type Stack } from './faults-harness.js';
+import { freePort, renderResults, sleep, startStack, waitFor, type Stack } from './faults-harness.js';
 
 const PG_BIN = process.env.TEST_PG_BIN ?? '/usr/lib/postgresql/15/bin';
 const OUTAGE_MS = 10_000;
@@ -83,13 +83,7 @@ describe('Postgres stopped for 10 s mid-batch', () => {
   });
 
   it('loses nothing, ends the batch with every render succeeded, and the API answers 503 during the outage', async () => {
-    const garment = await s.uploadGarment();
-    const models = [];
-    for (const m of MODELS) models.push(await s.uploadModel(m));
-    await s.waitPrepared(garment, models);
-
-    const batch = await s.createBatch(garment, models);
-    await waitFor('a render in flight', async () => (await s.repos.batches.get(s.tenantId, batch.id))!.renders.some((r) => r.status === 'processing'), 60_000, 20, s.logs);
+    const batch = await s.batchInFlight();
     pg.stop();
     const downAt = Date.now();
 

@@ -34,13 +34,7 @@ describe('Redis restarted mid-batch', () => {
   });
 
   it('loses nothing, duplicates nothing, and the API answers 503 during the outage and normally after', async () => {
-    const garment = await s.uploadGarment();
-    const models = [];
-    for (const m of MODELS) models.push(await s.uploadModel(m));
-    await s.waitPrepared(garment, models);
-
-    const batch = await s.createBatch(garment, models);
-    await waitFor('a render in flight', async () => (await s.repos.batches.get(s.tenantId, batch.id))!.renders.some((r) => r.status === 'processing'), 60_000, 20, s.logs);
+    const batch = await s.batchInFlight();
     await redis.stop('SIGKILL');
     const downAt = Date.now();
 

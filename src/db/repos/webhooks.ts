@@ -480,17 +480,11 @@ export class WebhooksRepo {
 
   /**
    * Takes a pending, due delivery for one attempt: pushes next_attempt_at `leaseMs` ahead in one
-   * UPDATE, so two workers (a stalled job retried, a replay) cannot POST the same delivery at once.
-   * Null when it is not pending or not due yet.
-   */
-  async claimDelivery(tenantId: string, id: string, now: Date, leaseMs: number): Promise<WebhookDelivery | null> {
-    return (await this.claimDeliveryWithEndpoint(tenantId, id, now, leaseMs))?.delivery ?? null;
-  }
-
-  /**
-   * claimDelivery, and in the same statement what the attempt needs of the endpoint (null when the
-   * delivery has none, or it was deleted). Claims made at the same time share one UPDATE; each row
-   * is still claimed at most once (its condition is checked per row, under its row lock).
+   * UPDATE, so two workers (a stalled job retried, a replay) cannot POST the same delivery at once;
+   * null when it is not pending or not due yet. In the same statement, what the attempt needs of the
+   * endpoint (null when the delivery has none, or it was deleted). Claims made at the same time share
+   * one UPDATE; each row is still claimed at most once (its condition is checked per row, under its
+   * row lock).
    */
   async claimDeliveryWithEndpoint(tenantId: string, id: string, now: Date, leaseMs: number): Promise<Claimed | null> {
     return this.claims.call({ tenant_id: tenantId, id, lease_end: new Date(now.getTime() + leaseMs), due_by: now });

@@ -27,6 +27,10 @@ export function keepOldTopUnder(
   const xL = Math.min(k.left_shoulder.x, k.right_shoulder.x), xR = Math.max(k.left_shoulder.x, k.right_shoulder.x);
   const yS = Math.min(k.left_shoulder.y, k.right_shoulder.y);
   const yChest = (k.left_shoulder.y + k.right_shoulder.y) / 2 + 0.35 * model.measurements.torso_length;
+  // Only an arm under a shorter sleeve or a chest under a lower neckline reads as layering; old top
+  // beside the garment's sides or below its hem reads as the old top showing.
+  const onArm = (x: number, y: number) => (x < xL || x > xR) && y > yS;
+  const onChest = (x: number, y: number) => x >= xL && x <= xR && y < yChest;
   // Most renders leave no large skin area: find out before labelling regions.
   let skinOpen = 0;
   for (let i = 0; i < n; i++) if (skin[i]! >= 128 && ga[i * 4 + 3]! < 128 && !(raised && raised.data[i]! >= 128)) skinOpen++;
@@ -62,7 +66,7 @@ export function keepOldTopUnder(
   for (let s0 = 0; s0 < bn; s0++) {
     if (!open[s0] || label[s0]) continue;
     const id = ++next;
-    let sp = 0, size = 0, skinCount = 0, onArm = 0, onChest = 0;
+    let sp = 0, size = 0, skinCount = 0, arm = 0, chest = 0;
     stack[sp++] = s0;
     label[s0] = id;
     while (sp > 0) {
@@ -71,24 +75,22 @@ export function keepOldTopUnder(
       const bx = b % bw, by = (b - bx) / bw;
       const x = bx + x0, y = by + y0;
       if (skin[y * W + x]! >= 128) skinCount++;
-      // Only an arm under a shorter sleeve or a chest under a lower neckline reads as layering; old top
-      // beside the garment's sides or below its hem reads as the old top showing.
-      if ((x < xL || x > xR) && y > yS) onArm++;
-      else if (x >= xL && x <= xR && y < yChest) onChest++;
+      if (onArm(x, y)) arm++;
+      else if (onChest(x, y)) chest++;
       if (bx > 0 && open[b - 1] && !label[b - 1]) { label[b - 1] = id; stack[sp++] = b - 1; }
       if (bx < bw - 1 && open[b + 1] && !label[b + 1]) { label[b + 1] = id; stack[sp++] = b + 1; }
       if (by > 0 && open[b - bw] && !label[b - bw]) { label[b - bw] = id; stack[sp++] = b - bw; }
       if (by < bh - 1 && open[b + bw] && !label[b + bw]) { label[b + bw] = id; stack[sp++] = b + bw; }
     }
-    stats.push([size, skinCount, onArm, onChest]);
-    keepLabel.push(skinCount >= minShare * area && onArm + onChest >= 0.3 * size ? 1 : 0);
+    stats.push([size, skinCount, arm, chest]);
+    keepLabel.push(skinCount >= minShare * area && arm + chest >= 0.3 * size ? 1 : 0);
   }
   // Both arms alike: when one arm keeps its old sleeve, a smaller one on the other arm does too.
   const armKept = stats.some((st, id) => keepLabel[id] && st[2]! > 0);
   if (armKept) {
     for (let id = 1; id < stats.length; id++) {
-      const [, skinCount, onArm] = stats[id]!;
-      if (onArm! >= 0.25 * minShare * area && skinCount! >= 0.25 * minShare * area) keepLabel[id] = 1;
+      const [, skinCount, arm] = stats[id]!;
+      if (arm! >= 0.25 * minShare * area && skinCount! >= 0.25 * minShare * area) keepLabel[id] = 1;
     }
   }
   const keep = new Uint8Array(n);
@@ -102,7 +104,7 @@ export function keepOldTopUnder(
     // the torso's side), only its arm and chest part: its part beside the torso keeps its fill.
     const st = stats[id]!;
     const whole = st[2]! + st[3]! >= 0.7 * st[0]!;
-    if (!whole && !(((x < xL || x > xR) && y > yS) || (x >= xL && x <= xR && y < yChest))) continue;
+    if (!whole && !onArm(x, y) && !onChest(x, y)) continue;
     const i = y * W + x;
     keep[i] = 255;
     const o = i * 4;

@@ -209,7 +209,7 @@ function insideFlat(p: FlatPolygon, x: number, y: number): boolean {
   return inside;
 }
 
-/** Squared distance from (x, y) to a polygon (0 inside), as polygonDistance squared. */
+/** Squared distance from (x, y) to a polygon (0 inside), 0 inside. */
 function polygonDist2(p: FlatPolygon, x: number, y: number): number {
   if (insideFlat(p, x, y)) return 0;
   const { xs, ys } = p;

@@ -100,21 +100,6 @@ export function segmentDistance(s: Segment, x: number, y: number): number {
   return Math.hypot(x - s.a.x - t * vx, y - s.a.y - t * vy);
 }
 
-/** Distance from (x, y) to a convex polygon (0 inside). */
-export function polygonDistance(poly: Point[], x: number, y: number): number {
-  if (pointInPolygon(poly, x, y)) return 0;
-  let best = Infinity;
-  for (let i = 0; i < poly.length; i++) {
-    const a = poly[i]!, b = poly[(i + 1) % poly.length]!;
-    const vx = b.x - a.x, vy = b.y - a.y;
-    const l2 = vx * vx + vy * vy;
-    const t = l2 === 0 ? 0 : Math.max(0, Math.min(1, ((x - a.x) * vx + (y - a.y) * vy) / l2));
-    const d = Math.hypot(x - a.x - t * vx, y - a.y - t * vy);
-    if (d < best) best = d;
-  }
-  return best;
-}
-
 export function pointInPolygon(poly: Point[], x: number, y: number): boolean {
   let inside = false;
   for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {

@@ -35,12 +35,13 @@ export function meshWarp(src: QuadMesh, dst: QuadMesh, box: Box = boundsOf(dst.x
   const by = out.box.y;
   const uv = new Float64Array(2);
   const cols = dst.cols;
-  // Which quad set each pixel (index + 1), for the edge pass.
+  // Which quad set each pixel (index + 1), for the edge pass; every quad's parameters, computed once.
   const quadOf = new Int32Array(w * h);
-  const q = new Float64Array(QUAD_FIELDS);
+  const table = new Float64Array(dst.rows * cols * QUAD_FIELDS);
   for (let j = 0; j + 1 < dst.rows; j++) {
     for (let i = 0; i + 1 < cols; i++) {
       const a = j * cols + i;
+      const q = table.subarray(a * QUAD_FIELDS, (a + 1) * QUAD_FIELDS);
       quadParams(src, dst, a, q);
       const ax = q[0]!, ay = q[1]!;
       const x0 = Math.max(0, Math.floor(q[QX0]!) - bx);
@@ -58,7 +59,7 @@ export function meshWarp(src: QuadMesh, dst: QuadMesh, box: Box = boundsOf(dst.x
       }
     }
   }
-  out.coverage = edgeCoverage(src, dst, out, quadOf);
+  out.coverage = edgeCoverage(table, out, quadOf);
   return out;
 }
 
@@ -68,13 +69,13 @@ export function meshWarp(src: QuadMesh, dst: QuadMesh, box: Box = boundsOf(dst.x
  * stair-stepped, and the inside costs nothing. An outside pixel partly covered takes the source of its
  * covered sample, carried back to its centre by that quad's local Jacobian.
  */
-function edgeCoverage(src: QuadMesh, dst: QuadMesh, map: WarpMap, quadOf: Int32Array): Uint8Array {
+function edgeCoverage(table: Float64Array, map: WarpMap, quadOf: Int32Array): Uint8Array {
   const { width: w, height: h, mapX, mapY } = map;
   const bx = map.box.x, by = map.box.y;
   const cov = new Uint8Array(w * h);
   for (let i = 0; i < cov.length; i++) if (quadOf[i]) cov[i] = 4;
   const uv = new Float64Array(2);
-  const q = new Float64Array(QUAD_FIELDS);
+  const quad = (a: number) => table.subarray(a * QUAD_FIELDS, (a + 1) * QUAD_FIELDS);
   const cand: number[] = [];
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
@@ -94,7 +95,7 @@ function edgeCoverage(src: QuadMesh, dst: QuadMesh, map: WarpMap, quadOf: Int32A
       let k = 0, hit = -1, sox = 0, soy = 0, su = 0, sv = 0;
       for (const [ox, oy] of SUB) {
         for (const c of cand) {
-          quadParams(src, dst, c - 1, q);
+          const q = quad(c - 1);
           if (!inverseBilinear(x + bx + ox - q[0]!, y + by + oy - q[1]!, q[2]!, q[3]!, q[4]!, q[5]!, q[6]!, q[7]!, uv)) continue;
           k++;
           if (hit < 0) { hit = c - 1; sox = ox; soy = oy; su = uv[0]!; sv = uv[1]!; }
@@ -103,7 +104,7 @@ function edgeCoverage(src: QuadMesh, dst: QuadMesh, map: WarpMap, quadOf: Int32A
       }
       cov[o] = k;
       if (!inside && k > 0) {
-        quadParams(src, dst, hit, q);
+        const q = quad(hit);
         mapX[o] = srcAt(q, su, sv, 0) - (q[QJXX]! * sox + q[QJXY]! * soy);
         mapY[o] = srcAt(q, su, sv, 1) - (q[QJYX]! * sox + q[QJYY]! * soy);
       }
