@@ -73,6 +73,11 @@ describe('Redis restarted mid-batch', () => {
     for (const r of done.renders) expect((await fetch(r.urls.result!)).status).toBe(200);
     const queue = new Queue(QUEUES.render, { connection: { url: `redis://127.0.0.1:${redisPort}` }, prefix: s.env.QUEUE_PREFIX });
     try {
+      // The last render is recorded before BullMQ moves its job to completed: wait for the queue to settle.
+      await waitFor('render jobs settled', async () => {
+        const c = await queue.getJobCounts('completed', 'failed');
+        return c.completed! + c.failed! >= 3;
+      }, 30_000, 50, s.logs);
       for (const r of done.renders) expect(await (await queue.getJob(renderJobId({ render_id: r.id, version: 1 })))!.getState()).toBe('completed');
       const counts = await queue.getJobCounts('completed', 'failed', 'active', 'waiting', 'delayed', 'prioritized');
       expect(counts).toMatchObject({ completed: 3, failed: 0, active: 0, waiting: 0, delayed: 0, prioritized: 0 });
