@@ -7,6 +7,8 @@ import { ssim, toGrey } from '../../src/pipeline/metrics.js';
 import { analyzeModel } from '../../src/pipeline/person/analyze.js';
 import { prepareModelLayers } from '../../src/pipeline/person/layers/index.js';
 import { renderPaste, renderTryOn, type RenderResult } from '../../src/pipeline/render.js';
+import { parseRenderOptions } from '../../src/pipeline/options.js';
+import { computeTargets } from '../../src/pipeline/warp/targets.js';
 import { PARSE_LABELS, type Box, type GarmentAnalysis, type Mask, type ModelAnalysis, type ModelLayers, type Point, type RgbaImage } from '../../src/pipeline/types.js';
 import { buildWarpMap } from '../../src/pipeline/warp/grid.js';
 import { warpGarment } from '../../src/pipeline/warp/garment-warp.js';
@@ -359,6 +361,31 @@ describe('renderTryOn on a CGI model', () => {
     expect(r.quality.reasons.some((x) => x.includes('synthesised skin shows over'))).toBe(false);
   });
 
+  it('carries the lower clothing up a high waist’s height at most: under a much shorter top the midriff is not trousers', () => {
+    const S = model.measurements.shoulder_width, T = model.measurements.torso_length, W = model.width;
+    // Trousers that start 0.4 torso lengths further down, and the old top reaching them.
+    const low = lowered(Math.round(0.4 * T));
+    const r = renderTryOn({ model: low, layers: patch(Math.round(1.2 * S)), garment: tee }, {});
+    expect(r.raised).not.toBeNull();
+    let checked = 0, over = 0, painted = 0;
+    for (let x = 0; x < W; x++) {
+      let top = -1;
+      for (let y = 0; y < model.height; y++) if (low.parsing.data[y * W + x] === PARSE_LABELS.lower_clothing) { top = y; break; }
+      if (top < 0) continue;
+      for (let y = 0; y < top; y++) {
+        if (r.raised!.data[y * W + x]! < 128) continue;
+        painted++;
+        // A quarter of the torso above the waistband at most (a high waist).
+        if (top - y > 0.25 * T) over++;
+      }
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(50);
+    expect(painted).toBeGreaterThan(200);
+    // Columns read through a neighbour's waistband (smoothed edges) may reach a few rows further.
+    expect(over / painted).toBeLessThan(0.03);
+  });
+
   it('asks for review when a large patch of synthesised skin shows (a midriff with nothing below to carry up), not for a sliver', () => {
     const S = model.measurements.shoulder_width;
     // No lower clothing in the photo: nothing can be raised, the patch stays skin.
@@ -370,6 +397,32 @@ describe('renderTryOn on a CGI model', () => {
     expect(big.quality.needs_review).toBe(true);
     const sliver = renderTryOn({ model: bare, layers: patch(2), garment: tee }, {});
     expect(sliver.quality.reasons.some((x) => x.includes('synthesised skin shows over'))).toBe(false);
+  });
+});
+
+describe('targets of a sleeveless top', () => {
+  it('puts wide strap corners on the shoulder points, not past them, and keeps narrow straps where the chest puts them', async () => {
+    const tank = await analyzeGarment(readFileSync('samples/garments/tank-straps.jpg'), { category: 'top' });
+    const G = tank.landmarks;
+    const ms = model.measurements;
+    const half = ms.shoulder_width / 2;
+    const centre = (ms.shoulder_left.x + ms.shoulder_right.x) / 2;
+    const gHalf = Math.abs(G.armpit_left!.x - G.armpit_right!.x) / 2, gc = (G.armpit_left!.x + G.armpit_right!.x) / 2;
+    // A sleeveless top's sleeve points are its strap corners and armpits: they move with the straps.
+    const straps = (f: number) => {
+      const l = { x: gc + f * gHalf, y: G.shoulder_left!.y }, r = { x: gc - f * gHalf, y: G.shoulder_right!.y };
+      return parseRenderOptions({ landmarks: { shoulder_left: l, sleeve_left_outer: l, shoulder_right: r, sleeve_right_outer: r } });
+    };
+    // Narrow straps (a camisole): the chest decides the size, the straps land well inside the shoulders.
+    const narrow = computeTargets(model, tank, straps(0.5), layers.body);
+    for (const side of ['left', 'right'] as const) expect(Math.abs(narrow.points[`shoulder_${side}`]!.x - centre)).toBeLessThan(0.8 * half);
+    // Straps out past the armpits (a muscle tank): the strap corners sit on the shoulder points.
+    const wide = straps(1.25);
+    const t = computeTargets(model, tank, wide, layers.body);
+    const span = Math.abs(t.points.shoulder_left!.x - t.points.shoulder_right!.x);
+    expect(span).toBeLessThanOrEqual(ms.shoulder_width * 1.02);
+    expect(span).toBeGreaterThanOrEqual(ms.shoulder_width * 0.9);
+    expect(t.scale).toBeLessThan(narrow.scale);
   });
 });
 

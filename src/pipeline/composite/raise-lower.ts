@@ -3,6 +3,8 @@ import { boxBlur } from './guided-filter.js';
 import { PARSE_LABELS, type Mask, type ModelAnalysis, type ModelLayers, type RgbaImage } from '../types.js';
 
 const L = PARSE_LABELS;
+/** Highest the lower clothing is carried above its waistband, in torso lengths (a high waist, not a bodice). */
+const MAX_RISE = 0.22;
 
 /**
  * Where the new top ends above the old one, the photo has no truth for the strip between the new hem
@@ -39,6 +41,7 @@ export function raiseLowerClothing(out: Uint8Array, model: ModelAnalysis, layers
   const band = Math.max(3, Math.round(0.04 * T));
   const depthMax = 3 * band;
   const overlap = Math.max(2, Math.round(0.012 * T));
+  const maxRise = Math.round(MAX_RISE * T);
 
   // The fabric: its typical colour (median over the band under every column's waistband), so stray
   // rows of another colour (a fringe of the old top, a hand) are left out of each column's colour.
@@ -116,9 +119,11 @@ export function raiseLowerClothing(out: Uint8Array, model: ModelAnalysis, layers
     if (hem < 0) continue;
     const gap = y0 - hem - 1;
     if (gap < 2) continue;
+    // Trousers worn high, not a bodice: under a cropped top the midriff stays skin above this height.
+    const from = Math.max(hem + 1, y0 - maxRise);
     // Only where the strip was the old top (not the person's own skin, as under a cropped top in the photo).
     let wasOld = 0, inBody = 0;
-    for (let y = hem + 1; y < y0; y++) {
+    for (let y = from; y < y0; y++) {
       const i = y * W + x;
       if (old[i]! >= 128) wasOld++;
       if (body[i]! >= 128 || old[i]! >= 128) inBody++;
@@ -128,7 +133,7 @@ export function raiseLowerClothing(out: Uint8Array, model: ModelAnalysis, layers
     let depth = 0;
     while (depth < depthMax && y0 + band + depth < H && lower((y0 + band + depth) * W + sx)) depth++;
     // The old hem's fringe lies on the first rows of the lower clothing: cover them too.
-    for (let y = Math.max(0, hem + 1 - overlap); y < y0 + band && y < H; y++) {
+    for (let y = Math.max(0, from - (from === hem + 1 ? overlap : 0)); y < y0 + band && y < H; y++) {
       const i = y * W + x;
       if (body[i]! < 128 && old[i]! < 128 && !(x === sx && lab[i] === L.lower_clothing)) continue;
       let r = 0;

@@ -51,6 +51,8 @@ const MIN_KP = 0.3;
 const SEAM_OUT = { slim: 0.03, regular: 0.06, loose: 0.1 } as const;
 /** A flat garment's width over the same garment's width seen from the front on a body (half girth vs. breadth). */
 const FLAT_TO_FRONT = 1.3;
+/** The widest a sleeveless garment's strap corners may sit, in shoulder widths (measured shoulder points). */
+const STRAP_SPAN = { slim: 0.96, regular: 1.0, loose: 1.06 } as const;
 /** Between armpit and hem, how much the sides follow the body's waist rather than hang straight. */
 const HUG = { slim: 0.6, regular: 0.25, loose: 0 } as const;
 const L = PARSE_LABELS;
@@ -242,9 +244,12 @@ export function computeTargets(m: ModelAnalysis, g: GarmentAnalysis, opts: Rende
     const chestW = edgeAt(chestY, 1) - edgeAt(chestY, -1);
     // A flat garment is half the body's girth wide but its length is the body's: scale by the shoulder seams
     // (which sit at the shoulders' edges in a frontal view), not by the chest.
+    // Without sleeves the chest decides, unless the straps are wide (a muscle tank, a shell top): their
+    // outer corners sit on the shoulder points, so the garment is never scaled past the shoulders.
+    const shoulderSpan = Math.max(1, dist(G.shoulder_left!, G.shoulder_right!));
     k = sleeved
-      ? (S * (1 + 2 * SEAM_OUT[opts.fit])) / Math.max(1, dist(G.shoulder_left!, G.shoulder_right!))
-      : (chestW * FLAT_TO_FRONT) / Math.max(1, dist(G.armpit_left!, G.armpit_right!));
+      ? (S * (1 + 2 * SEAM_OUT[opts.fit])) / shoulderSpan
+      : Math.min((chestW * FLAT_TO_FRONT) / Math.max(1, dist(G.armpit_left!, G.armpit_right!)), (S * STRAP_SPAN[opts.fit]) / shoulderSpan);
     const prop = (p: Point): Point => {
       const q = toFrame(gf, p);
       return fromFrame(body, q.x * k, q.y * k);
