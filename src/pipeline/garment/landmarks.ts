@@ -366,7 +366,8 @@ function hemCorner(s: Shape, sgn: number, side: UpperSide): { point: ScoredPoint
     const p = pt(s, i);
     const o = (p.x - cx) * sgn;
     if (o < 0 || p.y <= side.armpit.y || p.y > yb + 0.03 * H || o > limit) continue;
-    const v = p.y + 0.3 * o;
+    // Down-and-out at 45°: the corner of a straight hem, and where a curved (shirttail) hem turns from the side.
+    const v = p.y + o;
     if (v > bv && wideAt(p)) (bv = v), (best = i);
   }
   return { point: sp(pt(s, best), 0.85), idx: best };
