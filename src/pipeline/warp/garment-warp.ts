@@ -3,7 +3,7 @@ import type { Box, GarmentAnalysis, Point, RgbaImage } from '../types.js';
 import { boundsOf, buildWarpMap } from './grid.js';
 import { meshWarp, type QuadMesh } from './mesh.js';
 import { buildMipPyramid, sampleWarp, type MipPyramid } from './sample.js';
-import type { SleeveTarget, Targets } from './targets.js';
+import { hasBrief, type SleeveTarget, type Targets } from './targets.js';
 import { fitInverseTps } from './tps.js';
 
 /** The garment split into the pieces that are warped separately, as mip pyramids (built once per garment). */
@@ -43,7 +43,8 @@ const cache = new WeakMap<GarmentAnalysis, { key: string; pieces: GarmentPieces 
 const SLEEVE_LOD_BIAS = 0.75;
 
 export function garmentPieces(g: GarmentAnalysis, G: Record<string, Point>, sleeved: boolean): GarmentPieces {
-  const key = JSON.stringify([G, sleeved]);
+  const brief = hasBrief(g, G);
+  const key = JSON.stringify([G, sleeved, brief]);
   const hit = cache.get(g);
   if (hit && hit.key === key) return hit.pieces;
   const { width: w, height: h } = g.image;
@@ -93,6 +94,9 @@ export function garmentPieces(g: GarmentAnalysis, G: Record<string, Point>, slee
     }
     sleeves = { left: buildMipPyramid({ width: w, height: h, data: left }), right: buildMipPyramid({ width: w, height: h, data: right }) };
   }
+  // A bodysuit's brief is worn inside the lower clothing: the body panel ends on the line between its
+  // hem corners (faded over a few pixels), which the targets put at the waistband as when tucked.
+  if (brief) cutBelow(bodyImg, w, h, G.hem_right!, G.hem_left!);
   const pieces: GarmentPieces = {
     body: buildMipPyramid({ width: w, height: h, data: bodyImg }),
     sleeves,
@@ -100,6 +104,20 @@ export function garmentPieces(g: GarmentAnalysis, G: Record<string, Point>, slee
   };
   cache.set(g, { key, pieces });
   return pieces;
+}
+
+/** Clears alpha below the line a→b (extended to the image's sides), with a 3-pixel fade. */
+function cutBelow(img: Uint8Array, w: number, h: number, a: Point, b: Point): void {
+  const slope = (b.y - a.y) / (b.x - a.x || 1);
+  const fade = 3;
+  for (let x = 0; x < w; x++) {
+    const yl = a.y + (x - a.x) * slope;
+    for (let y = Math.max(0, Math.floor(yl - fade)); y < h; y++) {
+      const keep = Math.min(1, Math.max(0, (yl - y) / fade));
+      const o = (y * w + x) * 4 + 3;
+      img[o] = Math.round(img[o]! * keep);
+    }
+  }
 }
 
 /** Signed distance (garment pixels) to one side's seam-then-side line, positive towards the garment's centre. */

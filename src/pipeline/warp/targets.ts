@@ -217,6 +217,8 @@ function garmentPoints(g: GarmentAnalysis, opts: RenderOptions): Record<string, 
 /** `outline`: the body's outline under the clothing (ModelLayers.body), to size the garment on the body rather than on the old clothing. */
 export function computeTargets(m: ModelAnalysis, g: GarmentAnalysis, opts: RenderOptions, outline?: Mask): Targets {
   const G = garmentPoints(g, opts);
+  // A bodysuit is worn tucked: its brief is inside the lower clothing (and cut off, see garmentPieces).
+  const tucked = g.category === 'top' && (opts.tuck || hasBrief(g, G));
   const bodyMask = outline;
   const meas = m.measurements;
   const S = Math.max(8, meas.shoulder_width);
@@ -287,7 +289,7 @@ export function computeTargets(m: ModelAnalysis, g: GarmentAnalysis, opts: Rende
     const hemG = mid(G.hem_left!, G.hem_right!);
     let hemV = toFrame(gf, hemG).y * k * opts.length;
     const hipMid = mid(m.pose.keypoints.left_hip, m.pose.keypoints.right_hip);
-    if (opts.tuck && g.category === 'top') {
+    if (tucked) {
       const lc = lowerClothingTop(m, hipMid.x, body.o.y + 0.8 * S, hipMid.y + 0.6 * S);
       const waistband = lc ?? hipMid.y - 0.1 * meas.torso_length;
       hemV = Math.max(0.6 * S, toFrame(body, { x: hipMid.x, y: waistband }).y + 0.06 * S);
@@ -384,7 +386,30 @@ export function computeTargets(m: ModelAnalysis, g: GarmentAnalysis, opts: Rende
       along('crotch', `hem_${s}_inner`, [0.33, 0.66]);
     }
   }
-  return { category: g.category, points, landmarks: G, panel: { garment: pg, body: pb }, sleeves, scale: k * opts.scale, shoulderWidth: S, tuck: opts.tuck, warnings };
+  return { category: g.category, points, landmarks: G, panel: { garment: pg, body: pb }, sleeves, scale: k * opts.scale, shoulderWidth: S, tuck: tucked, warnings };
+}
+
+/**
+ * A bodysuit: well below its hem corners the garment goes on only as a narrow brief in the middle
+ * (a tie or a shirttail hanging lower is off-centre or nearly as wide as the hem).
+ */
+export function hasBrief(g: GarmentAnalysis, G: Record<string, Point>): boolean {
+  if (g.category !== 'top' || !G.hem_left || !G.hem_right) return false;
+  const { width: W, height: H, data } = g.mask;
+  let top = -1, bottom = -1;
+  for (let y = 0; y < H && top < 0; y++) for (let x = 0; x < W; x += 2) if (data[y * W + x]! >= 128) { top = y; break; }
+  for (let y = H - 1; y >= 0 && bottom < 0; y--) for (let x = 0; x < W; x += 2) if (data[y * W + x]! >= 128) { bottom = y; break; }
+  const hemY = Math.max(G.hem_left.y, G.hem_right.y);
+  if (top < 0 || bottom - hemY < 0.12 * (bottom - top)) return false;
+  const hemW = dist(G.hem_left, G.hem_right), cx = (G.hem_left.x + G.hem_right.x) / 2;
+  const y = Math.round(hemY + 0.6 * (bottom - hemY));
+  // The run of garment through the middle (long sleeves hang beside it at this height).
+  const c = Math.round(cx);
+  if (c < 0 || c >= W || data[y * W + c]! < 128) return false;
+  let l = c, r = c;
+  while (l > 0 && data[y * W + l - 1]! >= 128) l--;
+  while (r < W - 1 && data[y * W + r + 1]! >= 128) r++;
+  return r - l + 1 < 0.5 * hemW && Math.abs((l + r) / 2 - cx) < 0.15 * hemW;
 }
 
 /** A top has sleeves when its cuffs lie clearly beyond the armhole. */
