@@ -400,6 +400,45 @@ describe('renderTryOn on a CGI model', () => {
   });
 });
 
+describe('necklines and sides', () => {
+  it('rests a wide neckline’s corners on the shoulders, not in the air above them', () => {
+    const G = tee.landmarks;
+    const c = (G.neck_left!.x + G.neck_right!.x) / 2;
+    const half = Math.abs(G.shoulder_left!.x - G.shoulder_right!.x) / 2;
+    // Straps of a wide neckline rising high at the corners (a sweetheart bodice), most of the way out to the shoulder seams.
+    const wide = parseRenderOptions({ landmarks: {
+      neck_left: { x: c + 0.8 * half, y: G.neck_left!.y - 0.7 * half }, neck_right: { x: c - 0.8 * half, y: G.neck_right!.y - 0.7 * half },
+    } });
+    const t = computeTargets(model, tee, wide, layers.body);
+    for (const n of ['neck_left', 'neck_right']) {
+      const p = t.points[n]!;
+      expect(model.mask.data[Math.round(p.y) * model.width + Math.round(p.x)]!).toBeGreaterThanOrEqual(128);
+    }
+  });
+
+  it('leaves no strip of synthesised skin between the body panel and a long sleeve hanging beside it', async () => {
+    const long = await analyzeGarment(readFileSync('samples/garments/longsleeve-stripes.jpg'), { category: 'top' });
+    const r = renderTryOn({ model, layers, garment: long }, {});
+    const W = model.width, S = model.measurements.shoulder_width;
+    const p = r.targets.points;
+    let strip = 0;
+    for (const [side, sgn] of [['left', 1], ['right', -1]] as const) {
+      const y0 = Math.round(p[`armpit_${side}`]!.y + 0.1 * S), y1 = Math.round(p[`hem_${side}`]!.y - 0.05 * S);
+      for (let y = y0; y < y1; y++) {
+        // Walk out from the panel's side: garment, then a gap, then garment again (the sleeve) within 0.15 S.
+        let x = Math.round(p[`hem_${side}`]!.x - sgn * 0.1 * S);
+        while (x > 0 && x < W - 1 && r.garment_mask.data[y * W + x]! >= 128) x += sgn;
+        const gap: number[] = [];
+        while (x > 0 && x < W - 1 && r.garment_mask.data[y * W + x]! < 128 && gap.length <= 0.15 * S) { gap.push(x); x += sgn; }
+        if (gap.length > 0.15 * S || r.garment_mask.data[y * W + x]! < 128) continue;
+        for (const gx of gap) if (layers.filled_skin.data[y * W + gx]! >= 128) strip++;
+      }
+    }
+    // About 330 such pixels (0.013 S²) before the sides reached under close sleeves; about 100 after.
+    expect(strip).toBeLessThan(0.007 * S * S);
+  });
+});
+
 describe('targets of a sleeveless top', () => {
   it('puts wide strap corners on the shoulder points, not past them, and keeps narrow straps where the chest puts them', async () => {
     const tank = await analyzeGarment(readFileSync('samples/garments/tank-straps.jpg'), { category: 'top' });

@@ -53,6 +53,8 @@ const SEAM_OUT = { slim: 0.03, regular: 0.06, loose: 0.1 } as const;
 const FLAT_TO_FRONT = 1.3;
 /** The widest a sleeveless garment's strap corners may sit, in shoulder widths (measured shoulder points). */
 const STRAP_SPAN = { slim: 0.96, regular: 1.0, loose: 1.06 } as const;
+/** Widest gap (shoulder widths) between the body panel's side and a sleeve that the side is widened to close. */
+const ARM_GAP = 0.15;
 /** Between armpit and hem, how much the sides follow the body's waist rather than hang straight. */
 const HUG = { slim: 0.6, regular: 0.25, loose: 0 } as const;
 const L = PARSE_LABELS;
@@ -173,6 +175,41 @@ function clearChin(m: ModelAnalysis, named: Record<string, Point>, S: number): v
   }
 }
 
+/**
+ * p moved down onto the body when it lies beside the head and neck, off the person (a neckline
+ * corner proportions put above a sloping shoulder): the first body pixel below it that is not hair
+ * or face, within maxDown pixels; else p unchanged.
+ */
+function ontoShoulder(m: ModelAnalysis, p: Point, maxDown: number): Point {
+  const x = Math.round(p.x), y0 = Math.round(p.y);
+  if (x < 0 || x >= m.width || y0 < 0 || y0 >= m.height) return p;
+  if (m.mask.data[y0 * m.width + x]! >= 128) return p;
+  for (let d = 1; d <= maxDown && y0 + d < m.height; d++) {
+    const i = (y0 + d) * m.width + x;
+    if (m.mask.data[i]! < 128) continue;
+    const lab = m.parsing.data[i]!;
+    if (lab === L.hair || lab === L.face) return p;
+    return { x: p.x, y: y0 + d };
+  }
+  return p;
+}
+
+/** x of a sleeve's inner edge at image row y (between its cap and cuff), or null. */
+function sleeveInnerAt(s: SleeveTarget | undefined, y: number, sgn: number): number | null {
+  if (!s) return null;
+  let at = 0;
+  for (let i = 1; i < s.arm.length; i++) {
+    const a = s.arm[i - 1]!, b = s.arm[i]!, len = dist(a, b);
+    if ((a.y - y) * (b.y - y) <= 0 && b.y !== a.y) {
+      const f = (y - a.y) / (b.y - a.y);
+      if (at + f * len > s.cuffAt) return null;
+      return a.x + (b.x - a.x) * f - sgn * (s.halfWidth[i - 1]! + (s.halfWidth[i]! - s.halfWidth[i - 1]!) * f);
+    }
+    at += len;
+  }
+  return null;
+}
+
 /** Highest point of the body's outline (not hair or face) above p, searched within maxUp pixels. */
 function outlineTop(m: ModelAnalysis, p: Point, maxUp: number): Point {
   const x = Math.round(p.x);
@@ -262,6 +299,8 @@ export function computeTargets(m: ModelAnalysis, g: GarmentAnalysis, opts: Rende
     // the chin: the neckline never rises above the face. Only the neck points move, so the collar
     // sits lower or shorter while shoulders and body keep their places.
     clearChin(m, named, S);
+    // A wide neckline's corners (boat neck, sweetheart straps) rest on the shoulders: never in the air above them.
+    for (const n of ['neck_left', 'neck_right'] as const) if (named[n]) named[n] = ontoShoulder(m, named[n]!, 0.35 * S);
     for (const [name, sgn, ms] of [['left', 1, meas.shoulder_left], ['right', -1, meas.shoulder_right]] as const) {
       if (sleeved) {
         // The measured point sits above the shoulder joint; the sleeve seam sits at the deltoid's edge, further out.
@@ -325,7 +364,14 @@ export function computeTargets(m: ModelAnalysis, g: GarmentAnalysis, opts: Rende
         // Hanging straight from armpit to hem, pulled towards the body for a slim fit, never inside the body.
         const edge = edgeAt(line.y, sgn);
         const hang = line.x + (edge - line.x) * HUG[opts.fit];
-        const x = sgn * Math.max(sgn * edge, sgn * hang);
+        let x = sgn * Math.max(sgn * edge, sgn * hang);
+        // A sleeve hanging close beside the body: the side reaches under it, so no strip of the
+        // old clothing's fill shows between panel and sleeve.
+        const inner = sleeveInnerAt(sleeves.find((sl) => sl.side === name), line.y, sgn);
+        if (inner !== null) {
+          const gap = sgn * (inner - x);
+          if (gap > 0 && gap < ARM_GAP * S) x = inner + sgn * 0.01 * S;
+        }
         sideBends.push({ a, b, t, off: { x: x - line.x, y: 0 }, g: lerp(G[a]!, G[b]!, t) });
       }
     }
