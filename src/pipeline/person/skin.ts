@@ -17,7 +17,17 @@ export interface SkinModel {
 /** Full-range BT.601 chroma and luma of one RGB pixel. */
 export function ycc(r: number, g: number, b: number): [number, number, number] {
   const y = 0.299 * r + 0.587 * g + 0.114 * b;
-  return [y, 128 - 0.168736 * r - 0.331264 * g + 0.5 * b, 128 + 0.5 * r - 0.418688 * g - 0.081312 * b];
+  return [y, chromaB(r, g, b), chromaR(r, g, b)];
+}
+
+/** BT.601 blue-difference chroma (Cb) alone: per-pixel loops need not allocate ycc()'s array. */
+export function chromaB(r: number, g: number, b: number): number {
+  return 128 - 0.168736 * r - 0.331264 * g + 0.5 * b;
+}
+
+/** BT.601 red-difference chroma (Cr) alone. */
+export function chromaR(r: number, g: number, b: number): number {
+  return 128 + 0.5 * r - 0.418688 * g - 0.081312 * b;
 }
 
 /** Learns the model from cheek and forehead pixels inside the face; generic when there is no face. */
