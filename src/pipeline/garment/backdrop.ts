@@ -1,5 +1,6 @@
 // The backdrop of a garment photo: a lit plane fitted to the border, and the edge strength that stops a flood.
 import type { RgbaImage } from '../types.js';
+import { borderIndices } from './mask-ops.js';
 
 /** Background as a plane per channel (a + b·x + c·y): lit backdrops have a gradient. */
 export interface Plane {
@@ -100,4 +101,41 @@ export function gradient(d: Uint8Array, w: number, h: number): Float32Array {
     }
   }
   return g;
+}
+
+// A ramp stored in whole grey levels steps by one level now and then: that much (in channel sums) is
+// not texture.
+const QUANT = 3;
+
+/**
+ * Fine texture: mean absolute second difference of luminance across and along (|2L − left − right| and
+ * |2L − up − down|), measured at full resolution and averaged over each f×f block (the coarse grid,
+ * floor(w/f) × floor(h/f)). Rib knit and frills show here though the coarse image and its smoothed
+ * gradient have averaged them away; a smooth ramp (a soft shadow, lit fabric) measures nothing.
+ */
+export function fineTexture(image: RgbaImage, f: number): Float32Array {
+  const { width: W, height: H, data: d } = image;
+  const w = Math.floor(W / f), h = Math.floor(H / f);
+  const out = new Float32Array(w * h);
+  const k = 1 / (3 * f * f);
+  const lum = (p: number) => d[p]! + d[p + 1]! + d[p + 2]!;
+  for (let y = 1; y < Math.min(h * f, H - 1); y++) {
+    const o = ((y / f) | 0) * w;
+    for (let x = 1; x < Math.min(w * f, W - 1); x++) {
+      const p = 4 * (y * W + x);
+      const l2 = 2 * lum(p);
+      const s = Math.max(0, Math.abs(l2 - lum(p - 4) - lum(p + 4)) - QUANT) + Math.max(0, Math.abs(l2 - lum(p - 4 * W) - lum(p + 4 * W)) - QUANT);
+      out[o + ((x / f) | 0)] += s * k;
+    }
+  }
+  return out;
+}
+
+/**
+ * The most fine texture the backdrop itself has (JPEG noise, paper grain): the 95th percentile over the
+ * image border, as a noisy photo's backdrop is smooth in most places and grainy in patches.
+ */
+export function borderTexture(tex: Float32Array, w: number, h: number): number {
+  const v = Array.from(borderIndices(w, h), (i) => tex[i]!).sort((a, b) => a - b);
+  return v[Math.floor(0.95 * (v.length - 1))] ?? 0;
 }

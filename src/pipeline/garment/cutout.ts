@@ -1,7 +1,7 @@
 // Cuts a garment out of its photo: the upload's alpha when it has one, else background estimation and flooding.
 import { InputError } from '../errors.js';
 import type { Mask, RgbaImage } from '../types.js';
-import { fitBackground, gradient, type Plane } from './backdrop.js';
+import { borderTexture, fineTexture, fitBackground, gradient, type Plane } from './backdrop.js';
 import { borderIndices, components, dilate, erode, floodFrom, invert } from './mask-ops.js';
 
 export interface Cutout {
@@ -40,7 +40,7 @@ const COARSE_EDGE = 512;
 function fromBackground(image: RgbaImage): Cutout {
   const f = Math.max(1, Math.round(Math.max(image.width, image.height) / COARSE_EDGE));
   const small = f > 1 ? shrink(image, f) : image;
-  const coarse = segment(small);
+  const coarse = segment(small, fineTexture(image, f));
   const { width: W, height: H } = image;
   // The edge band (certainly garment inside it, certainly backdrop outside) is found at the coarse
   // size, where morphology is cheap, and looked up at full size.
@@ -93,6 +93,32 @@ function floodGarment(pass: Uint8Array, w: number, h: number): { garment: Uint8A
   return { garment, area };
 }
 
+/** How far a soft shadow reaches out from the garment, as a share of the long edge. */
+const SHADOW_REACH = 0.03;
+
+/**
+ * `after` plus the parts it lost from `before` that reach farther than r inside `before`'s outline: a
+ * shadow lies along the outline, a region deeper in is fabric (each lost region is kept or dropped whole).
+ */
+function shadowLoss(before: Uint8Array, after: Uint8Array, r: number, w: number, h: number): Uint8Array {
+  const lost = new Uint8Array(before.length);
+  for (let i = 0; i < lost.length; i++) lost[i] = before[i]! & (1 - after[i]!);
+  const nearOutside = dilate(invert(before), w, h, r);
+  const { labels, sizes } = components(lost, w, h);
+  const deep = new Uint8Array(sizes.length);
+  for (let i = 0; i < labels.length; i++) if (labels[i] && !nearOutside[i]) deep[labels[i]!] = 1;
+  const out = new Uint8Array(before.length);
+  for (let i = 0; i < out.length; i++) out[i] = after[i]! | deep[labels[i]!]!;
+  return out;
+}
+
+/** Pixelwise a && b of two 0/1 masks. */
+function and(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i]! & b[i]!;
+  return out;
+}
+
 /** Box-averages by an integer factor. */
 function shrink(img: RgbaImage, f: number): RgbaImage {
   const w = Math.floor(img.width / f), h = Math.floor(img.height / f);
@@ -129,7 +155,8 @@ interface Segmentation {
   background: [number, number, number];
 }
 
-function segment(image: RgbaImage): Segmentation {
+/** `tex` is the full-resolution fine texture on this image's grid (see fineTexture). */
+function segment(image: RgbaImage, tex: Float32Array): Segmentation {
   const { width: w, height: h, data } = image;
   const n = w * h;
   const plane = fitBackground(image);
@@ -160,22 +187,43 @@ function segment(image: RgbaImage): Segmentation {
   // Light fabric that is a little darker than the backdrop looks the same, so also flood through the
   // backdrop colour alone, and if the shadow-tolerant flood ate much of what the strict one kept, it
   // leaked into the garment: keep the strict one (the shadow peel below then removes its shadow).
+  // The strict flood also stops at fine texture (knit, frills) the coarse gradient misses, where a
+  // white strap or sleeve has no edge against a white backdrop.
+  const tTex = borderTexture(tex, w, h) + HOLE_TEXTURE;
   const soft = new Uint8Array(n);
   const strict = new Uint8Array(n);
+  const smooth = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     if (grad[i]! >= tg) continue;
     const shadowLike = dl[i]! < 0 && dl[i]! > -0.45 * 255 && cd[i]! < tc;
     soft[i] = shadowLike || (Math.abs(dl[i]!) < tc && cd[i]! < tc) ? 1 : 0;
     strict[i] = Math.abs(dl[i]!) < tStrict && cd[i]! < tStrict ? 1 : 0;
+    // One pixel's texture is noisier than a region's mean: twice the hole limit.
+    smooth[i] = tex[i]! < 2 * tTex ? 1 : 0;
   }
+  const b = floodGarment(and(strict, smooth), w, h);
+  // Holes are looked for by colour alone: their texture is judged over the whole region, textured
+  // pixels included, or smooth patches of a knit would pass for backdrop.
+  let pass = strict;
+  let { garment, area } = b;
   const a = floodGarment(soft, w, h);
-  const b = floodGarment(strict, w, h);
-  const useSoft = a.area >= 0.8 * b.area;
-  const pass = useSoft ? soft : strict;
-  let garment = useSoft ? a.garment : b.garment;
-  const area = useSoft ? a.area : b.area;
+  if (a.area >= 0.8 * b.area) {
+    ({ garment, area } = a);
+    pass = soft;
+  } else {
+    // White-on-white: the peel cannot tell a shadow from white fabric by colour, so flood through the
+    // shadow but not through fine texture, and take from the strict flood only what lies where a
+    // shadow can: smooth shaded fabric the flood also reached goes deeper.
+    const c = floodGarment(and(soft, smooth), w, h);
+    if (c.area >= 0.8 * b.area) {
+      garment = shadowLoss(b.garment, c.garment, Math.round(SHADOW_REACH * Math.max(w, h)), w, h);
+      area = garment.reduce((s, v) => s + v, 0);
+      pass = soft;
+    }
+  }
   if (area < MIN_AREA * n) throw noGarment();
-  removeHoles(garment, pass, dl, cd, grad, tStrict, Math.max(1, 0.35 * tg), w, h, area);
+  const holeLook = { dl, cd, grad, tex, tc: tStrict, tSmooth: Math.max(1, 0.35 * tg), tTex };
+  removeHoles(garment, pass, holeLook, w, h, area);
   peelShadow(data, bg, garment, tc, w, h);
   // A one-pixel opening removes threads of JPEG noise left along the edge.
   garment = dilate(erode(garment, w, h, 1), w, h, 1);
@@ -194,25 +242,50 @@ function segment(image: RgbaImage): Segmentation {
 }
 
 /**
+ * Fine texture (see fineTexture) a hole may have above the backdrop's own: holes measured 0.04–0.12 (the
+ * backdrop's JPEG noise), white rib knit 2 and more, white frills about 0.8.
+ */
+const HOLE_TEXTURE = 0.3;
+
+/** What a hole must look like: the backdrop's colour (dl, cd under tc), smooth (grad, tex). */
+interface HoleLook {
+  dl: Float32Array;
+  cd: Float32Array;
+  grad: Float32Array;
+  tex: Float32Array;
+  tc: number;
+  tSmooth: number;
+  tTex: number;
+}
+
+/**
  * Enclosed regions that look exactly like the backdrop (between straps, a keyhole) are holes. A region
  * that is a large part of the garment is white fabric, not a hole.
  */
-function removeHoles(garment: Uint8Array, pass: Uint8Array, dl: Float32Array, cd: Float32Array, grad: Float32Array, tc: number, tSmooth: number, w: number, h: number, area: number): void {
+function removeHoles(garment: Uint8Array, pass: Uint8Array, look: HoleLook, w: number, h: number, area: number): void {
+  const { dl, cd, grad, tex, tc } = look;
   const cand = new Uint8Array(w * h);
   for (let i = 0; i < cand.length; i++) cand[i] = garment[i] && pass[i] ? 1 : 0;
   const { labels, sizes } = components(cand, w, h);
+  // Texture is read inside the region only: its rim mixes in the garment's edge.
+  const inside = erode(cand, w, h, 1);
   const sumL = new Float64Array(sizes.length);
   const sumC = new Float64Array(sizes.length);
   const sumG = new Float64Array(sizes.length);
+  const sumT = new Float64Array(sizes.length);
+  const nIn = new Float64Array(sizes.length);
   for (let i = 0; i < labels.length; i++) {
     const l = labels[i]!;
     if (l) (sumL[l]! += Math.abs(dl[i]!)), (sumC[l]! += cd[i]!), (sumG[l]! += grad[i]!);
+    if (l && inside[i]) (sumT[l]! += tex[i]!), nIn[l]!++;
   }
   const hole = new Uint8Array(sizes.length);
   for (let l = 1; l < sizes.length; l++) {
     const s = sizes[l]!;
-    // Backdrop is smooth; white fabric that happens to match it has texture (ribs, weave).
-    hole[l] = s >= 0.0015 * area && s <= 0.12 * area && sumL[l]! / s < tc && sumC[l]! / s < tc * 0.6 && sumG[l]! / s < tSmooth ? 1 : 0;
+    // Backdrop is smooth; white fabric that happens to match it has texture (ribs, weave), often too
+    // fine to survive the coarse image, so it is also read at full resolution.
+    const smooth = sumG[l]! / s < look.tSmooth && sumT[l]! / Math.max(1, nIn[l]!) < look.tTex;
+    hole[l] = s >= 0.0015 * area && s <= 0.12 * area && sumL[l]! / s < tc && sumC[l]! / s < tc * 0.6 && smooth ? 1 : 0;
   }
   // A hole is a compact opening; thin bands that match the backdrop are light stripes of the fabric.
   const bx0 = new Int32Array(sizes.length).fill(w), bx1 = new Int32Array(sizes.length).fill(-1);
@@ -304,7 +377,7 @@ function peelShadow(d: Uint8Array, bg: Float32Array, garment: Uint8Array, tc: nu
   const n = w * h;
   const core = erode(garment, w, h, 10);
   const R = 16;
-  const maxDepth = Math.round(Math.max(w, h) * 0.03);
+  const maxDepth = Math.round(Math.max(w, h) * SHADOW_REACH);
   const depth = new Int16Array(n);
   const queue = new Int32Array(n);
   let qh = 0, qt = 0;
