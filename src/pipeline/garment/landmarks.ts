@@ -163,6 +163,9 @@ function upperSide(s: Shape, c: SideContext): UpperSide {
     const side = sleeveSide(s, sgn, neckIdx, main);
     // A hanging strap or tie also leaves a gap beside the body, but it is thin.
     if (Math.min(limbWidth(s, main.start, 0.25 * S), limbWidth(s, main.end, 0.25 * S)) < MIN_SLEEVE_WIDTH * S) continue;
+    // A shallow dent along a sleeve's outer edge (a flush sleeve drawn in a little below the shoulder)
+    // has no sleeve beyond it: the cuff found collapses onto the dent's top, the 'armpit'.
+    if (Math.hypot(side.sleeveOuter.x - side.armpit.x, side.sleeveOuter.y - side.armpit.y) < MIN_SLEEVE_WIDTH * S) continue;
     if (!dress && side.armpit.y > lowest) return flush();
     return side;
   }
