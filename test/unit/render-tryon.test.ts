@@ -365,7 +365,8 @@ describe('renderTryOn on a CGI model', () => {
     const S = model.measurements.shoulder_width, T = model.measurements.torso_length, W = model.width;
     // Trousers that start 0.4 torso lengths further down, and the old top reaching them.
     const low = lowered(Math.round(0.4 * T));
-    const r = renderTryOn({ model: low, layers: patch(Math.round(1.2 * S)), garment: tee }, {});
+    // Layering off: the midriff is synthesised (with `auto` the photo's top stays there, next test).
+    const r = renderTryOn({ model: low, layers: patch(Math.round(1.2 * S)), garment: tee }, { layering: 'off' });
     expect(r.raised).not.toBeNull();
     let checked = 0, over = 0, painted = 0;
     for (let x = 0; x < W; x++) {
@@ -384,6 +385,30 @@ describe('renderTryOn on a CGI model', () => {
     expect(painted).toBeGreaterThan(200);
     // Columns read through a neighbour's waistband (smoothed edges) may reach a few rows further.
     expect(over / painted).toBeLessThan(0.03);
+  });
+
+  it('keeps the photo’s top under a much shorter top (a layered look) instead of a synthesised midriff', () => {
+    const T = model.measurements.torso_length;
+    // The old top reaching 0.4 torso lengths below the new hem, over the top of the shorts.
+    const long = patch(Math.round(0.4 * T));
+    const r = renderTryOn({ model, layers: long, garment: tee }, {});
+    expect(r.raised).toBeNull();
+    expect(r.kept).not.toBeNull();
+    // The strip between the new hem and the trousers: the photo's own pixels, not fill.
+    let strip = 0, kept = 0, photo = 0;
+    for (let i = 0; i < model.width * model.height; i++) {
+      if (long.filled_skin.data[i]! < 128 || r.garment_mask.data[i]! >= 128 || model.parsing.data[i] === PARSE_LABELS.lower_clothing) continue;
+      strip++;
+      if (r.kept!.data[i]! < 128) continue;
+      kept++;
+      const o = i * 4;
+      if (Math.abs(r.image.data[o]! - model.image.data[o]!) + Math.abs(r.image.data[o + 1]! - model.image.data[o + 1]!) + Math.abs(r.image.data[o + 2]! - model.image.data[o + 2]!) <= 24) photo++;
+    }
+    expect(strip).toBeGreaterThan(500);
+    expect(kept / strip).toBeGreaterThanOrEqual(0.8);
+    // Shading and the garment's contact shadow darken some of it a little; the rest is the photo.
+    expect(photo / kept).toBeGreaterThanOrEqual(0.7);
+    expect(r.quality.needs_review).toBe(true);
   });
 
   it('asks for review when a large patch of synthesised skin shows (a midriff with nothing below to carry up), not for a sliver', () => {

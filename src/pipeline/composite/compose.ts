@@ -1,7 +1,7 @@
 // Back-to-front compositing of a render: background, agnostic person, collar back, garment with contact shadow, front layer.
 import { PARSE_LABELS, type Mask, type ModelAnalysis, type ModelLayers, type RgbaImage } from '../types.js';
 import { keepOldTopUnder } from './layer-old.js';
-import { raiseLowerClothing } from './raise-lower.js';
+import { MAX_RISE, midriffGap, raiseLowerClothing } from './raise-lower.js';
 
 export interface ComposeInput {
   model: ModelAnalysis;
@@ -33,6 +33,8 @@ export interface ComposeInput {
 }
 
 const L = PARSE_LABELS;
+/** Torso lengths of midriff left above the carried-up lower clothing that a layered look is preferred to. */
+const MIDRIFF_MARGIN = 0.08;
 
 export function composeRender(input: ComposeInput): RgbaImage & { raised: Mask | null; kept: Mask | null } {
   const { model, layers, garment } = input;
@@ -41,8 +43,11 @@ export function composeRender(input: ComposeInput): RgbaImage & { raised: Mask |
   // A lower garment keeps the top the person wears: start from the photo, not the agnostic person.
   const out = new Uint8Array(input.keepUpper ? model.image.data : layers.agnostic.data);
   if (input.background) replaceBackground(out, input, W, H);
-  const raised = input.raiseLower && !input.tuck && !input.keepUpper ? raiseLowerClothing(out, model, layers, input.panel) : null;
-  const kept = input.layerOverOld && !input.keepUpper ? keepOldTopUnder(out, model, layers, garment, raised) : null;
+  // A cropped top over a longer one: carrying the lower clothing up covers only a high waist's
+  // height, and the midriff above it would be invented; layered over the photo's top it is not.
+  const layerMidriff = !!input.layerOverOld && !input.tuck && !input.keepUpper && midriffGap(model, layers, input.panel) > MAX_RISE + MIDRIFF_MARGIN;
+  const raised = input.raiseLower && !input.tuck && !input.keepUpper && !layerMidriff ? raiseLowerClothing(out, model, layers, input.panel) : null;
+  const kept = input.layerOverOld && !input.keepUpper ? keepOldTopUnder(out, model, layers, garment, raised, { midriff: layerMidriff }) : null;
   if (input.collar) {
     // The collar's back is behind the neck, head and shoulders: warped with the front panel it lands on
     // the chest (in the photo it shows through the neck opening), so it may show only beside the person.

@@ -16,8 +16,9 @@ export function keepOldTopUnder(
   layers: ModelLayers,
   garment: RgbaImage,
   raised: Mask | null,
-  minShare = 0.02,
+  opts: { minShare?: number; midriff?: boolean } = {},
 ): Mask | null {
+  const minShare = opts.minShare ?? 0.02;
   const W = model.width, H = model.height, n = W * H;
   const old = layers.old_clothing.data, skin = layers.filled_skin.data, ga = garment.data;
   let area = 0;
@@ -27,10 +28,10 @@ export function keepOldTopUnder(
   const xL = Math.min(k.left_shoulder.x, k.right_shoulder.x), xR = Math.max(k.left_shoulder.x, k.right_shoulder.x);
   const yS = Math.min(k.left_shoulder.y, k.right_shoulder.y);
   const yChest = (k.left_shoulder.y + k.right_shoulder.y) / 2 + 0.35 * model.measurements.torso_length;
-  // Only an arm under a shorter sleeve or a chest under a lower neckline reads as layering; old top
-  // beside the garment's sides or below its hem reads as the old top showing.
+  // Only an arm under a shorter sleeve, a chest under a lower neckline or (`midriff`) the body under
+  // a cropped top reads as layering; old top beside the garment's sides reads as the old top showing.
   const onArm = (x: number, y: number) => (x < xL || x > xR) && y > yS;
-  const onChest = (x: number, y: number) => x >= xL && x <= xR && y < yChest;
+  const onChest = (x: number, y: number) => x >= xL && x <= xR && (y < yChest || !!opts.midriff);
   // Most renders leave no large skin area: find out before labelling regions.
   let skinOpen = 0;
   for (let i = 0; i < n; i++) if (skin[i]! >= 128 && ga[i * 4 + 3]! < 128 && !(raised && raised.data[i]! >= 128)) skinOpen++;

@@ -4,7 +4,7 @@ import { PARSE_LABELS, type Mask, type ModelAnalysis, type ModelLayers, type Rgb
 
 const L = PARSE_LABELS;
 /** Highest the lower clothing is carried above its waistband, in torso lengths (a high waist, not a bodice). */
-const MAX_RISE = 0.22;
+export const MAX_RISE = 0.22;
 
 /**
  * Where the new top ends above the old one, the photo has no truth for the strip between the new hem
@@ -151,6 +151,43 @@ export function raiseLowerClothing(out: Uint8Array, model: ModelAnalysis, layers
   if (!painted) return null;
   softenSides(out, mask, W, H);
   return { width: W, height: H, data: mask };
+}
+
+/**
+ * How far (torso lengths) the new top's hem ends above the lower clothing, where the old top was
+ * between them: the median over columns across the hips (the middle one may fall between the legs);
+ * 0 when fewer than two columns show lower clothing under the hem.
+ */
+export function midriffGap(model: ModelAnalysis, layers: ModelLayers, panel: RgbaImage): number {
+  const W = model.width, H = model.height;
+  const T = model.measurements.torso_length;
+  const k = model.pose.keypoints;
+  const hipY = (k.left_hip.y + k.right_hip.y) / 2, hipX = (k.left_hip.x + k.right_hip.x) / 2;
+  const half = Math.abs(k.left_hip.x - k.right_hip.x) / 2;
+  const y0 = Math.max(0, Math.floor(hipY - 0.7 * T)), y1 = Math.min(H - 1, Math.ceil(hipY + 0.8 * T));
+  const run = Math.max(6, Math.round(0.08 * T));
+  const gaps: number[] = [];
+  for (const f of [-0.6, -0.3, 0, 0.3, 0.6]) {
+    const x = Math.round(hipX + f * half);
+    if (x < 0 || x >= W) continue;
+    let top = -1, count = 0;
+    for (let y = y0; y <= y1 && top < 0; y++) {
+      const i = y * W + x;
+      if (model.parsing.data[i] === L.lower_clothing && layers.old_clothing.data[i]! < 128) count++;
+      else count = 0;
+      if (count >= run) top = y - run + 1;
+    }
+    if (top < 0) continue;
+    let hem = -1;
+    for (let y = top - 1; y >= y0 && hem < 0; y--) if (panel.data[(y * W + x) * 4 + 3]! >= 128) hem = y;
+    if (hem < 0) continue;
+    let old = 0;
+    for (let y = hem + 1; y < top; y++) if (layers.old_clothing.data[y * W + x]! >= 128) old++;
+    gaps.push(old >= 0.5 * (top - hem - 1) ? (top - hem - 1) / T : 0);
+  }
+  if (gaps.length < 2) return 0;
+  gaps.sort((a, b) => a - b);
+  return gaps[gaps.length >> 1]!;
 }
 
 /** Box average of the columns' colours (each read through its source column), so neighbours do not differ in tint. */
