@@ -31,22 +31,23 @@ export function flushSleeve(s: Shape, sgn: number, shoulderIdx: number, bottomId
     else if (pt(s, path[low]!).y - y > rise) break;
   }
   const separate = k < path.length;
-  // The cuff's end is flat-ish: its outer corner is the outermost point near the lowest one.
-  const lowY = pt(s, path[low]!).y;
-  for (let j = 0; j < Math.min(k, path.length); j++) {
-    const p = pt(s, path[j]!);
-    if (p.y >= lowY - 0.03 * S && sgn * (p.x - pt(s, path[low]!).x) > 0) low = j;
-  }
-  const outerP = pt(s, path[low]!);
-  // Back up along the bottom of the sleeve: the inner corner is the innermost point still near the cuff's height.
+  // The cuff's end runs across the sleeve, square or slanted up-and-out when the sleeve leans out:
+  // its outer corner is the farthest point down-and-out at 45°, as for a hem corner.
+  let outerK = low;
+  const downOut = (j: number) => pt(s, path[j]!).y + sgn * pt(s, path[j]!).x;
+  for (let j = 0; j < Math.min(k, path.length); j++) if (downOut(j) > downOut(outerK)) outerK = j;
+  const outerP = pt(s, path[outerK]!);
+  // Back from the lowest point along the cuff's end to where the outline climbs into the gap: the inner
+  // corner is the lowest and innermost point near the cuff's height, not one up the gap's side.
   let innerK = low, apexK = low;
+  const downIn = (p: Point) => p.y - 0.5 * sgn * p.x;
   if (separate) {
     for (let j = low; j < path.length; j++) {
       const p = pt(s, path[j]!);
       if (sgn * (p.x - s.cx) < 0) break; // the other side's cuff
       if (p.y < pt(s, path[apexK]!).y) apexK = j;
       if (p.y > pt(s, path[apexK]!).y + rise) break; // going down the body's side again
-      if (p.y >= outerP.y - 0.05 * S && sgn * (pt(s, path[innerK]!).x - p.x) > 0) innerK = j;
+      if (p.y >= pt(s, path[low]!).y - 0.05 * S && downIn(p) > downIn(pt(s, path[innerK]!))) innerK = j;
     }
   }
   const innerP = separate ? pt(s, path[innerK]!) : { x: Math.round(outerP.x - sgn * 0.25 * S), y: outerP.y };
