@@ -31,10 +31,21 @@ export function correctedTop(a: ModelAnalysis): Uint8Array {
   const k = a.pose.keypoints;
   // Legs are only suspect down to below the hips (a long top's hem).
   const hemY = Math.max(k.left_hip.y, k.right_hip.y) + 0.3 * a.measurements.torso_length;
+  // Below here the parsing's top may reach into the lower clothing's waistband.
+  const waistY = (k.left_hip.y + k.right_hip.y) / 2 - 0.25 * a.measurements.torso_length;
   const isTop = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const l = lab[i]!;
-    if (l === L.torso_clothing) isTop[i] = 1;
+    if (l === L.torso_clothing) {
+      // Fabric far nearer the lower clothing's colour there is the waistband, not the top: left as it
+      // is, not filled with skin.
+      if (top && lower && i >= waistY * W) {
+        const dl = (sb[i]! - lower[0]) ** 2 + (sr[i]! - lower[1]) ** 2;
+        const dt = (sb[i]! - top[0]) ** 2 + (sr[i]! - top[1]) ** 2;
+        if (dl * 4 < dt && dt > 100) continue;
+      }
+      isTop[i] = 1;
+    }
     else if (l === L.lower_clothing && top && lower && i < hemY * W) {
       // The parsing's trousers reach up into a long top's hem: fabric far nearer the top's colour is the top.
       const dl = (sb[i]! - lower[0]) ** 2 + (sr[i]! - lower[1]) ** 2;

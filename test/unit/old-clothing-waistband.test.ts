@@ -1,0 +1,48 @@
+// The parsing's top reaching into the lower clothing's waistband: those pixels are not the old top (not filled with skin).
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { NetworkRegistry } from '../../src/inference/registry.js';
+import { analyzeModel } from '../../src/pipeline/person/analyze.js';
+import { correctedTop } from '../../src/pipeline/person/layers/old-clothing.js';
+import { PARSE_LABELS, type ModelAnalysis } from '../../src/pipeline/types.js';
+
+const L = PARSE_LABELS;
+let model: ModelAnalysis;
+
+beforeAll(async () => {
+  // A purple tee over shorts.
+  model = await analyzeModel(readFileSync('samples/models/cgi-model-27.jpg'), new NetworkRegistry({ networksDir: 'models' }));
+}, 300_000);
+
+describe('the old top', () => {
+  it('leaves out waistband fabric the parsing called top, and keeps the top itself', () => {
+    const W = model.width, n = W * model.height;
+    const lab = Uint8Array.from(model.parsing.data);
+    // Jeans: the shorts recoloured denim blue, their shading kept.
+    const img = Uint8Array.from(model.image.data);
+    for (let i = 0; i < n; i++) {
+      if (lab[i] !== L.lower_clothing) continue;
+      const y = (0.299 * img[i * 4]! + 0.587 * img[i * 4 + 1]! + 0.114 * img[i * 4 + 2]!) / 255;
+      img[i * 4] = Math.round(70 * y + 40); img[i * 4 + 1] = Math.round(110 * y + 50); img[i * 4 + 2] = Math.round(170 * y + 60);
+    }
+    // The top rows of the jeans, in every column, relabelled as the top.
+    const band = Math.round(0.08 * model.measurements.torso_length);
+    const hipY = (model.pose.keypoints.left_hip.y + model.pose.keypoints.right_hip.y) / 2;
+    const moved: number[] = [];
+    for (let x = 0; x < W; x++) {
+      let y0 = -1;
+      for (let y = 0; y < model.height; y++) if (lab[y * W + x] === L.lower_clothing) { y0 = y; break; }
+      // Columns where the parsing's trousers start at the waist (a few start on the tee's dark hem band).
+      if (y0 < hipY - 0.2 * model.measurements.torso_length) continue;
+      for (let y = y0; y < y0 + band; y++) if (lab[y * W + x] === L.lower_clothing) { lab[y * W + x] = L.torso_clothing; moved.push(y * W + x); }
+    }
+    const top = correctedTop({ ...model, image: { ...model.image, data: img }, parsing: { ...model.parsing, data: lab } });
+    expect(moved.length).toBeGreaterThan(500);
+    const kept = moved.filter((i) => top[i]).length;
+    expect(kept / moved.length).toBeLessThan(0.2);
+    // The real top is still the top.
+    let shirt = 0, shirtTop = 0;
+    for (let i = 0; i < n; i++) if (model.parsing.data[i] === L.torso_clothing) { shirt++; if (top[i]) shirtTop++; }
+    expect(shirtTop / shirt).toBeGreaterThanOrEqual(0.97);
+  });
+});
