@@ -2,7 +2,6 @@
 import { PARSE_LABELS, type ModelAnalysis, type Point } from '../../types.js';
 import { boxBlur } from '../../composite/guided-filter.js';
 import type { BodyOutline } from './body-outline.js';
-import { pullPush } from './fill.js';
 import { distanceTo } from './raster.js';
 
 const L = PARSE_LABELS;
@@ -175,33 +174,231 @@ export function armRelief(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arr
 }
 
 /**
- * The rest of the skin hole: the person's skin tone carried in from the nearest skin (smoothed,
- * so no single mole or shadow spreads), times the body's shading, plus fine grain from a patch of
- * real skin so it reads as skin, not paint.
+ * The rest of the skin hole (the torso): next to real skin, the skin carried in from it (smoothed,
+ * so no single mole or shadow spreads), so the two meet without a step; further in, the person's
+ * lit skin tone, shaded as a round torso and a little darker towards the hips; then fine grain.
+ * A fill of the nearest skin times the outline gain alone reads as a flat block, often in the tone
+ * of the shadowed skin at the armpits and neck.
  */
 export function fillTorso(a: ModelAnalysis, hole: Uint8Array, skinSrc: Uint8Array, shade: Float32Array, out: Float32Array): void {
   const { width: W, height: H } = a;
-  const n = W * H;
-  const img = a.image.data;
-  const rgb = new Float32Array(n * 3);
-  const ch = new Float32Array(n);
-  const r = Math.max(2, Math.round(Math.max(W, H) / 300));
-  for (let c = 0; c < 3; c++) {
-    for (let i = 0; i < n; i++) ch[i] = img[i * 4 + c]!;
-    const b = boxBlur(ch, W, H, r);
-    for (let i = 0; i < n; i++) rgb[i * 3 + c] = b[i]!;
-  }
-  const base = pullPush(rgb, W, H, hole, skinSrc);
+  const box = holeBox(hole, W, H);
+  const tone = litSkinTone(a, hole, skinSrc);
+  if (!box || !tone) return;
+  // How far in from real skin the fill turns from the neighbouring skin to the lit tone and relief.
+  const reach = Math.max(8, Math.round(Math.max(W, H) / 40));
+  const near = nearSkin(a, hole, skinSrc, box, reach, tone);
+  const relief = torsoRelief(a, hole, skinSrc, box);
   const grain = skinGrain(a, skinSrc);
-  for (let i = 0; i < n; i++) {
-    if (!hole[i]) continue;
-    const g = shade[i]!;
-    const e = grain ? grain(i % W, (i / W) | 0) : 0;
-    for (let c = 0; c < 3; c++) out[i * 3 + c] = base[i * 3 + c]! * g + e;
+  const bw = box.x1 - box.x0 + 1;
+  for (let y = box.y0; y <= box.y1; y++) {
+    for (let x = box.x0; x <= box.x1; x++) {
+      const i = y * W + x;
+      if (!hole[i]) continue;
+      const k = (y - box.y0) * bw + x - box.x0;
+      const t = near.away[k]!;
+      const w = t * t * (3 - 2 * t);
+      const g = 1 + (shade[i]! * relief[k]! - 1) * w;
+      const e = grain ? grain(x, y) : 0;
+      for (let c = 0; c < 3; c++) out[i * 3 + c] = (near.rgb[k * 3 + c]! * (1 - w) + tone[c]! * w) * g + e;
+    }
   }
 }
 
-/** Zero-mean luminance detail of the deepest patch of visible skin, tiled by mirroring. */
+/**
+ * Per pixel of the hole's box: the visible skin around it, smoothed over skin only at the finest of
+ * a few scales that has enough skin (so it continues the skin right next to it, and the top or the
+ * backdrop never tints it; the lit tone where none is near), and the distance to that skin as a
+ * share of `reach` (0 at skin, 1 beyond).
+ */
+function nearSkin(a: ModelAnalysis, hole: Uint8Array, skinSrc: Uint8Array, box: Box, reach: number, tone: [number, number, number]): { rgb: Float32Array; away: Float32Array } {
+  const { width: W, height: H } = a;
+  const img = a.image.data, lab = a.parsing.data;
+  // Skin further than `reach` outside the box cannot matter: work within the box grown by it.
+  const x0 = Math.max(0, box.x0 - reach), y0 = Math.max(0, box.y0 - reach);
+  const x1 = Math.min(W - 1, box.x1 + reach), y1 = Math.min(H - 1, box.y1 + reach);
+  const gw = x1 - x0 + 1, gh = y1 - y0 + 1, gn = gw * gh;
+  // Two sets of skin: the sources (a little inside the visible skin, clear of the top's colour) for
+  // the coarse scales, and all visible skin, its edge too, for the finest one: next to the border
+  // the fill must meet the skin that is there, shadow and all.
+  const core = { wt: new Float32Array(gn), ch: [new Float32Array(gn), new Float32Array(gn), new Float32Array(gn)] };
+  const all = { wt: new Float32Array(gn), ch: [new Float32Array(gn), new Float32Array(gn), new Float32Array(gn)] };
+  const seed = new Uint8Array(gn);
+  for (let y = y0; y <= y1; y++) {
+    for (let x = x0; x <= x1; x++) {
+      const i = y * W + x, k = (y - y0) * gw + x - x0;
+      if (hole[i]) continue;
+      for (const set of skinSrc[i] ? [core, all] : SKIN_SOURCE_LABELS.has(lab[i]!) ? [all] : []) {
+        set.wt[k] = 1; seed[k] = 1;
+        for (let c = 0; c < 3; c++) set.ch[c]![k] = img[i * 4 + c]!;
+      }
+    }
+  }
+  const d = distanceTo(seed, gw, gh);
+  const bw = box.x1 - box.x0 + 1, bh = box.y1 - box.y0 + 1;
+  const rgb = new Float32Array(bw * bh * 3), away = new Float32Array(bw * bh);
+  // Where no scale sees source skin (only the edge of some), the lit tone.
+  for (let k = 0; k < bw * bh; k++) rgb.set(tone, k * 3);
+  const at = (x: number, y: number) => (y + box.y0 - y0) * gw + x + box.x0 - x0;
+  for (let y = 0; y < bh; y++) for (let x = 0; x < bw; x++) away[y * bw + x] = Math.min(1, d[at(x, y)]! / reach);
+  // Coarse to fine: each finer scale takes over where it sees enough skin.
+  const radii: number[] = [];
+  for (let r = Math.max(2, Math.round(Math.max(W, H) / 300)); ; r *= 2) { radii.push(r); if (r >= reach) break; }
+  for (let level = radii.length - 1; level >= 0; level--) {
+    const r = radii[level]!;
+    const set = level === 0 ? all : core;
+    const sw = boxBlur(set.wt, gw, gh, r);
+    const sc = set.ch.map((ch) => boxBlur(ch, gw, gh, r));
+    for (let y = 0; y < bh; y++) {
+      for (let x = 0; x < bw; x++) {
+        const k = y * bw + x, g = at(x, y);
+        if (!hole[(y + box.y0) * W + x + box.x0] || away[k]! >= 1 || sw[g]! <= 0) continue;
+        const f = level === radii.length - 1 ? 1 : Math.min(1, sw[g]! / 0.25);
+        for (let c = 0; c < 3; c++) rgb[k * 3 + c] = (sc[c]![g]! / sw[g]!) * f + rgb[k * 3 + c]! * (1 - f);
+      }
+    }
+  }
+  return { rgb, away };
+}
+
+interface Box { x0: number; y0: number; x1: number; y1: number }
+
+function holeBox(hole: Uint8Array, W: number, H: number): Box | null {
+  let x0 = W, y0 = H, x1 = -1, y1 = -1;
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      if (!hole[y * W + x]) continue;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      y1 = y;
+    }
+  }
+  return x1 < 0 ? null : { x0, y0, x1, y1 };
+}
+
+/**
+ * Mean colour of the well-lit visible skin (arms, neck, torso): its pixels between the 50th and
+ * 97th luminance percentile. The skin next to a top is often its shadowed part (armpit, under the chin),
+ * and a body facing the camera shows the lit tone; the brightest few are highlights.
+ */
+function litSkinTone(a: ModelAnalysis, hole: Uint8Array, skinSrc: Uint8Array): [number, number, number] | null {
+  const img = a.image.data;
+  const hist = new Uint32Array(256);
+  let total = 0;
+  const lum = (i: number) => Math.round(0.299 * img[i * 4]! + 0.587 * img[i * 4 + 1]! + 0.114 * img[i * 4 + 2]!);
+  for (let i = 0; i < hole.length; i++) if (skinSrc[i] && !hole[i]) { hist[lum(i)]++; total++; }
+  if (total < 50) return null;
+  const at = (q: number) => { let s = 0; for (let v = 0; v < 256; v++) { s += hist[v]!; if (s >= q * total) return v; } return 255; };
+  const lo = at(0.75), hi = at(0.97);
+  const sum = [0, 0, 0];
+  let c = 0;
+  for (let i = 0; i < hole.length; i++) {
+    if (!skinSrc[i] || hole[i]) continue;
+    const l = lum(i);
+    if (l < lo || l > hi) continue;
+    sum[0] += img[i * 4]!; sum[1] += img[i * 4 + 1]!; sum[2] += img[i * 4 + 2]!; c++;
+  }
+  return c === 0 ? null : [sum[0]! / c, sum[1]! / c, sum[2]! / c];
+}
+
+/**
+ * Gain per pixel of the box: the torso as a cylinder lit from the side the visible skin is brighter
+ * on (lit in the middle, darker towards the body's sides across each row's torso span), times a
+ * slight fall towards the hips and the navel's hollow. The span is the row's run of hole and torso skin around the body's
+ * centre line, smoothed over rows so the sides curve with the outline instead of stepping.
+ */
+function torsoRelief(a: ModelAnalysis, hole: Uint8Array, skinSrc: Uint8Array, box: Box): Float32Array {
+  const { width: W } = a;
+  const lab = a.parsing.data;
+  const bw = box.x1 - box.x0 + 1, bh = box.y1 - box.y0 + 1;
+  const gain = new Float32Array(bw * bh).fill(1);
+  const m = a.measurements;
+  const rows = [m.chest, m.waist, m.hip];
+  /** The measured torso's side (or centre) at height y, linear between chest, waist and hip. */
+  const across = (y: number, f: (r: (typeof rows)[number]) => number) => {
+    if (y <= rows[0]!.y) return f(rows[0]!);
+    for (let k = 1; k < rows.length; k++) {
+      const p = rows[k - 1]!, q = rows[k]!;
+      if (y <= q.y) return f(p) + ((f(q) - f(p)) * (y - p.y)) / Math.max(1, q.y - p.y);
+    }
+    return f(rows[rows.length - 1]!);
+  };
+  const centre = (y: number) => across(y, (r) => (r.left + r.right) / 2);
+  const body = (i: number) => hole[i] === 1 || lab[i] === L.torso_skin;
+  const left = new Float32Array(bh).fill(NaN), right = new Float32Array(bh).fill(NaN);
+  for (let y = box.y0; y <= box.y1; y++) {
+    const cx = Math.round(centre(y));
+    if (cx < 0 || cx >= W || !body(y * W + cx)) continue;
+    let xl = cx, xr = cx;
+    while (xl > 0 && body(y * W + xl - 1)) xl--;
+    while (xr < W - 1 && body(y * W + xr + 1)) xr++;
+    // A run cut short (the old top's hem, a skirt's waistband reaching up) is not the body's width.
+    const ml = across(y, (r) => r.left), mr = across(y, (r) => r.right);
+    const cut = xr - xl < 0.8 * (mr - ml);
+    left[y - box.y0] = cut ? ml : xl; right[y - box.y0] = cut ? mr : xr;
+  }
+  const sl = smoothRows(left, Math.max(3, Math.round(a.height / 100))), sr = smoothRows(right, Math.max(3, Math.round(a.height / 100)));
+  const s = lightSide(a, skinSrc, centre);
+  const sz = Math.sqrt(1 - s * s);
+  const top = m.chest.y, len = Math.max(1, m.hip.y - m.chest.y);
+  // The navel: a small soft hollow on the centre line a little below the waist.
+  const ny = m.waist.y + 0.1 * (m.hip.y - m.waist.y), nx = centre(ny);
+  const nr = Math.max(1.5, 0.025 * m.waist.width);
+  for (let y = 0; y < bh; y++) {
+    const xl = sl[y]!, xr = sr[y]!;
+    if (Number.isNaN(xl) || xr - xl < 4) continue;
+    const mid = (xl + xr) / 2, half = (xr - xl) / 2 + 0.5;
+    const yy = y + box.y0;
+    const fall = 1.02 - 0.05 * Math.min(1, Math.max(0, (yy - top) / len));
+    const dy = (yy - ny) / (2 * nr);
+    // Every pixel of the row, also those just past the smoothed span, so no edge of the span shows.
+    for (let x = box.x0; x <= box.x1; x++) {
+      const u = Math.max(-1, Math.min(1, (x - mid) / half));
+      const lam = Math.max(0, u * s + Math.sqrt(1 - u * u) * sz);
+      const dx = (x - nx) / nr;
+      const navel = 1 - 0.1 * Math.exp(-(dx * dx + dy * dy));
+      gain[y * bw + x - box.x0] = (0.72 + 0.3 * lam ** 0.8) * fall * navel;
+    }
+  }
+  return gain;
+}
+
+/** Moving average over rows of the defined (non-NaN) values; undefined rows stay undefined. */
+function smoothRows(v: Float32Array, r: number): Float32Array {
+  const out = new Float32Array(v.length).fill(NaN);
+  for (let y = 0; y < v.length; y++) {
+    if (Number.isNaN(v[y]!)) continue;
+    let s = 0, c = 0;
+    for (let k = Math.max(0, y - r); k <= Math.min(v.length - 1, y + r); k++) if (!Number.isNaN(v[k]!)) { s += v[k]!; c++; }
+    out[y] = s / c;
+  }
+  return out;
+}
+
+/**
+ * Horizontal component (−0.6..0.6, + towards the image's right) of the light on the body, from how
+ * much brighter the visible skin is on one side of the body's centre line than on the other.
+ */
+function lightSide(a: ModelAnalysis, skinSrc: Uint8Array, centre: (y: number) => number): number {
+  const { width: W } = a;
+  const img = a.image.data;
+  const sum = [0, 0], cnt = [0, 0];
+  for (let i = 0; i < skinSrc.length; i += 3) {
+    if (!skinSrc[i]) continue;
+    const side = i % W > centre((i / W) | 0) ? 1 : 0;
+    sum[side] += 0.299 * img[i * 4]! + 0.587 * img[i * 4 + 1]! + 0.114 * img[i * 4 + 2]!;
+    cnt[side]++;
+  }
+  if (cnt[0]! < 50 || cnt[1]! < 50) return 0;
+  const l = sum[0]! / cnt[0]!, rr = sum[1]! / cnt[1]!;
+  return Math.max(-0.6, Math.min(0.6, (2.5 * (rr - l)) / Math.max(1, rr + l)));
+}
+
+/**
+ * Fine grain at the amplitude of the deepest patch of visible skin: hashed noise, lightly correlated
+ * like pores and sensor grain. A tile of real skin, mirrored or not, repeats visibly over a midriff.
+ */
 function skinGrain(a: ModelAnalysis, skinSrc: Uint8Array): ((x: number, y: number) => number) | null {
   const { width: W, height: H } = a;
   const n = W * H;
@@ -222,15 +419,24 @@ function skinGrain(a: ModelAnalysis, skinSrc: Uint8Array): ((x: number, y: numbe
     }
   }
   const low = boxBlur(lum, side, side, 2);
-  const hp = new Float32Array(side * side);
-  for (let i = 0; i < hp.length; i++) hp[i] = lum[i]! - low[i]!;
-  // A crease or a mole in the patch would repeat as a pattern: keep only the fine, noise-like part.
-  const abs = Array.from(hp, Math.abs).sort((p, q) => p - q);
-  const lim = 2.5 * 1.48 * abs[abs.length >> 1]!;
-  for (let i = 0; i < hp.length; i++) hp[i] = Math.max(-lim, Math.min(lim, hp[i]!));
-  const mirror = (v: number) => { const m = v % (2 * side); return m < side ? m : 2 * side - 1 - m; };
-  // At full strength the mirrored tile reads as a repeating pattern over a large fill: half of it.
-  return (x, y) => 0.5 * hp[mirror(y) * side + mirror(x)]!;
+  const abs = new Float32Array(side * side);
+  for (let i = 0; i < abs.length; i++) abs[i] = Math.abs(lum[i]! - low[i]!);
+  abs.sort();
+  // Robust std of the detail (a crease or a mole in the patch must not raise it).
+  const amp = 1.48 * abs[abs.length >> 1]!;
+  return (x, y) => amp * GRAIN_SCALE * (hash(x, y) + hash(x + 1, y) + hash(x, y + 1) + hash(x + 1, y + 1));
+}
+
+/** Makes the 2×2 sum of uniform −1..1 hashes have the same 5×5-detail std as unit-std real grain. */
+const GRAIN_SCALE = 0.96;
+
+/** Repeatable uniform −1..1 per pixel. */
+function hash(x: number, y: number): number {
+  let h = Math.imul(x, 0x27d4eb2d) ^ Math.imul(y, 0x165667b1);
+  h = Math.imul(h ^ (h >>> 15), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  h ^= h >>> 16;
+  return (h >>> 0) / 2147483648 - 1;
 }
 
 function armPath(outline: BodyOutline, side: 'left' | 'right'): ArmPath | null {
