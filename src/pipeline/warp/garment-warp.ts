@@ -34,14 +34,14 @@ const SEAM_OVERLAP = 0.02;
 
 const cache = new WeakMap<GarmentAnalysis, { key: string; pieces: GarmentPieces }>();
 
+/** Extra mip level bias for sleeves (see where they are sampled). */
+const SLEEVE_LOD_BIAS = 1.5;
+
 /**
  * Splits the garment into body panel, sleeves and collar back. Sleeves are cut off along the straight
  * armhole seam (shoulder → armpit) and the side (armpit → hem): the very lines whose ends the targets
  * pin, so panel and sleeve meet on one line on the body. Cached per garment and landmark set.
  */
-/** Extra mip level bias for sleeves (see where they are sampled). */
-const SLEEVE_LOD_BIAS = 0.75;
-
 export function garmentPieces(g: GarmentAnalysis, G: Record<string, Point>, sleeved: boolean): GarmentPieces {
   const brief = hasBrief(g, G);
   const key = JSON.stringify([G, sleeved, brief]);
@@ -179,9 +179,10 @@ export function warpGarment(g: GarmentAnalysis, t: Targets, size: { width: numbe
       const sb = clip(boundsOf(dst.x, dst.y, 2), W, H);
       if (sb.width <= 0 || sb.height <= 0) continue;
       const sm = meshWarp(src, dst, sb);
-      // A flat sleeve narrows a lot onto the arm (often by half across it): a box-filtered pyramid
-      // level then still holds a fine check or houndstooth at the pixel rate, which beats into moiré.
-      // A little more prefiltering on sleeves trades a touch of sharpness for none.
+      // A flat sleeve narrows a lot onto the arm (often to under half across it): a fine check or
+      // houndstooth then lands at the pixel rate, and whatever residue the pyramid level keeps beats
+      // into moiré under bilinear sampling (gingham sleeves showed wavy bands up to a bias of 1.25).
+      // More prefiltering on sleeves trades some sharpness of a sleeve print for none.
       const img = sampleWarp(pieces.sleeves[s.side], sm, { lodBias: SLEEVE_LOD_BIAS });
       overInto(sacc, W, H, img, sm.box);
       overInto(acc, W, H, img, sm.box);
