@@ -25,9 +25,15 @@ export function garmentLandmarks(shape: Shape, category: GarmentCategory, image:
   const corners = SIDES.map(({ sgn }) => shoulderCorner(shape, sgn, sgn > 0 ? neck.leftIdx : neck.rightIdx));
   // Straps' corners sit close together: the body's width is a floor.
   const S = Math.max(0.6 * widthOf(shape), Math.abs(pt(shape, corners[0]!).x - pt(shape, corners[1]!).x));
+  const ctxs = SIDES.map(({ sgn }, k): SideContext => ({ sgn, neckIdx: sgn > 0 ? neck.leftIdx : neck.rightIdx, cornerIdx: corners[k]!, S, dress: category === 'dress', image }));
+  const found = ctxs.map((ctx) => upperSide(shape, ctx));
+  // Straps come in pairs: when one side's armhole dents the outline and the other's lies inside the
+  // hull (a frill standing out below the strap), the other is an armhole too, not a flush sleeve
+  // reaching the hem.
+  const strapped = found.some((f) => f.kind === 'sleeveless');
+  const sides = found.map((f, k) => (strapped && f.kind === 'flush' ? armholeAlong(shape, ctxs[k]!) : f.side));
   for (const [k, { sgn, name }] of SIDES.entries()) {
-    const ctx: SideContext = { sgn, neckIdx: sgn > 0 ? neck.leftIdx : neck.rightIdx, cornerIdx: corners[k]!, S, dress: category === 'dress', image };
-    const side = upperSide(shape, ctx);
+    const side = sides[k]!;
     out[`shoulder_${name}`] = side.shoulder;
     out[`armpit_${name}`] = side.armpit;
     if (category === 'top') {
@@ -77,8 +83,11 @@ function findNeck(s: Shape): Neck {
   const H = height(s), W = widthOf(s), { cx } = s, top = s.box.y0 + 0.3 * H;
   const dent = s.defects.find((d) => {
     const p = pt(s, d.deepest);
-    // Centred: the dents between a closed collar and the shoulders are off to the sides.
-    return p.y < top && Math.abs(p.x - cx) < 0.1 * W && pt(s, d.start).y < top && pt(s, d.end).y < top && d.depth > 2;
+    // Centred: the dents between a closed collar and the shoulders are off to the sides. A square
+    // neck's flat bottom is deepest anywhere along it, but is as deep at the centre line too.
+    const a = pt(s, d.start), b = pt(s, d.end);
+    const centred = Math.abs(p.x - cx) < 0.1 * W || flatAcrossCentre(s, d);
+    return p.y < top && centred && a.y < top && b.y < top && d.depth > 2;
   });
   const hole = s.holes.find((h) => {
     let mx = 0, my = 0;
@@ -124,12 +133,23 @@ function findNeck(s: Shape): Neck {
   return { left: sp(lp, 0.4), right: sp(rp, 0.4), front: sp({ x: Math.round(cx), y: s.box.y0 + Math.round(0.06 * H) }, 0.1), leftIdx: nearestIdx(s, lp), rightIdx: nearestIdx(s, rp) };
 }
 
+/** A dent spanning the centre line whose outline there is within 5% of its deepest. */
+function flatAcrossCentre(s: Shape, d: Defect): boolean {
+  const A = pt(s, d.start), B = pt(s, d.end);
+  if ((A.x - s.cx) * (B.x - s.cx) >= 0) return false;
+  const len = Math.hypot(B.x - A.x, B.y - A.y) || 1;
+  let centre = d.deepest;
+  for (const i of span(s, d.start, d.end)) if (Math.abs(pt(s, i).x - s.cx) < Math.abs(pt(s, centre).x - s.cx)) centre = i;
+  const c = pt(s, centre);
+  return Math.abs((B.x - A.x) * (c.y - A.y) - (B.y - A.y) * (c.x - A.x)) / len > 0.95 * d.depth;
+}
+
 /**
  * Shoulder, armpit and cuff on one side. The armpit is the deepest dent below the neck on that side,
  * unless that dent is beside a collar, at the end of a strap or tie, or far below where an armpit can be:
  * then the sleeve lies against the body (see sleeve-flush.ts).
  */
-function upperSide(s: Shape, c: SideContext): UpperSide {
+function upperSide(s: Shape, c: SideContext): { side: UpperSide; kind: 'sleeveless' | 'sleeve' | 'flush' } {
   const { sgn, neckIdx, dress, S } = c;
   const H = height(s), W = widthOf(s), { cx } = s;
   const neck = pt(s, neckIdx);
@@ -149,7 +169,8 @@ function upperSide(s: Shape, c: SideContext): UpperSide {
     ? cands.filter((d) => d.depth > 0.15 * maxDepth).sort((a, b) => pt(s, a.deepest).y - pt(s, b.deepest).y)
     : cands.sort((a, b) => b.depth - a.depth);
   const lowest = corner.y + 0.72 * S;
-  const flush = () => flushSleeve(s, sgn, c.cornerIdx, bottomIdx(s), S, c.image);
+  const flush = () => ({ side: flushSleeve(s, sgn, c.cornerIdx, bottomIdx(s), S, c.image), kind: 'flush' as const });
+  const sleeve = (side: UpperSide) => ({ side, kind: 'sleeve' as const });
   for (const main of ordered) {
     const upper = pt(s, sgn > 0 ? main.start : main.end);
     const deep = pt(s, main.deepest);
@@ -158,7 +179,7 @@ function upperSide(s: Shape, c: SideContext): UpperSide {
     if (sleeveless) {
       // An armhole is deep against the shoulders and drops well below the strap; a dent beside a collar does neither.
       if (main.depth < 0.04 * S || deep.y - upper.y < 0.12 * S) continue;
-      return sleevelessSide(s, sgn, main, upper, S);
+      return { side: sleevelessSide(s, sgn, main, upper, S), kind: 'sleeveless' };
     }
     const side = sleeveSide(s, sgn, neckIdx, main);
     // A hanging strap or tie also leaves a gap beside the body, but it is thin.
@@ -167,12 +188,35 @@ function upperSide(s: Shape, c: SideContext): UpperSide {
     // has no sleeve beyond it: the cuff found collapses onto the dent's top, the 'armpit'.
     if (Math.hypot(side.sleeveOuter.x - side.armpit.x, side.sleeveOuter.y - side.armpit.y) < MIN_SLEEVE_WIDTH * S) continue;
     if (!dress && side.armpit.y > lowest) return flush();
-    return side;
+    return sleeve(side);
   }
-  if (dress) return hangingSleeve(s, sgn, neckIdx) ?? fallbackSide(s, sgn, neckIdx);
+  if (dress) return sleeve(hangingSleeve(s, sgn, neckIdx) ?? fallbackSide(s, sgn, neckIdx));
   const hang = hangingSleeve(s, sgn, neckIdx);
-  if (hang && hang.armpit.y <= lowest) return hang;
+  if (hang && hang.armpit.y <= lowest) return sleeve(hang);
   return flush();
+}
+
+/**
+ * A strap's armhole that does not dent the outline (its edge inside the hull): the outline from the
+ * strap's top corner down to where armholes end, taken as the dent for the sleeveless finder.
+ */
+function armholeAlong(s: Shape, c: SideContext): UpperSide {
+  const { sgn, S } = c;
+  const corner = pt(s, c.cornerIdx);
+  const path = walk(s, sgn, c.cornerIdx, bottomIdx(s));
+  const end = path.find((i) => pt(s, i).y >= corner.y + 0.75 * S) ?? path[path.length - 1]!;
+  const e = pt(s, end);
+  const len = Math.hypot(e.x - corner.x, e.y - corner.y) || 1;
+  let deepest = end, depth = 0;
+  for (const i of path) {
+    if (i === end) break;
+    const p = pt(s, i);
+    // Inwards of the chord from the strap's top to the side.
+    const d = (sgn * ((e.x - corner.x) * (p.y - corner.y) - (e.y - corner.y) * (p.x - corner.x))) / len;
+    if (d > depth) (depth = d), (deepest = i);
+  }
+  const dent: Defect = sgn > 0 ? { start: c.cornerIdx, end, deepest, depth } : { start: end, end: c.cornerIdx, deepest, depth };
+  return sleevelessSide(s, sgn, dent, corner, S);
 }
 
 /** Across a protrusion whose tip is the outline point `tip`: the gap between the outline `arc` before and after it. */
@@ -189,7 +233,9 @@ function limbWidth(s: Shape, tip: number, arc: number): number {
 function sleevelessSide(s: Shape, sgn: number, main: Defect, upper: Point, S: number): UpperSide {
   const H = height(s), { cx } = s;
   const deep = pt(s, main.deepest);
-  const path = walk(s, sgn, sgn > 0 ? main.start : main.end, sgn > 0 ? main.end : main.start);
+  // On past the dent's lower end: when the armhole's bottom is itself a hull corner, the turn down the
+  // side lies beyond the dent (the rows walked are bounded below).
+  const path = walk(s, sgn, sgn > 0 ? main.start : main.end, bottomIdx(s));
   const L = Math.max(4, Math.round(0.03 * H));
   const down = (a: Point, b: Point) => (b.y - a.y) / (Math.hypot(b.x - a.x, b.y - a.y) || 1);
   const out = (a: Point, b: Point) => (sgn * (b.x - a.x)) / (Math.hypot(b.x - a.x, b.y - a.y) || 1);
