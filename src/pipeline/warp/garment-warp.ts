@@ -34,8 +34,9 @@ const SEAM_OVERLAP = 0.02;
 
 const cache = new WeakMap<GarmentAnalysis, { key: string; pieces: GarmentPieces }>();
 
-/** Extra mip level bias for sleeves (see where they are sampled). */
+/** Extra mip level bias for sleeves' colour, and for their outline (see where they are sampled). */
 const SLEEVE_LOD_BIAS = 1.5;
+const SLEEVE_EDGE_LOD_BIAS = 0.5;
 
 /**
  * Splits the garment into body panel, sleeves and collar back. Sleeves are cut off along the straight
@@ -50,6 +51,7 @@ export function garmentPieces(g: GarmentAnalysis, G: Record<string, Point>, slee
   const { width: w, height: h } = g.image;
   const n = w * h;
   const bodyImg = new Uint8Array(g.image.data);
+  if (g.cutout.background) unmixBackdrop(bodyImg, g.cutout.background);
   const collar = g.collar_back;
   let collarImg: Uint8Array | null = null;
   if (collar) {
@@ -104,6 +106,34 @@ export function garmentPieces(g: GarmentAnalysis, G: Record<string, Point>, slee
   };
   cache.set(g, { key, pieces });
   return pieces;
+}
+
+/** `soft`'s colours with `sharp`'s alpha (both straight, same size); sharp's colour where soft has none. */
+function keepOutline(soft: RgbaImage, sharp: RgbaImage): void {
+  const d = soft.data, e = sharp.data;
+  for (let o = 0; o < d.length; o += 4) {
+    if (d[o + 3]! < 8) {
+      d[o] = e[o]!;
+      d[o + 1] = e[o + 1]!;
+      d[o + 2] = e[o + 2]!;
+    }
+    d[o + 3] = e[o + 3]!;
+  }
+}
+
+/**
+ * The cut-out keeps the photo's colours, so its soft edge pixels are part backdrop: composited on a
+ * person they draw a pale (or, on a dark backdrop, dark) fringe round the garment. Each is unmixed,
+ * C = a·F + (1 − a)·B solved for F, against the backdrop colour B; the faintest are unmixed as if at
+ * a third opacity, so noise is not amplified (they hardly show anyway).
+ */
+export function unmixBackdrop(img: Uint8Array, bg: [number, number, number]): void {
+  for (let o = 0; o < img.length; o += 4) {
+    const a = img[o + 3]!;
+    if (a === 0 || a === 255) continue;
+    const f = Math.max(a / 255, 1 / 3);
+    for (let c = 0; c < 3; c++) img[o + c] = Math.max(0, Math.min(255, Math.round((img[o + c]! - (1 - f) * bg[c]!) / f)));
+  }
 }
 
 /** Clears alpha below the line a→b (extended to the image's sides), with a 3-pixel fade. */
@@ -182,8 +212,10 @@ export function warpGarment(g: GarmentAnalysis, t: Targets, size: { width: numbe
       // A flat sleeve narrows a lot onto the arm (often to under half across it): a fine check or
       // houndstooth then lands at the pixel rate, and whatever residue the pyramid level keeps beats
       // into moiré under bilinear sampling (gingham sleeves showed wavy bands up to a bias of 1.25).
-      // More prefiltering on sleeves trades some sharpness of a sleeve print for none.
+      // More prefiltering on sleeves trades some sharpness of a sleeve print for none; the outline
+      // keeps the sharper level's alpha, or the sleeve's edge would blur into a halo.
       const img = sampleWarp(pieces.sleeves[s.side], sm, { lodBias: SLEEVE_LOD_BIAS });
+      keepOutline(img, sampleWarp(pieces.sleeves[s.side], sm, { lodBias: SLEEVE_EDGE_LOD_BIAS }));
       overInto(sacc, W, H, img, sm.box);
       overInto(acc, W, H, img, sm.box);
       sleeveBox = sleeveBox ? unionBox(sleeveBox, sm.box) : sm.box;
