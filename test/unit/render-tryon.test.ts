@@ -325,7 +325,8 @@ describe('renderTryOn on a CGI model', () => {
 
   it('carries the lower clothing up to a shorter hem: the strip has the trousers’ colour, not skin', () => {
     const S = model.measurements.shoulder_width;
-    const layersLong = patch(Math.round(0.35 * S));
+    // Within a high waist's height of the trousers (further down, the photo's top stays: next tests).
+    const layersLong = patch(Math.round(0.25 * S));
     const r = renderTryOn({ model, layers: layersLong, garment: tee }, {});
     expect(r.raised).not.toBeNull();
     const n = model.width * model.height;
@@ -354,7 +355,8 @@ describe('renderTryOn on a CGI model', () => {
       if (dl < ds) nearLower++;
     }
     expect(strip).toBeGreaterThan(500);
-    expect(raised / strip).toBeGreaterThanOrEqual(0.8);
+    // A strip this thin has a larger share of end columns beside where the trousers start: 3/4 at least.
+    expect(raised / strip).toBeGreaterThanOrEqual(0.75);
     expect(judged).toBeGreaterThan(200);
     expect(nearLower / judged).toBeGreaterThanOrEqual(0.9);
     // Covered by fabric, the strip is not a reason for review.

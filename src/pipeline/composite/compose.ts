@@ -33,8 +33,6 @@ export interface ComposeInput {
 }
 
 const L = PARSE_LABELS;
-/** Torso lengths of midriff left above the carried-up lower clothing that a layered look is preferred to. */
-const MIDRIFF_MARGIN = 0.08;
 
 export function composeRender(input: ComposeInput): RgbaImage & { raised: Mask | null; kept: Mask | null } {
   const { model, layers, garment } = input;
@@ -44,8 +42,9 @@ export function composeRender(input: ComposeInput): RgbaImage & { raised: Mask |
   const out = new Uint8Array(input.keepUpper ? model.image.data : layers.agnostic.data);
   if (input.background) replaceBackground(out, input, W, H);
   // A cropped top over a longer one: carrying the lower clothing up covers only a high waist's
-  // height, and the midriff above it would be invented; layered over the photo's top it is not.
-  const layerMidriff = !!input.layerOverOld && !input.tuck && !input.keepUpper && midriffGap(model, layers, input.panel) > MAX_RISE + MIDRIFF_MARGIN;
+  // height, and the midriff above it would be invented (or the trousers drawn up to the ribs as a
+  // flat block); layered over the photo's top it is the photo's own pixels.
+  const layerMidriff = !!input.layerOverOld && !input.tuck && !input.keepUpper && midriffGap(model, layers, input.panel) > MAX_RISE;
   const raised = input.raiseLower && !input.tuck && !input.keepUpper && !layerMidriff ? raiseLowerClothing(out, model, layers, input.panel) : null;
   const kept = input.layerOverOld && !input.keepUpper ? keepOldTopUnder(out, model, layers, garment, raised, { midriff: layerMidriff }) : null;
   if (input.collar) {
