@@ -269,6 +269,27 @@ describe('renderTryOn on a CGI model', () => {
     expect(onFace / face).toBeLessThan(0.01);
   });
 
+  it('keeps the face in front of a collar carried up over the chin', () => {
+    // Body targets moved up past the chin (a standing collar's back, or a head bent forward).
+    const f = model.face!.box;
+    const r = renderTryOn({ model, layers, garment: tee }, { targets: {
+      neck_left: { x: f.x + 0.8 * f.width, y: f.y + 0.55 * f.height }, neck_right: { x: f.x + 0.2 * f.width, y: f.y + 0.55 * f.height },
+      neck_front: { x: f.x + 0.5 * f.width, y: f.y + 0.75 * f.height },
+    } });
+    let face = 0, covered = 0, same = 0;
+    for (let i = 0; i < model.width * model.height; i++) {
+      if (model.parsing.data[i] !== PARSE_LABELS.face) continue;
+      face++;
+      if (r.garment_mask.data[i]! >= 128) covered++;
+      const o = i * 4;
+      if (Math.abs(r.image.data[o]! - model.image.data[o]!) + Math.abs(r.image.data[o + 1]! - model.image.data[o + 1]!) + Math.abs(r.image.data[o + 2]! - model.image.data[o + 2]!) <= 30) same++;
+    }
+    // The garment reaches well into the face, and the face is drawn over it.
+    expect(covered / face).toBeGreaterThan(0.1);
+    // The soft edge of the face and the garment’s contact shadow beside it change a few percent (74% without the face in front).
+    expect(same / face).toBeGreaterThanOrEqual(0.9);
+  });
+
   it('replaces the background with a colour, person and garment kept', () => {
     const r = renderTryOn({ model, layers, garment: tee }, { background: { colour: '#10a020' } });
     let bg = 0, exact = 0;

@@ -1,4 +1,4 @@
-// What goes in front of any garment: arms and hands over the torso, hair over the shoulders and chest.
+// What goes in front of any garment: the face, arms and hands over the torso, hair over the shoulders and chest.
 import { PARSE_LABELS, type ModelAnalysis, type RgbaImage } from '../../types.js';
 import { segmentDistance, type Segment } from '../skeleton.js';
 import type { BodyOutline } from './body-outline.js';
@@ -23,7 +23,9 @@ export function frontLayer(a: ModelAnalysis, outline: BodyOutline, old?: Uint8Ar
     const y = (i / W) | 0;
     const arm = (l === L.left_arm || l === L.right_arm || l === L.hands) && torso[i] && !onUpperArm(sk.arms, a.arm_in_front, i % W, y);
     const hair = l === L.hair && (y > shoulderY || torso[i]);
-    if (arm || hair) sel[i] = 1;
+    // The face is in front of any collar: a high or standing collar (the back of a polo's) that the
+    // warp carries up past a lowered chin stays behind it.
+    if (arm || hair || l === L.face) sel[i] = 1;
   }
   return softLayer(a, sel, a.image.data);
 }
