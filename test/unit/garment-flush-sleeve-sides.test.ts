@@ -1,13 +1,8 @@
 // Long sleeves lying flush along the body, found on both sides when only one sleeve's outer edge is a
 // little concave (09290's left sleeve): that shallow dent is not an armpit, the sleeve is still flush.
-import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { garmentLandmarks } from '../../src/pipeline/garment/landmarks.js';
-import { garmentShape } from '../../src/pipeline/garment/shape.js';
-import type { Mask, RgbaImage, ScoredPoint } from '../../src/pipeline/types.js';
-
-type P = [number, number];
-const W = 768, H = 1024;
+import type { ScoredPoint } from '../../src/pipeline/types.js';
+import { drawOutline, landmarksOf, type P } from './garment-outline.js';
 // Unit frame as in scripts/make-samples.ts (flush-longsleeve): centre x = 0, y down. The image-right
 // sleeve (wearer's left) runs in a little below its shoulder, at (199, 260), before going out to its
 // cuff: a dent ~1.3% of the garment's height deep, where a straight edge is 7 units further out.
@@ -25,11 +20,8 @@ const TRUTH: Record<string, P> = {
   hem_right: [-152, 530],
 };
 
-const ys = OUTLINE.map((p) => p[1]);
-const scale = (0.82 * H) / (Math.max(...ys) - Math.min(...ys));
-const oy = H / 2 - ((Math.min(...ys) + Math.max(...ys)) / 2) * scale;
-const tx = (p: P): P => [W / 2 + p[0] * scale, oy + p[1] * scale];
-const d = 'M' + OUTLINE.map((p) => tx(p).map((v) => v.toFixed(1)).join(',')).join(' L') + ' Z';
+const drawn = drawOutline(OUTLINE);
+const { tx, scale, height: garmentH } = drawn;
 // The seams between sleeves and body: the only sign of the armpits inside the garment.
 const seams = [1, -1]
   .map((k) => {
@@ -39,16 +31,9 @@ const seams = [1, -1]
   .join('');
 
 let marks: Record<string, ScoredPoint>;
-const garmentH = (Math.max(...ys) - Math.min(...ys)) * scale;
 
 beforeAll(async () => {
-  const photoSvg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}"><rect width="${W}" height="${H}" fill="#f4f4f4"/><path d="${d}" fill="#e59aa6"/>${seams}</svg>`;
-  const maskSvg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}"><rect width="${W}" height="${H}" fill="#000"/><path d="${d}" fill="#fff"/></svg>`;
-  const photo = await sharp(Buffer.from(photoSvg)).ensureAlpha().raw().toBuffer();
-  const m = await sharp(Buffer.from(maskSvg)).extractChannel(0).raw().toBuffer();
-  const image: RgbaImage = { width: W, height: H, data: new Uint8Array(photo) };
-  const mask: Mask = { width: W, height: H, data: Uint8Array.from(m, (v) => (v >= 128 ? 255 : 0)) };
-  marks = garmentLandmarks(garmentShape(mask), 'top', image);
+  marks = await landmarksOf(drawn, 'fill="#e59aa6"', seams);
 });
 
 describe('flush long sleeves, one outer edge slightly concave', () => {

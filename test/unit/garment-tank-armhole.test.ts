@@ -2,14 +2,9 @@
 // strap curves in before its armhole (a dent in the outline), the image-right strap runs straight out to
 // its armpit (no dent: the armhole lies on the hull). The straight side is an armhole too, not a flush
 // sleeve whose 'cuff' is the hem corner and whose 'armpit' is found inside the neckline.
-import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { garmentLandmarks } from '../../src/pipeline/garment/landmarks.js';
-import { garmentShape } from '../../src/pipeline/garment/shape.js';
-import type { Mask, RgbaImage, ScoredPoint } from '../../src/pipeline/types.js';
-
-type P = [number, number];
-const W = 768, H = 1024;
+import type { ScoredPoint } from '../../src/pipeline/types.js';
+import { drawOutline, landmarksOf, W, type P } from './garment-outline.js';
 
 /** Points from a to b with a frill: a sine wave of amplitude `amp` across the segment. */
 function wavy(a: P, b: P, amp: number, waves: number): P[] {
@@ -55,24 +50,13 @@ const TRUTH: Record<string, P> = {
   hem_right: [-245, 560],
 };
 
-const ys = OUTLINE.map((p) => p[1]);
-const xs = OUTLINE.map((p) => Math.abs(p[0]));
-const scale = Math.min((0.82 * H) / (Math.max(...ys) - Math.min(...ys)), (0.4 * W) / Math.max(...xs));
-const oy = H / 2 - ((Math.min(...ys) + Math.max(...ys)) / 2) * scale;
-const tx = (p: P): P => [W / 2 + p[0] * scale, oy + p[1] * scale];
-const d = 'M' + OUTLINE.map((p) => tx(p).map((v) => v.toFixed(1)).join(',')).join(' L') + ' Z';
-const garmentH = (Math.max(...ys) - Math.min(...ys)) * scale;
+const drawn = drawOutline(OUTLINE, 0.4);
+const { tx, scale, height: garmentH } = drawn;
 
 let marks: Record<string, ScoredPoint>;
 
 beforeAll(async () => {
-  const photoSvg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}"><rect width="${W}" height="${H}" fill="#f4f4f4"/><path d="${d}" fill="#fafafa" stroke="#ddd" stroke-width="2"/></svg>`;
-  const maskSvg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}"><rect width="${W}" height="${H}" fill="#000"/><path d="${d}" fill="#fff"/></svg>`;
-  const photo = await sharp(Buffer.from(photoSvg)).ensureAlpha().raw().toBuffer();
-  const m = await sharp(Buffer.from(maskSvg)).extractChannel(0).raw().toBuffer();
-  const image: RgbaImage = { width: W, height: H, data: new Uint8Array(photo) };
-  const mask: Mask = { width: W, height: H, data: Uint8Array.from(m, (v) => (v >= 128 ? 255 : 0)) };
-  marks = garmentLandmarks(garmentShape(mask), 'top', image);
+  marks = await landmarksOf(drawn, 'fill="#fafafa" stroke="#ddd" stroke-width="2"');
 });
 
 describe('square-neck tank, one armhole dented and one straight', () => {
