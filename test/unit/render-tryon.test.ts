@@ -487,6 +487,25 @@ describe('necklines and sides', () => {
   });
 });
 
+describe('a bodysuit', () => {
+  it('is drawn tucked, and the render asks for review of its waist', () => {
+    // The sample tee with a brief drawn below the middle of its hem.
+    const W = tee.width, mask = Uint8Array.from(tee.mask.data), image = Uint8Array.from(tee.image.data);
+    const hl = tee.landmarks.hem_left!, hr = tee.landmarks.hem_right!;
+    const cx = Math.round((hl.x + hr.x) / 2), half = Math.round(Math.abs(hl.x - hr.x) * 0.15), y0 = Math.round(Math.max(hl.y, hr.y));
+    const y1 = Math.min(tee.height - 1, y0 + Math.round(0.3 * (y0 - Math.min(tee.landmarks.neck_left!.y, tee.landmarks.neck_right!.y))));
+    for (let y = y0; y < y1; y++) for (let x = cx - half; x <= cx + half; x++) { mask[y * W + x] = 255; image[(y * W + x) * 4 + 3] = 255; }
+    const body = { ...tee, mask: { ...tee.mask, data: mask }, image: { ...tee.image, data: image } };
+    const r = renderTryOn({ model, layers, garment: body }, {});
+    expect(r.targets.tuck).toBe(true);
+    expect(r.quality.needs_review).toBe(true);
+    expect(r.quality.reasons.some((x) => x.includes('bodysuit'))).toBe(true);
+    // The plain tee is neither.
+    expect(base.targets.tuck).toBe(false);
+    expect(base.quality.reasons.some((x) => x.includes('bodysuit'))).toBe(false);
+  });
+});
+
 describe('targets of a sleeveless top', () => {
   it('puts wide strap corners on the shoulder points, not past them, and keeps narrow straps where the chest puts them', async () => {
     const tank = await analyzeGarment(readFileSync('samples/garments/tank-straps.jpg'), { category: 'top' });

@@ -255,12 +255,14 @@ function garmentPoints(g: GarmentAnalysis, opts: RenderOptions): Record<string, 
 export function computeTargets(m: ModelAnalysis, g: GarmentAnalysis, opts: RenderOptions, outline?: Mask): Targets {
   const G = garmentPoints(g, opts);
   // A bodysuit is worn tucked: its brief is inside the lower clothing (and cut off, see garmentPieces).
-  const tucked = g.category === 'top' && (opts.tuck || hasBrief(g, G));
+  const brief = hasBrief(g, G);
+  const tucked = g.category === 'top' && (opts.tuck || brief);
   const bodyMask = outline;
   const meas = m.measurements;
   const S = Math.max(8, meas.shoulder_width);
   const body = frameOf(mid(meas.shoulder_left, meas.shoulder_right), meas.shoulder_left, meas.shoulder_right);
   const warnings: string[] = [];
+  if (brief) warnings.push('a bodysuit: drawn tucked into the lower clothing with its brief cut off; check the waist');
   const ease = EASE[opts.fit];
   let named: Record<string, Point>;
   // Offsets from the straight garment line a→b, as body-frame vectors, for points along the torso's sides.
