@@ -5,9 +5,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
+import { expect } from 'vitest';
 import { createRepos, openDatabase, type OpenedDatabase, type Repos } from '../../src/db/index.js';
+import { QUEUES } from '../../src/queue/contract.js';
 import { freePort } from '../../src/queue/local-redis.js';
 export { freePort };
 
@@ -293,4 +296,31 @@ export function renderResults(blobsDir: string, tenantId: string): Map<string, s
     m.set(render, [...(m.get(render) ?? []), parts[parts.length - 1]!]);
   }
   return m;
+}
+
+/** Every render of a completed batch of `total` succeeded exactly once: version 1, one result file each, served. */
+export async function expectRendersOnce(s: Stack, done: BatchJson, total: number): Promise<void> {
+  expect(done.counts, JSON.stringify(done.renders.map((r) => r.error))).toEqual({ total, succeeded: total, failed: 0, canceled: 0 });
+  expect(done.renders.map((r) => [r.status, r.version])).toEqual(done.renders.map(() => ['succeeded', 1]));
+  const results = renderResults(s.blobsDir, s.tenantId);
+  expect([...results.keys()].sort()).toEqual(done.renders.map((r) => r.id).sort());
+  for (const files of results.values()) expect(files).toEqual(['v1.jpg']);
+  for (const r of done.renders) expect((await fetch(r.urls.result!)).status).toBe(200);
+}
+
+/**
+ * Runs `inspect` on the render queue once `n` jobs have finished: the processor records a render
+ * before BullMQ moves its job to completed, so right after a batch completes the last job may still be active.
+ */
+export async function inspectSettledRenderQueue(redisUrl: string, prefix: string, n: number, logs: () => string, inspect: (queue: Queue) => Promise<void>): Promise<void> {
+  const queue = new Queue(QUEUES.render, { connection: { url: redisUrl }, prefix });
+  try {
+    await waitFor('render jobs settled', async () => {
+      const c = await queue.getJobCounts('completed', 'failed');
+      return c.completed! + c.failed! >= n;
+    }, 30_000, 50, logs);
+    await inspect(queue);
+  } finally {
+    await queue.close();
+  }
 }

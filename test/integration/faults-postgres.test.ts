@@ -5,10 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QUEUES } from '../../src/queue/contract.js';
-import { freePort, renderResults, sleep, startStack, waitFor, type Stack } from './faults-harness.js';
+import { expectRendersOnce, freePort, inspectSettledRenderQueue, sleep, startStack, waitFor, type Stack } from './faults-harness.js';
 
 const PG_BIN = process.env.TEST_PG_BIN ?? '/usr/lib/postgresql/15/bin';
 const OUTAGE_MS = 10_000;
@@ -109,21 +107,13 @@ describe('Postgres stopped for 10 s mid-batch', () => {
     pg.start();
 
     const done = await s.waitBatchCompleted(batch.id, 120_000);
-    expect(done.counts, JSON.stringify(done.renders.map((r) => r.error))).toEqual({ total: 3, succeeded: 3, failed: 0, canceled: 0 });
-    expect(done.renders.map((r) => [r.status, r.version])).toEqual([['succeeded', 1], ['succeeded', 1], ['succeeded', 1]]);
-    const results = renderResults(s.blobsDir, s.tenantId);
-    expect([...results.keys()].sort()).toEqual(done.renders.map((r) => r.id).sort());
-    for (const files of results.values()) expect(files).toEqual(['v1.jpg']);
-    for (const r of done.renders) expect((await fetch(r.urls.result!)).status).toBe(200);
+    await expectRendersOnce(s, done, 3);
     // Jobs that met the outage waited for the database (no attempt spent); none failed.
     const worker = s.procs.find((p) => p.name.startsWith('worker'))!;
     expect(worker.out()).toMatch(/the database is unreachable; the job waits without spending an attempt/);
-    const queue = new Queue(QUEUES.render, { connection: { url: s.env.REDIS_URL }, prefix: s.env.QUEUE_PREFIX });
-    try {
+    await inspectSettledRenderQueue(s.env.REDIS_URL!, s.env.QUEUE_PREFIX!, 3, s.logs, async (queue) => {
       expect(await queue.getJobCounts('completed', 'failed', 'active', 'delayed')).toMatchObject({ completed: 3, failed: 0, active: 0, delayed: 0 });
-    } finally {
-      await queue.close();
-    }
+    });
 
     // And normal answers after.
     await waitFor('/readyz 200 again', async () => (await fetch(`${s.apiUrl}/readyz`)).status === 200, 30_000, 250, s.logs);
