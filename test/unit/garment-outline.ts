@@ -39,3 +39,9 @@ export async function landmarksOf(g: DrawnGarment, fill: string, extra = ''): Pr
   const mask: Mask = { width: W, height: H, data: Uint8Array.from(m, (v) => (v >= 128 ? 255 : 0)) };
   return garmentLandmarks(garmentShape(mask), 'top', image);
 }
+
+/** Distance of a found landmark from its drawn truth (unit frame), in garment heights. */
+export function landmarkError(g: DrawnGarment, truth: P, found: { x: number; y: number }): number {
+  const [x, y] = g.tx(truth);
+  return Math.hypot(found.x - x, found.y - y) / g.height;
+}
