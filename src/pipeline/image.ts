@@ -106,6 +106,26 @@ export async function resizeRgba(img: RgbaImage, width: number, height: number):
   return { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
 }
 
+/** Inclusive pixel extent of a mask's pixels at or above `min` (0/1 holes: 1; 0..255 masks: 128), or null when none. */
+export function maskExtent(data: ArrayLike<number>, width: number, height: number, min = 1): { x0: number; y0: number; x1: number; y1: number } | null {
+  let x0 = width, y0 = height, x1 = -1, y1 = -1;
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    let first = -1, last = -1;
+    for (let x = 0; x < width; x++) {
+      if (data[row + x]! < min) continue;
+      if (first < 0) first = x;
+      last = x;
+    }
+    if (first < 0) continue;
+    if (first < x0) x0 = first;
+    if (last > x1) x1 = last;
+    if (y < y0) y0 = y;
+    y1 = y;
+  }
+  return x1 < 0 ? null : { x0, y0, x1, y1 };
+}
+
 export function newMask(width: number, height: number): Mask {
   return { width, height, data: new Uint8Array(width * height) };
 }

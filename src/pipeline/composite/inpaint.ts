@@ -1,4 +1,5 @@
 // Patch-based inpainting (PatchMatch, coarse to fine): fill a hole from the image's own pixels.
+import { maskExtent } from '../image.js';
 import type { Mask, RgbaImage } from '../types.js';
 import { onionPatchFill } from './inpaint-init.js';
 import { baseLevel, halveLevel, targetPixels, validCentres, type InpaintLevel } from './inpaint-levels.js';
@@ -259,21 +260,8 @@ function upsampleHole(coarse: InpaintLevel, fine: InpaintLevel): void {
 
 /** The shorter side of the hole's bounding box. */
 function holeMinSide(level: InpaintLevel): number {
-  const { width: w, height: h, hole } = level;
-  let x0 = w;
-  let y0 = h;
-  let x1 = -1;
-  let y1 = -1;
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      if (!hole[y * w + x]) continue;
-      if (x < x0) x0 = x;
-      if (x > x1) x1 = x;
-      if (y < y0) y0 = y;
-      if (y > y1) y1 = y;
-    }
-  }
-  return Math.min(x1 - x0 + 1, y1 - y0 + 1);
+  const e = maskExtent(level.hole, level.width, level.height);
+  return e ? Math.min(e.x1 - e.x0 + 1, e.y1 - e.y0 + 1) : 0;
 }
 
 function count(a: Uint8Array): number {

@@ -1,5 +1,6 @@
 // Small pixel helpers shared by the enhancement steps: luma planes, smooth blurs, mask bounds.
 import { boxBlur } from '../composite/guided-filter.js';
+import { maskExtent } from '../image.js';
 import type { Box, Mask, RgbaImage } from '../types.js';
 
 /** Rec. 601 luma of a region of an RGBA image, 0..255, as a float plane of region size. */
@@ -36,29 +37,9 @@ export function smoothBlur(src: Float32Array, w: number, h: number, r: number): 
 
 /** Bounding box of mask pixels ≥ 1, grown by `pad` and clipped to the image; null for an empty mask. */
 export function maskBounds(mask: Mask, pad: number): Box | null {
-  const { width: w, height: h, data } = mask;
-  let x0 = w;
-  let y0 = h;
-  let x1 = -1;
-  let y1 = -1;
-  for (let y = 0; y < h; y++) {
-    const row = y * w;
-    let first = -1;
-    let last = -1;
-    for (let x = 0; x < w; x++) {
-      if (data[row + x]! > 0) {
-        if (first < 0) first = x;
-        last = x;
-      }
-    }
-    if (first < 0) continue;
-    if (first < x0) x0 = first;
-    if (last > x1) x1 = last;
-    if (y < y0) y0 = y;
-    y1 = y;
-  }
-  if (x1 < 0) return null;
-  return clipBox({ x: x0 - pad, y: y0 - pad, width: x1 - x0 + 1 + 2 * pad, height: y1 - y0 + 1 + 2 * pad }, w, h);
+  const e = maskExtent(mask.data, mask.width, mask.height);
+  if (!e) return null;
+  return clipBox({ x: e.x0 - pad, y: e.y0 - pad, width: e.x1 - e.x0 + 1 + 2 * pad, height: e.y1 - e.y0 + 1 + 2 * pad }, mask.width, mask.height);
 }
 
 /** Integer box inside a w×h image. */

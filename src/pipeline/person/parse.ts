@@ -1,7 +1,10 @@
 // Body parsing: each person pixel gets the nearest body part (pose geometry), then skin or clothing by colour.
+import { maskExtent } from '../image.js';
 import { PARSE_LABELS, type Face, type LabelMap, type Mask, type Point, type RgbaImage } from '../types.js';
 import { convexHull, pointInPolygon, type Segment, type Skeleton } from './skeleton.js';
 import { chromaB, chromaR, skinDistance, type SkinModel } from './skin.js';
+
+type Bounds = { x0: number; y0: number; x1: number; y1: number };
 
 const L = PARSE_LABELS;
 /** Part ids of the geometric pass. */
@@ -28,7 +31,7 @@ export function parseBody(img: RgbaImage, mask: Mask, sk: Skeleton, face: Face |
   const out = new Uint8Array(W * H);
   const part = new Uint8Array(W * H);
   const isSkin = new Uint8Array(W * H);
-  const bb = maskBounds(mask);
+  const bb = maskExtent(mask.data, mask.width, mask.height, 128) ?? { x0: 0, y0: 0, x1: -1, y1: -1 };
   const S = sk.shoulderWidth;
   const torsoMargin = 0.15 * S;
   const hull = face ? convexHull(face.landmarks) : null;
@@ -413,19 +416,3 @@ function closer(img: RgbaImage, i: number, a: [number, number, number], b: [numb
   return da < db;
 }
 
-interface Bounds { x0: number; y0: number; x1: number; y1: number }
-
-export function maskBounds(mask: Mask): Bounds {
-  let x0 = mask.width, y0 = mask.height, x1 = -1, y1 = -1;
-  for (let y = 0; y < mask.height; y++) {
-    const row = y * mask.width;
-    for (let x = 0; x < mask.width; x++) {
-      if (mask.data[row + x]! < 128) continue;
-      if (x < x0) x0 = x;
-      if (x > x1) x1 = x;
-      if (y < y0) y0 = y;
-      y1 = y;
-    }
-  }
-  return x1 < 0 ? { x0: 0, y0: 0, x1: -1, y1: -1 } : { x0, y0, x1, y1 };
-}

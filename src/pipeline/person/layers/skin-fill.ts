@@ -1,4 +1,5 @@
 // Skin where the old top was: arms continued from their own visible skin, torso from the person's skin tone, shading and grain.
+import { maskExtent } from '../../image.js';
 import { PARSE_LABELS, type ModelAnalysis, type Point } from '../../types.js';
 import { boxBlur } from '../../composite/guided-filter.js';
 import type { BodyOutline } from './body-outline.js';
@@ -182,7 +183,7 @@ export function armRelief(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arr
  */
 export function fillTorso(a: ModelAnalysis, hole: Uint8Array, skinSrc: Uint8Array, shade: Float32Array, out: Float32Array): void {
   const { width: W, height: H } = a;
-  const box = holeBox(hole, W, H);
+  const box = maskExtent(hole, W, H);
   const tone = litSkinTone(a, hole, skinSrc);
   if (!box || !tone) return;
   // How far in from real skin the fill turns from the neighbouring skin to the lit tone and relief.
@@ -263,19 +264,6 @@ function nearSkin(a: ModelAnalysis, hole: Uint8Array, skinSrc: Uint8Array, box: 
 
 interface Box { x0: number; y0: number; x1: number; y1: number }
 
-function holeBox(hole: Uint8Array, W: number, H: number): Box | null {
-  let x0 = W, y0 = H, x1 = -1, y1 = -1;
-  for (let y = 0; y < H; y++) {
-    for (let x = 0; x < W; x++) {
-      if (!hole[y * W + x]) continue;
-      if (x < x0) x0 = x;
-      if (x > x1) x1 = x;
-      if (y < y0) y0 = y;
-      y1 = y;
-    }
-  }
-  return x1 < 0 ? null : { x0, y0, x1, y1 };
-}
 
 /**
  * Mean colour of the well-lit visible skin (arms, neck, torso): its pixels between the 50th and
