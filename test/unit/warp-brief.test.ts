@@ -47,7 +47,7 @@ describe('a bodysuit', () => {
 
   it('loses its brief from the body panel, while the sleeves keep their cuffs', () => {
     const { g, G } = garment([BODY, ...SLEEVES, [80, 200, 120, 285]]);
-    const p = garmentPieces(g, G, true);
+    const p = garmentPieces(g, G, true, hasBrief(g, G));
     const alphaAt = (lvl: { width: number; data: Float32Array }, x: number, y: number) => lvl.data[(y * lvl.width + x) * 4 + 3]!;
     const body = p.body.levels[0]!;
     let brief = 0, torso = 0;

@@ -3,7 +3,7 @@ import type { Box, GarmentAnalysis, Point, RgbaImage } from '../types.js';
 import { boundsOf, buildWarpMap } from './grid.js';
 import { meshWarp, type QuadMesh } from './mesh.js';
 import { buildMipPyramid, sampleWarp, type MipPyramid } from './sample.js';
-import { hasBrief, type SleeveTarget, type Targets } from './targets.js';
+import type { SleeveTarget, Targets } from './targets.js';
 import { fitInverseTps } from './tps.js';
 
 /** The garment split into the pieces that are warped separately, as mip pyramids (built once per garment). */
@@ -41,10 +41,10 @@ const SLEEVE_EDGE_LOD_BIAS = 0.5;
 /**
  * Splits the garment into body panel, sleeves and collar back. Sleeves are cut off along the straight
  * armhole seam (shoulder → armpit) and the side (armpit → hem): the very lines whose ends the targets
- * pin, so panel and sleeve meet on one line on the body. Cached per garment and landmark set.
+ * pin, so panel and sleeve meet on one line on the body; `brief` (Targets.brief) cuts a bodysuit's brief off the
+ * body panel. Cached per garment, landmark set and those flags.
  */
-export function garmentPieces(g: GarmentAnalysis, G: Record<string, Point>, sleeved: boolean): GarmentPieces {
-  const brief = hasBrief(g, G);
+export function garmentPieces(g: GarmentAnalysis, G: Record<string, Point>, sleeved: boolean, brief = false): GarmentPieces {
   const key = JSON.stringify([G, sleeved, brief]);
   const hit = cache.get(g);
   if (hit && hit.key === key) return hit.pieces;
@@ -178,7 +178,7 @@ export function warpGarment(g: GarmentAnalysis, t: Targets, size: { width: numbe
     timings[k] = Math.round((now - t0) * 10) / 10;
     t0 = now;
   };
-  const pieces = garmentPieces(g, t.landmarks, t.sleeves.length > 0);
+  const pieces = garmentPieces(g, t.landmarks, t.sleeves.length > 0, t.brief);
   lap('pieces');
   const { width: W, height: H } = size;
   const acc = new Float32Array(W * H * 4);

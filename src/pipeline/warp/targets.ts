@@ -35,6 +35,8 @@ export interface Targets {
   shoulderWidth: number;
   /** Tucked: image rows at and below this line of lower clothing go in front of the garment. */
   tuck: boolean;
+  /** A bodysuit (see hasBrief): its brief is cut off the body panel. */
+  brief: boolean;
   /** Why the garment may sit badly (e.g. an arm not found), for the quality report. */
   warnings: string[];
 }
@@ -434,7 +436,7 @@ export function computeTargets(m: ModelAnalysis, g: GarmentAnalysis, opts: Rende
       along('crotch', `hem_${s}_inner`, [0.33, 0.66]);
     }
   }
-  return { category: g.category, points, landmarks: G, panel: { garment: pg, body: pb }, sleeves, scale: k * opts.scale, shoulderWidth: S, tuck: tucked, warnings };
+  return { category: g.category, points, landmarks: G, panel: { garment: pg, body: pb }, sleeves, scale: k * opts.scale, shoulderWidth: S, tuck: tucked, brief, warnings };
 }
 
 /**
