@@ -25,18 +25,10 @@ export function raiseLowerClothing(out: Uint8Array, model: ModelAnalysis, layers
   const yMin = Math.max(0, Math.floor(hipY - 0.7 * T)), yMax = Math.min(H - 1, Math.ceil(hipY + 0.45 * T));
   // Lower clothing the old top does not claim (the parsing's trousers can reach up into a long top's hem).
   const lower = (i: number) => lab[i] === L.lower_clothing && old[i]! < 128;
-  // The lower clothing's top edge per column: the first row of a run deep enough not to be a dark
-  // patch of the old top that the parsing called trousers.
+  // The lower clothing's top edge per column.
   const run = Math.max(6, Math.round(0.08 * T));
-  const top = new Int32Array(W).fill(-1);
-  for (let x = 0; x < W; x++) {
-    let count = 0;
-    for (let y = yMin; y <= yMax; y++) {
-      if (lower(y * W + x)) {
-        if (++count >= run) { top[x] = y - run + 1; break; }
-      } else count = 0;
-    }
-  }
+  const top = new Int32Array(W);
+  for (let x = 0; x < W; x++) top[x] = waistbandRow(model, layers, x, yMin, yMax, run);
   smoothColumns(top, Math.max(2, Math.round(0.02 * T)));
   const band = Math.max(3, Math.round(0.04 * T));
   const depthMax = 3 * band;
@@ -154,6 +146,23 @@ export function raiseLowerClothing(out: Uint8Array, model: ModelAnalysis, layers
 }
 
 /**
+ * The lower clothing's top edge in column x between rows y0 and y1: the first row of a run of `run`
+ * rows of it that the old top does not claim (shorter runs are dark patches of the old top that the
+ * parsing called trousers); -1 when there is none.
+ */
+function waistbandRow(model: ModelAnalysis, layers: ModelLayers, x: number, y0: number, y1: number, run: number): number {
+  const W = model.width, lab = model.parsing.data, old = layers.old_clothing.data;
+  let count = 0;
+  for (let y = y0; y <= y1; y++) {
+    const i = y * W + x;
+    if (lab[i] === L.lower_clothing && old[i]! < 128) {
+      if (++count >= run) return y - run + 1;
+    } else count = 0;
+  }
+  return -1;
+}
+
+/**
  * How far (torso lengths) the new top's hem ends above the lower clothing, where the old top was
  * between them: the median over columns across the hips (the middle one may fall between the legs);
  * 0 when fewer than two columns show lower clothing under the hem.
@@ -170,13 +179,7 @@ export function midriffGap(model: ModelAnalysis, layers: ModelLayers, panel: Rgb
   for (const f of [-0.6, -0.3, 0, 0.3, 0.6]) {
     const x = Math.round(hipX + f * half);
     if (x < 0 || x >= W) continue;
-    let top = -1, count = 0;
-    for (let y = y0; y <= y1 && top < 0; y++) {
-      const i = y * W + x;
-      if (model.parsing.data[i] === L.lower_clothing && layers.old_clothing.data[i]! < 128) count++;
-      else count = 0;
-      if (count >= run) top = y - run + 1;
-    }
+    const top = waistbandRow(model, layers, x, y0, y1, run);
     if (top < 0) continue;
     let hem = -1;
     for (let y = top - 1; y >= y0 && hem < 0; y--) if (panel.data[(y * W + x) * 4 + 3]! >= 128) hem = y;
