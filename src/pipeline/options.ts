@@ -26,6 +26,10 @@ export const renderOptionsSchema = z
     rotation: z.number().min(-45).max(45).default(0).describe('Turns the whole garment about the shoulder line’s centre, degrees, clockwise in the image.'),
     fit: z.enum(['slim', 'regular', 'loose']).default('regular').describe('Ease over the body: how much wider than the torso and arms the garment sits.'),
     length: z.number().min(0.5).max(2).default(1).describe('Multiplier of the garment’s own proportional length (shoulder to hem, or waist to hem).'),
+    meet_lower: z
+      .boolean()
+      .default(true)
+      .describe('At length 1, a top that ends a little above the lower clothing is lengthened to meet it (by at most 20% of its length, stretched over the plain fabric above the hem, not the print), so no strip of the photo’s top shows under it; false keeps the garment’s own length.'),
     sleeve_length: z.number().min(0).max(2).default(1).describe('Multiplier of the garment’s proportional sleeve length; 0 hides the sleeves.'),
     tuck: z.boolean().default(false).describe('Top tucked into the lower garment: the hem sits at the waistband, hidden under the lower clothing.'),
     layering: z

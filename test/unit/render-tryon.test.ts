@@ -22,6 +22,8 @@ let layers: ModelLayers;
 let tee: GarmentAnalysis;
 let printBox: Box;
 let base: RenderResult;
+/** The tee at its own length (meet_lower off): the carry-up and layering tests build on its hem. */
+let own: RenderResult;
 
 beforeAll(async () => {
   model = await analyzeModel(readFileSync(MODEL), nets);
@@ -29,6 +31,7 @@ beforeAll(async () => {
   tee = await analyzeGarment(readFileSync('samples/garments/tee-print.jpg'), { category: 'top' });
   printBox = JSON.parse(readFileSync('samples/garments/truth/tee-print.json', 'utf8')).print_box;
   base = renderTryOn({ model, layers, garment: tee }, {});
+  own = renderTryOn({ model, layers, garment: tee }, { meet_lower: false });
 }, 600_000);
 
 const panelTps = (r: RenderResult): Tps => fitInverseTps(r.targets.panel.garment, r.targets.panel.body);
@@ -322,9 +325,9 @@ describe('renderTryOn on a CGI model', () => {
   // An old top longer than the new one: the rows below the new hem were the old top, filled with skin.
   const patch = (rowsBelow: number): ModelLayers => {
     // The old top was exactly where the new one is, plus the patch; only the patch is filled.
-    const old = Uint8Array.from(base.garment_mask.data, (v) => (v >= 128 ? 255 : 0)), fs = new Uint8Array(old.length);
-    const hemY = Math.max(base.targets.points.hem_left!.y, base.targets.points.hem_right!.y);
-    const x0 = Math.round(base.targets.points.hem_right!.x), x1 = Math.round(base.targets.points.hem_left!.x);
+    const old = Uint8Array.from(own.garment_mask.data, (v) => (v >= 128 ? 255 : 0)), fs = new Uint8Array(old.length);
+    const hemY = Math.max(own.targets.points.hem_left!.y, own.targets.points.hem_right!.y);
+    const x0 = Math.round(own.targets.points.hem_right!.x), x1 = Math.round(own.targets.points.hem_left!.x);
     for (let y = Math.ceil(hemY) + 2; y < Math.min(model.height, hemY + 2 + rowsBelow); y++) {
       for (let x = x0; x <= x1; x++) { old[y * model.width + x] = 255; fs[y * model.width + x] = 255; }
     }
@@ -348,7 +351,7 @@ describe('renderTryOn on a CGI model', () => {
     const S = model.measurements.shoulder_width;
     // Within a high waist's height of the trousers (further down, the photo's top stays: next tests).
     const layersLong = patch(Math.round(0.25 * S));
-    const r = renderTryOn({ model, layers: layersLong, garment: tee }, {});
+    const r = renderTryOn({ model, layers: layersLong, garment: tee }, { meet_lower: false });
     expect(r.raised).not.toBeNull();
     const n = model.width * model.height;
     // The lower clothing's median colour in the photo, and the skin's (face).
@@ -389,7 +392,7 @@ describe('renderTryOn on a CGI model', () => {
     // Trousers that start 0.4 torso lengths further down, and the old top reaching them.
     const low = lowered(Math.round(0.4 * T));
     // Layering off: the midriff is synthesised (with `auto` the photo's top stays there, next test).
-    const r = renderTryOn({ model: low, layers: patch(Math.round(1.2 * S)), garment: tee }, { layering: 'off' });
+    const r = renderTryOn({ model: low, layers: patch(Math.round(1.2 * S)), garment: tee }, { layering: 'off', meet_lower: false });
     expect(r.raised).not.toBeNull();
     let checked = 0, over = 0, painted = 0;
     for (let x = 0; x < W; x++) {
@@ -414,7 +417,7 @@ describe('renderTryOn on a CGI model', () => {
     const T = model.measurements.torso_length;
     // The old top reaching 0.4 torso lengths below the new hem, over the top of the shorts.
     const long = patch(Math.round(0.4 * T));
-    const r = renderTryOn({ model, layers: long, garment: tee }, {});
+    const r = renderTryOn({ model, layers: long, garment: tee }, { meet_lower: false });
     expect(r.raised).toBeNull();
     expect(r.kept).not.toBeNull();
     // The strip between the new hem and the trousers: the photo's own pixels, not fill.
@@ -434,16 +437,49 @@ describe('renderTryOn on a CGI model', () => {
     expect(r.quality.needs_review).toBe(true);
   });
 
+  it('lengthens a top a little short of the lower clothing to meet it, stretching the fabric under the print, not the print', () => {
+    const T = model.measurements.torso_length, W = model.width;
+    const hemY = (r: RenderResult) => (r.targets.points.hem_left!.y + r.targets.points.hem_right!.y) / 2;
+    // The trousers' top edge under the hem's middle.
+    const xm = Math.round((own.targets.points.hem_left!.x + own.targets.points.hem_right!.x) / 2);
+    let waistband = -1;
+    for (let y = Math.round(hemY(own)); y < model.height && waistband < 0; y++) if (model.parsing.data[y * W + xm] === PARSE_LABELS.lower_clothing) waistband = y;
+    expect(waistband).toBeGreaterThan(hemY(own) + 0.05 * T);
+    // The default render reaches the trousers (covering their top edge a little, as an untucked top does).
+    expect(hemY(base)).toBeGreaterThanOrEqual(waistband - 0.02 * T);
+    expect(hemY(base)).toBeLessThanOrEqual(waistband + 0.1 * T);
+    expect(hemY(base) - hemY(own)).toBeLessThanOrEqual(0.2 * (hemY(own) - model.measurements.shoulder_left.y) + 1);
+    // The strip between the own hem and the trousers is the garment now.
+    let strip = 0, covered = 0, before = 0;
+    for (let y = Math.ceil(hemY(own)) + 3; y < waistband; y++) {
+      strip++;
+      if (base.garment_mask.data[y * W + xm]! >= 128) covered++;
+      if (own.garment_mask.data[y * W + xm]! >= 128) before++;
+    }
+    expect(strip).toBeGreaterThan(10);
+    expect(covered).toBe(strip);
+    expect(before).toBeLessThanOrEqual(0.2 * strip);
+    // The print's corners land where they do at the garment's own length: the print is not drawn out.
+    const corners = [
+      { x: printBox.x, y: printBox.y }, { x: printBox.x + printBox.width, y: printBox.y },
+      { x: printBox.x, y: printBox.y + printBox.height }, { x: printBox.x + printBox.width, y: printBox.y + printBox.height },
+    ];
+    const start = { x: base.targets.points.neck_front!.x, y: base.targets.points.neck_front!.y + 0.3 * base.targets.shoulderWidth };
+    const h = (r: RenderResult) => { const ps = corners.map((c) => forward(panelTps(r), c, start)); return (ps[2]!.y + ps[3]!.y - ps[0]!.y - ps[1]!.y) / 2; };
+    expect(h(base) / h(own)).toBeGreaterThan(0.97);
+    expect(h(base) / h(own)).toBeLessThan(1.06);
+  });
+
   it('asks for review when a large patch of synthesised skin shows (a midriff with nothing below to carry up), not for a sliver', () => {
     const S = model.measurements.shoulder_width;
     // No lower clothing in the photo: nothing can be raised, the patch stays skin.
     const bare = lowered(model.height);
-    const big = renderTryOn({ model: bare, layers: patch(Math.round(0.25 * S)), garment: tee }, {});
+    const big = renderTryOn({ model: bare, layers: patch(Math.round(0.25 * S)), garment: tee }, { meet_lower: false });
     expect(big.raised).toBeNull();
     expect(big.quality.inpainted_share).toBeLessThanOrEqual(0.2);
     expect(big.quality.reasons.some((x) => x.includes('synthesised skin shows over'))).toBe(true);
     expect(big.quality.needs_review).toBe(true);
-    const sliver = renderTryOn({ model: bare, layers: patch(2), garment: tee }, {});
+    const sliver = renderTryOn({ model: bare, layers: patch(2), garment: tee }, { meet_lower: false });
     expect(sliver.quality.reasons.some((x) => x.includes('synthesised skin shows over'))).toBe(false);
   });
 });

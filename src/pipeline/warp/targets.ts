@@ -59,9 +59,23 @@ const STRAP_SPAN = { slim: 0.96, regular: 1.0, loose: 1.06 } as const;
 const ARM_GAP = 0.15;
 /** Between armpit and hem, how much the sides follow the body's waist rather than hang straight. */
 const HUG = { slim: 0.6, regular: 0.25, loose: 0 } as const;
+/** Most a top is lengthened to meet the lower clothing, over its own shoulder-to-hem length. */
+const MAX_STRETCH = 0.2;
+/** Fraction of the way from armpit to hem below which a lengthened top is not stretched. */
+const STRETCH_FROM = 0.6;
+/** A flat top's armpit span over its shoulder span, when its sleeves stand out from the sides. */
+const ARMPIT_OVER_SHOULDER = 0.76;
+/** An arm's width seen from the front where nothing measures it, in shoulder widths: upper arm, forearm. */
+const UPPER_ARM = 0.2;
+const LOWER_ARM = 0.17;
 const L = PARSE_LABELS;
 
 const lerp = (a: Point, b: Point, t: number): Point => ({ x: a.x + (b.x - a.x) * t, y: a.y + (b.y - a.y) * t });
+const median = (v: number[]): number | null => {
+  if (!v.length) return null;
+  const s = [...v].sort((a, b) => a - b);
+  return s[s.length >> 1]!;
+};
 const dist = (a: Point, b: Point): number => Math.hypot(a.x - b.x, a.y - b.y);
 const mid = (a: Point, b: Point): Point => lerp(a, b, 0.5);
 const unit = (x: number, y: number): Point => {
@@ -239,6 +253,33 @@ function lowerClothingTop(m: ModelAnalysis, x: number, y0: number, y1: number): 
   return null;
 }
 
+/**
+ * The lower clothing's top edge across the hips (image row): the median over columns of the first row
+ * that starts a run of lower clothing, or null when fewer than two columns show one.
+ */
+function waistbandY(m: ModelAnalysis): number | null {
+  const k = m.pose.keypoints, T = m.measurements.torso_length;
+  const hipY = (k.left_hip.y + k.right_hip.y) / 2, hipX = (k.left_hip.x + k.right_hip.x) / 2;
+  const half = Math.abs(k.left_hip.x - k.right_hip.x) / 2;
+  const run = Math.max(6, Math.round(0.08 * T));
+  const y0 = Math.max(0, Math.floor(hipY - 0.7 * T)), y1 = Math.min(m.height - 1, Math.ceil(hipY + 0.8 * T));
+  const tops: number[] = [];
+  for (const f of [-0.6, -0.3, 0, 0.3, 0.6]) {
+    const x = Math.round(hipX + f * half);
+    if (x < 0 || x >= m.width) continue;
+    let count = 0;
+    for (let y = y0; y <= y1; y++) {
+      if (m.parsing.data[y * m.width + x] === L.lower_clothing) {
+        if (++count >= run) {
+          tops.push(y - run + 1);
+          break;
+        }
+      } else count = 0;
+    }
+  }
+  return tops.length >= 2 ? median(tops) : null;
+}
+
 function kp(m: ModelAnalysis, name: KeypointName): Point | null {
   const p = m.pose.keypoints[name];
   return p && p.score >= MIN_KP ? p : null;
@@ -271,6 +312,8 @@ export function computeTargets(m: ModelAnalysis, g: GarmentAnalysis, opts: Rende
   const sideBends: Array<{ a: string; b: string; t: number; off: Point; g: Point }> = [];
   let sleeves: SleeveTarget[] = [];
   let k: number;
+  /** Set when a top is lengthened to meet the lower clothing: its own hem depth (body frame) before that. */
+  let ownHemV: number | null = null;
 
   const edgeAt = (y: number, sgn: number, extra: number = ease): number => {
     const t = torsoAt(m, y, bodyMask);
@@ -289,7 +332,11 @@ export function computeTargets(m: ModelAnalysis, g: GarmentAnalysis, opts: Rende
     // (which sit at the shoulders' edges in a frontal view), not by the chest.
     // Without sleeves the chest decides, unless the straps are wide (a muscle tank, a shell top): their
     // outer corners sit on the shoulder points, so the garment is never scaled past the shoulders.
-    const shoulderSpan = Math.max(1, dist(G.shoulder_left!, G.shoulder_right!));
+    // Sleeves laid down the garment's sides put its top corners on the sleeves' outer edges, well outside
+    // the shoulder seams: the armholes then say more of the garment's size (a flat top's armpit span is
+    // about 3/4 of its shoulder span).
+    const armpitSpan = dist(G.armpit_left!, G.armpit_right!);
+    const shoulderSpan = Math.max(1, Math.min(dist(G.shoulder_left!, G.shoulder_right!), sleeved ? armpitSpan / ARMPIT_OVER_SHOULDER : Infinity));
     k = sleeved
       ? (S * (1 + 2 * SEAM_OUT[opts.fit])) / shoulderSpan
       : Math.min((chestW * FLAT_TO_FRONT) / Math.max(1, dist(G.armpit_left!, G.armpit_right!)), (S * STRAP_SPAN[opts.fit]) / shoulderSpan);
@@ -336,6 +383,18 @@ export function computeTargets(m: ModelAnalysis, g: GarmentAnalysis, opts: Rende
       const lc = lowerClothingTop(m, hipMid.x, body.o.y + 0.8 * S, hipMid.y + 0.6 * S);
       const waistband = lc ?? hipMid.y - 0.1 * meas.torso_length;
       hemV = Math.max(0.6 * S, toFrame(body, { x: hipMid.x, y: waistband }).y + 0.06 * S);
+    } else if (g.category === 'top' && opts.length === 1 && opts.meet_lower) {
+      // A top a little shorter on this body than the photo's top: lengthened to the lower clothing's
+      // waistband (by at most MAX_STRETCH), since a strip of the old top under the hem reads as a second
+      // garment. A cropped top, far shorter, keeps its length.
+      const wb = waistbandY(m);
+      if (wb !== null) {
+        const need = toFrame(body, { x: hipMid.x, y: wb }).y + 0.02 * meas.torso_length - hemV;
+        if (need > 0 && need <= MAX_STRETCH * hemV + 0.22 * meas.torso_length) {
+          ownHemV = hemV;
+          hemV += Math.min(need, MAX_STRETCH * hemV);
+        }
+      }
     }
     const hemC = fromFrame(body, 0, hemV);
     const gHalf = (dist(G.hem_left!, G.hem_right!) / 2) * k;
@@ -363,8 +422,14 @@ export function computeTargets(m: ModelAnalysis, g: GarmentAnalysis, opts: Rende
     for (const [name, sgn] of [['left', 1], ['right', -1]] as const) {
       const a = `armpit_${name}`;
       const b = g.category === 'dress' && named[`waist_${name}`] ? `waist_${name}` : `hem_${name}`;
-      for (const t of [0.25, 0.5, 0.75]) {
-        const line = lerp(named[a]!, named[b]!, t);
+      // A lengthened top (see MAX_STRETCH) keeps its proportions above the lowest part of its side,
+      // where plain fabric over the hem takes the stretch, so a print over the chest is not drawn out.
+      const av = toFrame(body, named[a]!).y;
+      const r = ownHemV === null || b !== `hem_${name}` ? 1 : Math.min(1, Math.max(0, (ownHemV - av) / Math.max(1, hemV - av)));
+      const fractions = r < 1 ? [0.25, 0.5, STRETCH_FROM, (1 + STRETCH_FROM) / 2] : [0.25, 0.5, 0.75];
+      for (const t of fractions) {
+        const bt = t <= STRETCH_FROM ? t * r : STRETCH_FROM * r + ((t - STRETCH_FROM) * (1 - STRETCH_FROM * r)) / (1 - STRETCH_FROM);
+        const line = lerp(named[a]!, named[b]!, bt);
         // Hanging straight from armpit to hem, pulled towards the body for a slim fit, never inside the body.
         const edge = edgeAt(line.y, sgn);
         const hang = line.x + (edge - line.x) * HUG[opts.fit];
@@ -376,7 +441,7 @@ export function computeTargets(m: ModelAnalysis, g: GarmentAnalysis, opts: Rende
           const gap = sgn * (inner - x);
           if (gap > 0 && gap < ARM_GAP * S) x = inner + sgn * 0.01 * S;
         }
-        sideBends.push({ a, b, t, off: { x: x - line.x, y: 0 }, g: lerp(G[a]!, G[b]!, t) });
+        sideBends.push({ a, b, t: bt, off: { x: x - line.x, y: 0 }, g: lerp(G[a]!, G[b]!, t) });
       }
     }
   }
@@ -424,11 +489,23 @@ export function computeTargets(m: ModelAnalysis, g: GarmentAnalysis, opts: Rende
   }
   along('hem_left', 'hem_right', [0.25, 0.5, 0.75]);
   along('waist_left', 'waist_right', [0.5]);
-  for (const sb of sideBends) {
-    if (!points[sb.a] || !points[sb.b]) continue;
+  const sideAt = (sb: (typeof sideBends)[number]): Point | null => {
+    if (!points[sb.a] || !points[sb.b]) return null;
     const off = turn(sb.off);
     const line = lerp(points[sb.a]!, points[sb.b]!, sb.t);
-    add(sb.g, { x: line.x + off.x, y: line.y + off.y });
+    return { x: line.x + off.x, y: line.y + off.y };
+  };
+  for (const sb of sideBends) {
+    const p = sideAt(sb);
+    if (p) add(sb.g, p);
+  }
+  if (ownHemV !== null) {
+    // A lengthened top: the middle between the sides is pinned as well, so the print keeps its shape.
+    const n = sideBends.length / 2;
+    for (let i = 0; i < n; i++) {
+      const l = sideBends[i]!, r = sideBends[i + n]!, pl = sideAt(l), pr = sideAt(r);
+      if (pl && pr) add(mid(l.g, r.g), mid(pl, pr));
+    }
   }
   if (g.category === 'bottom') {
     for (const s of ['left', 'right']) {
@@ -475,7 +552,8 @@ function sleeveTargets(m: ModelAnalysis, G: Record<string, Point>, named: Record
   const out: SleeveTarget[] = [];
   if (opts.sleeve_length <= 0) return out;
   const aw = m.measurements.arm_width;
-  for (const side of ['left', 'right'] as const) {
+  // Each arm's keypoints (or a straight hang where they are missing) and its outline in the parsing.
+  const arms = (['left', 'right'] as const).map((side) => {
     const sh = kp(m, `${side}_shoulder`) ?? m.pose.keypoints[`${side}_shoulder`];
     let el = kp(m, `${side}_elbow`);
     let wr = kp(m, `${side}_wrist`);
@@ -488,12 +566,20 @@ function sleeveTargets(m: ModelAnalysis, G: Record<string, Point>, named: Record
       if (kp(m, `${side}_elbow`)) warnings.push(`the ${side} wrist was not found: forearm assumed straight`);
       wr = { x: el.x + (el.x - sh.x) * 0.9, y: el.y + (el.y - sh.y) * 0.9 };
     }
-    // A measured width that runs into the torso (arm against the body) is not an arm's: fall back to proportions.
-    const sane = (w: number | null, lo: number, hi: number, d: number) => (w !== null && w >= lo * S && w <= hi * S ? w : d * S);
-    const upper = sane(aw[`${side}_upper`], 0.15, 0.36, 0.25);
-    const lower = Math.min(upper, sane(aw[`${side}_lower`], 0.12, 0.3, 0.2));
     // The sleeve follows the arm's own outline in the parsing where it is seen (keypoints sit off-centre).
-    const prof = armProfile(m, side, [sh, el, wr], S);
+    return { side, sgn, sh, el, wr, prof: armProfile(m, side, [sh, el, wr], S) };
+  });
+  // The arm's typical width where the outline does not give it (the arm against the torso, or covered
+  // by a long sleeve the parsing calls torso): this arm's own measured stations, else the other arm's,
+  // else the mask's measurement when it did not run into the torso, else proportions.
+  const measured = (a: (typeof arms)[number], upperHalf: boolean) =>
+    median(a.prof.filter((p) => p.w !== null && p.w >= 0.12 * S && p.w <= 0.38 * S && p.t < 0.5 === upperHalf).map((p) => p.w!));
+  const sane = (w: number | null, lo: number, hi: number) => (w !== null && w >= lo * S && w <= hi * S ? w : null);
+  for (const thisArm of arms) {
+    const { side, sgn, sh, el, prof } = thisArm;
+    const other = arms.find((a) => a !== thisArm)!;
+    const upper = measured(thisArm, true) ?? measured(other, true) ?? sane(aw[`${side}_upper`], 0.15, 0.3) ?? UPPER_ARM * S;
+    const lower = Math.min(upper, measured(thisArm, false) ?? measured(other, false) ?? sane(aw[`${side}_lower`], 0.12, 0.26) ?? LOWER_ARM * S);
     // An arm hanging in front of the torso's side hides the armpit: the armhole ends under the arm's
     // inner edge, so the sleeve covers the whole arm and no bare arm shows over the body panel.
     const ap = named[`armpit_${side}`]!;
@@ -512,7 +598,7 @@ function sleeveTargets(m: ModelAnalysis, G: Record<string, Point>, named: Record
     for (let i = 0; i < prof.length; i++) {
       arm.push(prof[i]!.c);
       const dflt = prof[i]!.t < 0.5 ? upper : lower;
-      armW.push(prof[i]!.w === null ? dflt : sane(prof[i]!.w, 0.12, 0.38, dflt / S));
+      armW.push(sane(prof[i]!.w, 0.12, 0.38) ?? dflt);
     }
     const last = arm[arm.length - 1]!, prev = arm[arm.length - 2]!;
     arm.push({ x: last.x + (last.x - prev.x) * 0.3, y: last.y + (last.y - prev.y) * 0.3 });
