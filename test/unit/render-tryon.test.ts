@@ -484,6 +484,40 @@ describe('renderTryOn on a CGI model', () => {
   });
 });
 
+describe('sleeve targets', () => {
+  const opts = parseRenderOptions({});
+  const sleeveWidth = (t: ReturnType<typeof computeTargets>, side: 'left' | 'right') => {
+    const hw = [...t.sleeves.find((s) => s.side === side)!.halfWidth].sort((a, b) => a - b);
+    return 2 * hw[hw.length >> 1]!;
+  };
+
+  it('sizes a sleeve on an arm the parsing does not see (a long sleeve it calls torso) like the arm it does see', () => {
+    const t = computeTargets(model, tee, opts, layers.body);
+    const lab = Uint8Array.from(model.parsing.data, (v) => (v === PARSE_LABELS.right_arm ? PARSE_LABELS.torso_clothing : v));
+    const hidden = computeTargets({ ...model, parsing: { ...model.parsing, data: lab } }, tee, opts, layers.body);
+    const seen = sleeveWidth(t, 'left'), unseen = sleeveWidth(hidden, 'right');
+    expect(unseen / seen).toBeGreaterThan(0.8);
+    expect(unseen / seen).toBeLessThan(1.25);
+  });
+
+  it('mirrors a doubted cuff (taken from the hem) from the sure one', () => {
+    const L0 = tee.landmarks;
+    const wrong = { ...tee, landmarks: { ...L0,
+      sleeve_right_inner: { ...L0.hem_right!, score: 0.2 }, sleeve_right_outer: { x: L0.hem_right!.x + 30, y: L0.hem_right!.y, score: 0.2 },
+    } };
+    const t = computeTargets(model, wrong, opts, layers.body);
+    const cx = (L0.shoulder_left!.x + L0.shoulder_right!.x) / 2;
+    for (const part of ['inner', 'outer'] as const) {
+      const p = t.landmarks[`sleeve_right_${part}`]!, q = L0[`sleeve_left_${part}`]!;
+      expect(Math.abs(p.x - (2 * cx - q.x))).toBeLessThanOrEqual(1);
+      expect(Math.abs(p.y - q.y)).toBeLessThanOrEqual(1);
+    }
+    // A sure cuff is left where the analysis put it.
+    const sure = computeTargets(model, tee, opts, layers.body);
+    expect(sure.landmarks.sleeve_right_inner).toEqual({ x: L0.sleeve_right_inner!.x, y: L0.sleeve_right_inner!.y });
+  });
+});
+
 describe('necklines and sides', () => {
   it('rests a wide neckline’s corners on the shoulders, not in the air above them', () => {
     const G = tee.landmarks;

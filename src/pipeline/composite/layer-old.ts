@@ -10,6 +10,9 @@ import type { Mask, ModelAnalysis, ModelLayers, RgbaImage } from '../types.js';
  * the photo's pixels (fabric and all); small slivers keep their fill. Writes into `out` and
  * returns the kept pixels (255), or null when none.
  */
+/** Least synthesised skin (share of the garment's area) of a region mostly on the chest that is kept. */
+const CHEST_SHARE = 0.06;
+
 export function keepOldTopUnder(
   out: Uint8Array,
   model: ModelAnalysis,
@@ -84,7 +87,10 @@ export function keepOldTopUnder(
       if (by < bh - 1 && open[b + bw] && !label[b + bw]) { label[b + bw] = id; stack[sp++] = b + bw; }
     }
     stats.push([size, skinCount, arm, chest]);
-    keepLabel.push(skinCount >= minShare * area && arm + chest >= 0.3 * size ? 1 : 0);
+    // A neckline's opening needs more: a V or a scoop of synthesised skin below the neck reads as
+    // skin, while the photo's top showing in it reads as a second garment.
+    const need = chest > arm ? CHEST_SHARE * area : minShare * area;
+    keepLabel.push(skinCount >= need && arm + chest >= 0.3 * size ? 1 : 0);
   }
   // Both arms alike: when one arm keeps its old sleeve, a smaller one on the other arm does too.
   const armKept = stats.some((st, id) => keepLabel[id] && st[2]! > 0);

@@ -61,6 +61,9 @@ const ARM_GAP = 0.15;
 const HUG = { slim: 0.6, regular: 0.25, loose: 0 } as const;
 /** Most a top is lengthened to meet the lower clothing, over its own shoulder-to-hem length. */
 const MAX_STRETCH = 0.2;
+/** Cuff landmark scores: below the first a cuff is doubted, from the second it is sure. */
+const DOUBTFUL_CUFF = 0.35;
+const SURE_CUFF = 0.6;
 /** Fraction of the way from armpit to hem below which a lengthened top is not stretched. */
 const STRETCH_FROM = 0.6;
 /** A flat top's armpit span over its shoulder span, when its sleeves stand out from the sides. */
@@ -289,7 +292,10 @@ function kp(m: ModelAnalysis, name: KeypointName): Point | null {
 function garmentPoints(g: GarmentAnalysis, opts: RenderOptions): Record<string, Point> {
   const out: Record<string, Point> = {};
   for (const [k, p] of Object.entries(g.landmarks)) out[k] = { x: p.x, y: p.y };
-  if (g.category === 'top') for (const side of ['left', 'right'] as const) repairCuff(out, g.mask, side);
+  if (g.category === 'top') {
+    mirrorDoubtfulCuff(g, out);
+    for (const side of ['left', 'right'] as const) repairCuff(out, g.mask, side);
+  }
   for (const [k, p] of Object.entries(opts.landmarks)) out[k] = { x: p.x, y: p.y };
   return out;
 }
@@ -752,6 +758,38 @@ function armProfile(m: ModelAnalysis, side: 'left' | 'right', kps: Point[], S: n
     out.push({ c: { x: p.x + nx * mo, y: p.y + ny * mo }, w, t });
   }
   return out;
+}
+
+/**
+ * A sleeve whose cuff the analysis doubted (it may have taken the hem's corner for it, where the sleeve
+ * hangs against the body) while the other sleeve's cuff is sure: the cuff is the sure one's mirror image
+ * about the garment's centre line, when that lands on the garment. A hem corner on the same side far
+ * above the other one was taken from that cuff: it is mirrored too.
+ */
+function mirrorDoubtfulCuff(g: GarmentAnalysis, G: Record<string, Point>): void {
+  const L0 = g.landmarks;
+  if (!G.shoulder_left || !G.shoulder_right) return;
+  const cx = (G.shoulder_left.x + G.shoulder_right.x) / 2;
+  const inside = (p: Point) => {
+    const x = Math.round(p.x), y = Math.round(p.y);
+    const r = 3;
+    for (let dy = -r; dy <= r; dy++) for (let dx = -r; dx <= r; dx++) {
+      const xi = x + dx, yi = y + dy;
+      if (xi >= 0 && yi >= 0 && xi < g.mask.width && yi < g.mask.height && g.mask.data[yi * g.mask.width + xi]! >= 128) return true;
+    }
+    return false;
+  };
+  const sure = (side: string) => Math.min(L0[`sleeve_${side}_inner`]?.score ?? 0, L0[`sleeve_${side}_outer`]?.score ?? 0);
+  for (const [side, other] of [['left', 'right'], ['right', 'left']] as const) {
+    if (sure(side) >= DOUBTFUL_CUFF || sure(other) < SURE_CUFF) continue;
+    const mirror = (n: string): Point | null => (G[n] ? { x: 2 * cx - G[n]!.x, y: G[n]!.y } : null);
+    const inner = mirror(`sleeve_${other}_inner`), outer = mirror(`sleeve_${other}_outer`);
+    if (!inner || !outer || !inside(inner) || !inside(outer)) continue;
+    G[`sleeve_${side}_inner`] = inner;
+    G[`sleeve_${side}_outer`] = outer;
+    const hem = G[`hem_${side}`], hemOther = mirror(`hem_${other}`);
+    if (hem && hemOther && hemOther.y - hem.y > 0.1 * g.mask.height && inside(hemOther)) G[`hem_${side}`] = hemOther;
+  }
 }
 
 /**
