@@ -179,3 +179,37 @@ describe('front layer and print-free shading', () => {
     expect(ratio).toBeLessThanOrEqual(0.02);
   });
 });
+
+describe('the body outline’s arms', () => {
+  it('are about as wide as the bare arms the parsing shows (not the mask’s width across torso or old sleeve)', async () => {
+    const { bodyOutline } = await import('../../src/pipeline/person/layers/body-outline.js');
+    let checked = 0;
+    for (const f of SAMPLES) {
+      const { a } = runs.get(f)!;
+      const o = bodyOutline(a);
+      for (const cap of o.arms) {
+        const { seg, side } = cap;
+        // Only forearms: the capsule from elbow to wrist.
+        if (o.skeleton.arms[side].lower !== seg) continue;
+        const label = side === 'left' ? L.left_arm : L.right_arm;
+        const len = Math.hypot(seg.b.x - seg.a.x, seg.b.y - seg.a.y) || 1;
+        const nx = -(seg.b.y - seg.a.y) / len, ny = (seg.b.x - seg.a.x) / len;
+        const mid = { x: (seg.a.x + seg.b.x) / 2, y: (seg.a.y + seg.b.y) / 2 };
+        const hit = (o2: number) => {
+          const x = Math.round(mid.x + nx * o2), y = Math.round(mid.y + ny * o2);
+          return x >= 0 && y >= 0 && x < a.width && y < a.height && a.parsing.data[y * a.width + x] === label;
+        };
+        if (!hit(0)) continue;
+        let l = 0, r = 0;
+        while (hit(-l - 1)) l++;
+        while (hit(r + 1)) r++;
+        const bare = l + r + 1;
+        const capsule = cap.ra + cap.rb;
+        expect(capsule / bare, `${f} ${side}`).toBeGreaterThan(0.7);
+        expect(capsule / bare, `${f} ${side}`).toBeLessThan(1.4);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(4);
+  });
+});

@@ -56,12 +56,19 @@ export function bodyOutline(a: ModelAnalysis): BodyOutline {
   fillPolygon(body, W, H, torso);
   fillCapsule(body, W, H, sk.neck.a, sk.neck.b, neckHalf, neckHalf * 0.95);
 
-  const aw = m.arm_width;
   const arms: BodyOutline['arms'] = [];
   for (const side of ['left', 'right'] as const) {
     const arm = sk.arms[side];
-    const upperW = armWidth(a, arm.upper, side === 'left' ? aw.left_upper : aw.right_upper, 0.2 * S, 0.34 * S, 0.28 * S);
-    const lowerW = armWidth(a, arm.lower, side === 'left' ? aw.left_lower : aw.right_lower, 0.15 * S, 0.27 * S, 0.22 * S);
+    // The bare arm's own width where the parsing shows it; under a sleeve, the other segment's (an
+    // upper arm is about 15% wider than a forearm) or a typical arm. A width measured across the mask
+    // runs into the torso or across the old sleeve, and made the body's arms far too wide: the old
+    // sleeve's outside then filled with skin beside a narrower new sleeve.
+    const label = side === 'left' ? L.left_arm : L.right_arm;
+    // In a side view the shoulder joints nearly meet: arm proportions go by the torso's length there.
+    const U = Math.max(S, 0.6 * sk.torsoLength);
+    const up = bareArmWidth(a, arm.upper, label, U), low = bareArmWidth(a, arm.lower, label, U);
+    const upperW = clamp(up ?? (low !== null ? low * 1.15 : UPPER_ARM * U), 0.14 * U, 0.3 * U);
+    const lowerW = clamp(low ?? upperW / 1.15, 0.11 * U, 0.26 * U);
     if (arm.upper) {
       // The shoulder end is wider (deltoid) and starts inside the torso.
       arms.push({ side, seg: arm.upper, ra: upperW * 0.62, rb: (upperW + lowerW) / 4 });
@@ -88,21 +95,38 @@ export function bodyOutline(a: ModelAnalysis): BodyOutline {
   return { mask: { width: W, height: H, data: body }, skeleton: sk, arms, torso, torsoInner };
 }
 
+/** A typical upper arm's width seen from the front, in shoulder-joint distances. */
+const UPPER_ARM = 0.21;
+
 /**
- * Measured width when the arm shows (bare arm pixels along the segment), else a proportion: a
- * measurement across a sleeve is the sleeve's width, not the arm's.
+ * The bare arm's width along a segment: the median run of the arm's label across it (nearest the
+ * segment's line) over its middle stations, or null where fewer than three stations show bare arm.
  */
-function armWidth(a: ModelAnalysis, s: Segment | null, measured: number | null, lo: number, hi: number, typical: number): number {
-  if (!s) return typical;
-  let bare = 0, total = 0;
-  const lab = a.parsing.data;
-  for (let t = 0.2; t <= 0.8; t += 0.05) {
-    const x = Math.round(s.a.x + (s.b.x - s.a.x) * t), y = Math.round(s.a.y + (s.b.y - s.a.y) * t);
-    if (x < 0 || y < 0 || x >= a.width || y >= a.height) continue;
-    total++;
-    const l = lab[y * a.width + x]!;
-    if (l === L.left_arm || l === L.right_arm || l === L.hands) bare++;
+function bareArmWidth(a: ModelAnalysis, s: Segment | null, label: number, S: number): number | null {
+  if (!s) return null;
+  const W = a.width, H = a.height, lab = a.parsing.data;
+  const len = Math.hypot(s.b.x - s.a.x, s.b.y - s.a.y) || 1;
+  const nx = -(s.b.y - s.a.y) / len, ny = (s.b.x - s.a.x) / len;
+  const reach = Math.round(0.4 * S);
+  const hit = (p: Point, o: number) => {
+    const x = Math.round(p.x + nx * o), y = Math.round(p.y + ny * o);
+    return x >= 0 && y >= 0 && x < W && y < H && lab[y * W + x] === label;
+  };
+  const widths: number[] = [];
+  for (let t = 0.2; t <= 0.86; t += 0.05) {
+    const p = { x: s.a.x + (s.b.x - s.a.x) * t, y: s.a.y + (s.b.y - s.a.y) * t };
+    let best: [number, number] | null = null;
+    for (let o = -reach; o <= reach; o++) {
+      if (!hit(p, o)) continue;
+      let e = o;
+      while (e + 1 <= reach && hit(p, e + 1)) e++;
+      const d = o <= 0 && e >= 0 ? 0 : Math.min(Math.abs(o), Math.abs(e));
+      if (!best || d < (best[0] <= 0 && best[1] >= 0 ? 0 : Math.min(Math.abs(best[0]), Math.abs(best[1])))) best = [o, e];
+      o = e;
+    }
+    if (best && best[1] - best[0] + 1 >= 0.08 * S) widths.push(best[1] - best[0] + 1);
   }
-  if (measured === null || total === 0 || bare / total < 0.6) return typical * 0.9;
-  return clamp(measured, lo, hi);
+  if (widths.length < 3) return null;
+  widths.sort((p, q) => p - q);
+  return widths[widths.length >> 1]!;
 }
