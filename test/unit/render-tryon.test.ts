@@ -314,6 +314,33 @@ describe('renderTryOn on a CGI model', () => {
     expect(r.targets.points.hem_left!.y).toBeLessThan(hips + 0.1 * r.targets.shoulderWidth);
   });
 
+  it('tucks in front of the garment only the lower clothing the old top does not claim', () => {
+    // The parsing's trousers reach up into the old top (the top's hem hangs over them): those rows
+    // are old clothing, and a tucked garment stays in front of them.
+    const W = model.width, T = model.measurements.torso_length;
+    const lab = Uint8Array.from(model.parsing.data), old = Uint8Array.from(layers.old_clothing.data);
+    const up = Math.round(0.15 * T);
+    const claimed: number[] = [];
+    for (let x = 0; x < W; x++) {
+      let y0 = -1;
+      for (let y = 0; y < model.height; y++) if (lab[y * W + x] === PARSE_LABELS.lower_clothing) { y0 = y; break; }
+      if (y0 < up) continue;
+      for (let y = y0 - up; y < y0; y++) if (old[y * W + x]! >= 128) { lab[y * W + x] = PARSE_LABELS.lower_clothing; claimed.push(y * W + x); }
+    }
+    const over = { ...model, parsing: { ...model.parsing, data: lab } };
+    const r = renderTryOn({ model: over, layers, garment: tee }, { tuck: true });
+    let covered = 0, inGarment = 0;
+    for (const i of claimed) {
+      if (r.garment_mask.data[i]! < 128) continue;
+      inGarment++;
+      const o = i * 4;
+      // The render there is the garment (as in the untucked mask), not the old top's fill.
+      if (Math.abs(r.image.data[o]! - layers.agnostic.data[o]!) + Math.abs(r.image.data[o + 1]! - layers.agnostic.data[o + 1]!) + Math.abs(r.image.data[o + 2]! - layers.agnostic.data[o + 2]!) > 30) covered++;
+    }
+    expect(inGarment).toBeGreaterThan(200);
+    expect(covered / inGarment).toBeGreaterThan(0.8);
+  });
+
   it('asks for review when the pose is uncertain', () => {
     const shaky = { ...model, pose: { ...model.pose, score: 0.3 } };
     const r = renderTryOn({ model: shaky, layers, garment: tee }, {});
@@ -519,6 +546,24 @@ describe('sleeve targets', () => {
 });
 
 describe('necklines and sides', () => {
+  it('lays a strap standing above the neck-to-shoulder chord onto the shoulder line, not up in the air as a horn', () => {
+    const G = tee.landmarks;
+    const a = G.neck_left!, b = G.shoulder_left!;
+    // A block of fabric standing above the chord's middle, as the strap of a square neck does in a flat lay.
+    const data = Uint8Array.from(tee.mask.data);
+    const m = { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
+    const rise = Math.round(0.25 * Math.hypot(b.x - a.x, b.y - a.y));
+    for (let y = Math.round(m.y) - rise; y <= Math.round(m.y); y++) for (let x = Math.round(m.x) - 6; x <= Math.round(m.x) + 6; x++) data[y * tee.width + x] = 255;
+    const strap = { ...tee, mask: { ...tee.mask, data } };
+    const t = computeTargets(model, strap, parseRenderOptions({}), layers.body);
+    const tps = fitInverseTps(t.panel.garment, t.panel.body);
+    const top = forward(tps, { x: m.x, y: m.y - rise + 1 }, t.points.neck_left!);
+    // Its distance from the body's chord between the two targets, in shoulder widths.
+    const A = t.points.neck_left!, B = t.points.shoulder_left!;
+    const off = Math.abs((B.x - A.x) * (top.y - A.y) - (B.y - A.y) * (top.x - A.x)) / Math.hypot(B.x - A.x, B.y - A.y);
+    expect(off / t.shoulderWidth).toBeLessThan(0.03);
+  });
+
   it('rests a wide neckline’s corners on the shoulders, not in the air above them', () => {
     const G = tee.landmarks;
     const c = (G.neck_left!.x + G.neck_right!.x) / 2;

@@ -60,7 +60,9 @@ export function composeRender(input: ComposeInput): RgbaImage & { raised: Mask |
   if (input.tuck) {
     const f = new Uint8Array(n * 4);
     for (let i = 0; i < n; i++) {
-      if (model.parsing.data[i] !== L.lower_clothing) continue;
+      // Only the lower clothing the old top does not claim: the parsing's trousers can reach up into a
+      // long top's hem, whose fill would then be drawn over the garment.
+      if (model.parsing.data[i] !== L.lower_clothing || layers.old_clothing.data[i]! >= 128) continue;
       const o = i * 4;
       f[o] = layers.agnostic.data[o]!;
       f[o + 1] = layers.agnostic.data[o + 1]!;

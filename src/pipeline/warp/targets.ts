@@ -488,7 +488,13 @@ export function computeTargets(m: ModelAnalysis, g: GarmentAnalysis, opts: Rende
     for (const t of ts) add(lerp(G[a]!, G[b]!, t), lerp(points[a]!, points[b]!, t));
   };
   for (const s of ['left', 'right']) {
-    along(`neck_${s}`, `shoulder_${s}`, [0.5]);
+    // The garment's outline between neck corner and shoulder lies on the shoulder line: a strap that
+    // stands up above that chord in the photo (a square or sweetheart neck) is not drawn as a horn.
+    const a = `neck_${s}`, b = `shoulder_${s}`;
+    if (G[a] && G[b] && points[a] && points[b] && G.armpit_left && G.armpit_right) {
+      const inside = mid(G.armpit_left, G.armpit_right);
+      for (const t of [0.25, 0.5, 0.75]) add(outlineBeyond(g.mask, G[a]!, G[b]!, t, inside), lerp(points[a]!, points[b]!, t));
+    }
     // The armhole seam: shared with the sleeve's cap row, so both warp it to the same line.
     along(`shoulder_${s}`, `armpit_${s}`, [0.25, 0.5, 0.75]);
     along(`waist_${s}`, `hem_${s}`, [0.5]);
@@ -758,6 +764,27 @@ function armProfile(m: ModelAnalysis, side: 'left' | 'right', kps: Point[], S: n
     out.push({ c: { x: p.x + nx * mo, y: p.y + ny * mo }, w, t });
   }
   return out;
+}
+
+/**
+ * The garment's outline beyond the chord a→b at fraction t: from that chord point, outward (away from
+ * `inside`) across the chord, the last garment pixel within half the chord's length.
+ */
+function outlineBeyond(mask: Mask, a: Point, b: Point, t: number, inside: Point): Point {
+  const p = lerp(a, b, t);
+  const len = dist(a, b);
+  let n = unit(-(b.y - a.y), b.x - a.x);
+  if ((p.x - inside.x) * n.x + (p.y - inside.y) * n.y < 0) n = { x: -n.x, y: -n.y };
+  const on = (d: number) => {
+    const x = Math.round(p.x + n.x * d), y = Math.round(p.y + n.y * d);
+    return x >= 0 && y >= 0 && x < mask.width && y < mask.height && mask.data[y * mask.width + x]! >= 128;
+  };
+  let last = 0;
+  for (let d = 1; d <= 0.5 * len; d++) {
+    if (on(d)) last = d;
+    else if (d - last > 2) break;
+  }
+  return { x: p.x + n.x * last, y: p.y + n.y * last };
 }
 
 /**
