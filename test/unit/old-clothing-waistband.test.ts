@@ -45,4 +45,24 @@ describe('the old top', () => {
     for (let i = 0; i < n; i++) if (model.parsing.data[i] === L.torso_clothing) { shirt++; if (top[i]) shirtTop++; }
     expect(shirtTop / shirt).toBeGreaterThanOrEqual(0.97);
   });
+
+  it('takes "lower clothing" far above the hips for the top (a dark top over dark jeans), and leaves the trousers', () => {
+    const W = model.width, T = model.measurements.torso_length;
+    const hipY = (model.pose.keypoints.left_hip.y + model.pose.keypoints.right_hip.y) / 2;
+    // The lower half of the tee, down to the hips, called trousers by the parsing (same colour, no edge).
+    const lab = Uint8Array.from(model.parsing.data);
+    const high: number[] = [], low: number[] = [];
+    for (let i = 0; i < lab.length; i++) {
+      const y = (i / W) | 0;
+      if (lab[i] === L.torso_clothing && y > hipY - 0.5 * T) lab[i] = L.lower_clothing;
+      if (lab[i] !== L.lower_clothing) continue;
+      if (y < hipY - 0.4 * T) high.push(i);
+      else if (y > hipY - 0.1 * T && model.parsing.data[i] === L.lower_clothing) low.push(i);
+    }
+    const top = correctedTop({ ...model, parsing: { ...model.parsing, data: lab } });
+    expect(high.length).toBeGreaterThan(500);
+    expect(high.filter((i) => top[i]).length / high.length).toBeGreaterThanOrEqual(0.99);
+    expect(low.length).toBeGreaterThan(500);
+    expect(low.filter((i) => top[i]).length / low.length).toBeLessThan(0.05);
+  });
 });

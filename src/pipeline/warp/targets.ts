@@ -1,5 +1,6 @@
 // Where each garment landmark lands on this body: from pose, mask and measurements, keeping the garment's proportions.
 import type { RenderOptions } from '../options.js';
+import { HIGHEST_WAIST } from '../person/layers/old-clothing.js';
 import { PARSE_LABELS, type GarmentAnalysis, type KeypointName, type Mask, type ModelAnalysis, type Point } from '../types.js';
 
 /** A sleeve laid along its arm: the cap on the body panel's armhole, the cuff along the arm's centre line. */
@@ -245,10 +246,13 @@ function outlineTop(m: ModelAnalysis, p: Point, maxUp: number): Point {
   return top;
 }
 
+/** The highest row a waistband can sit at (see HIGHEST_WAIST): "lower clothing" above it is the old top. */
+const highestWaist = (m: ModelAnalysis) => (m.pose.keypoints.left_hip.y + m.pose.keypoints.right_hip.y) / 2 - HIGHEST_WAIST * m.measurements.torso_length;
+
 /** First image row (from the top, near x) of lower clothing below y0, or null. */
 function lowerClothingTop(m: ModelAnalysis, x: number, y0: number, y1: number): number | null {
   const xs = [x - 6, x, x + 6].map((v) => Math.max(0, Math.min(m.width - 1, Math.round(v))));
-  for (let y = Math.max(0, Math.round(y0)); y < Math.min(m.height, y1); y++) {
+  for (let y = Math.max(0, Math.round(y0), Math.ceil(highestWaist(m))); y < Math.min(m.height, y1); y++) {
     let n = 0;
     for (const xi of xs) if (m.parsing.data[y * m.width + xi] === L.lower_clothing) n++;
     if (n >= 2) return y;
@@ -265,7 +269,7 @@ function waistbandY(m: ModelAnalysis): number | null {
   const hipY = (k.left_hip.y + k.right_hip.y) / 2, hipX = (k.left_hip.x + k.right_hip.x) / 2;
   const half = Math.abs(k.left_hip.x - k.right_hip.x) / 2;
   const run = Math.max(6, Math.round(0.08 * T));
-  const y0 = Math.max(0, Math.floor(hipY - 0.7 * T)), y1 = Math.min(m.height - 1, Math.ceil(hipY + 0.8 * T));
+  const y0 = Math.max(0, Math.floor(hipY - 0.7 * T), Math.ceil(highestWaist(m))), y1 = Math.min(m.height - 1, Math.ceil(hipY + 0.8 * T));
   const tops: number[] = [];
   for (const f of [-0.6, -0.3, 0, 0.3, 0.6]) {
     const x = Math.round(hipX + f * half);

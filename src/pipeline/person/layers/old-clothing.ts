@@ -9,6 +9,8 @@ const L = PARSE_LABELS;
 const SURE_SKIN = new Set<number>([L.face, L.hands]);
 /** Labels the colour parsing may have given to a skin-coloured top. */
 const MAYBE_TOP = new Set<number>([L.torso_skin, L.left_arm, L.right_arm, L.neck, L.legs]);
+/** Highest a waistband sits above the hip joints, in torso lengths (a high waist). */
+export const HIGHEST_WAIST = 0.33;
 
 /**
  * Labels with the old top corrected: a torso_skin pixel whose chroma is nearer the top's than the
@@ -33,6 +35,9 @@ export function correctedTop(a: ModelAnalysis): Uint8Array {
   const hemY = Math.max(k.left_hip.y, k.right_hip.y) + 0.3 * a.measurements.torso_length;
   // Below here the parsing's top may reach into the lower clothing's waistband.
   const waistY = (k.left_hip.y + k.right_hip.y) / 2 - 0.25 * a.measurements.torso_length;
+  // Trousers and skirts reach the natural waist at most: "lower clothing" above this is the top (a
+  // dark top over dark jeans, which colour alone cannot part).
+  const highestLower = (k.left_hip.y + k.right_hip.y) / 2 - HIGHEST_WAIST * a.measurements.torso_length;
   const isTop = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const l = lab[i]!;
@@ -46,6 +51,7 @@ export function correctedTop(a: ModelAnalysis): Uint8Array {
       }
       isTop[i] = 1;
     }
+    else if (l === L.lower_clothing && i < highestLower * W) isTop[i] = 1;
     else if (l === L.lower_clothing && top && lower && i < hemY * W) {
       // The parsing's trousers reach up into a long top's hem: fabric far nearer the top's colour is the top.
       const dl = (sb[i]! - lower[0]) ** 2 + (sr[i]! - lower[1]) ** 2;
