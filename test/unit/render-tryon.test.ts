@@ -564,6 +564,28 @@ describe('necklines and sides', () => {
     expect(off / t.shoulderWidth).toBeLessThan(0.03);
   });
 
+  it('reaches the body’s shoulder with the sleeve seam: no synthesised skin beside it', () => {
+    const W = model.width, S = model.measurements.shoulder_width;
+    // A broad deltoid: the body's outline (and the old top's skin fill) reaching 0.13 S past the
+    // measured shoulder point, on the side whose arm hangs down.
+    const body = Uint8Array.from(layers.body.data), skin = Uint8Array.from(layers.filled_skin.data);
+    const ms = model.measurements.shoulder_right;
+    const added: number[] = [];
+    for (let y = Math.round(ms.y + 0.02 * S); y <= ms.y + 0.15 * S; y++) for (let x = Math.round(ms.x - 0.13 * S); x <= ms.x - 0.04 * S; x++) {
+      const i = y * W + x;
+      if (!body[i]) added.push(i);
+      body[i] = 255;
+      skin[i] = 255;
+    }
+    const broad = { ...layers, body: { ...layers.body, data: body }, filled_skin: { ...layers.filled_skin, data: skin } };
+    const r = renderTryOn({ model, layers: broad, garment: tee }, {});
+    const bare = added.filter((i) => r.garment_mask.data[i]! < 128).length;
+    expect(added.length).toBeGreaterThan(150);
+    // Measured 0.21 (the seam reaches the outline; the rest lies under the sleeve's edge), 0.92 when the
+    // seam stays SEAM_OUT past the measured point.
+    expect(bare / added.length).toBeLessThan(0.35);
+  });
+
   it('rests a wide neckline’s corners on the shoulders, not in the air above them', () => {
     const G = tee.landmarks;
     const c = (G.neck_left!.x + G.neck_right!.x) / 2;

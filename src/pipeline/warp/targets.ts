@@ -52,6 +52,8 @@ const OWN_CUT = { slim: 0.25, regular: 0.5, loose: 0.75 } as const;
 const MIN_KP = 0.3;
 /** Shoulder seam outside the measured shoulder point, in shoulder widths. */
 const SEAM_OUT = { slim: 0.03, regular: 0.06, loose: 0.1 } as const;
+/** Furthest a sleeve's seam moves out past SEAM_OUT to reach the body's outline, in shoulder widths. */
+const SEAM_REACH = 0.08;
 /** A flat garment's width over the same garment's width seen from the front on a body (half girth vs. breadth). */
 const FLAT_TO_FRONT = 1.3;
 /** The widest a sleeveless garment's strap corners may sit, in shoulder widths (measured shoulder points). */
@@ -365,7 +367,18 @@ export function computeTargets(m: ModelAnalysis, g: GarmentAnalysis, opts: Rende
     for (const [name, sgn, ms] of [['left', 1, meas.shoulder_left], ['right', -1, meas.shoulder_right]] as const) {
       if (sleeved) {
         // The measured point sits above the shoulder joint; the sleeve seam sits at the deltoid's edge, further out.
-        const out = SEAM_OUT[opts.fit];
+        // At least out to the body's outline there (the deltoid), or the body's shoulder shows beside the
+        // seam as a sliver of synthesised skin; at most SEAM_REACH further.
+        let out: number = SEAM_OUT[opts.fit];
+        if (bodyMask) {
+          const on = (u: number) => {
+            const x = Math.round(ms.x + body.ex.x * sgn * u * S + body.ey.x * 0.08 * S), y = Math.round(ms.y + body.ex.y * sgn * u * S + body.ey.y * 0.08 * S);
+            return x >= 0 && y >= 0 && x < bodyMask.width && y < bodyMask.height && bodyMask.data[y * bodyMask.width + x]! >= 128;
+          };
+          let edge = 0;
+          for (let u = 0; u <= out + SEAM_REACH; u += 0.01) if (on(u)) edge = u;
+          out = Math.min(out + SEAM_REACH, Math.max(out, edge));
+        }
         named[`shoulder_${name}`] = { x: ms.x + body.ex.x * sgn * out * S + body.ey.x * 0.03 * S, y: ms.y + body.ex.y * sgn * out * S + body.ey.y * 0.03 * S };
       } else {
         // A strap sits where the garment's proportions put it, on top of the shoulder's outline.
