@@ -11,6 +11,8 @@ export interface GarmentPieces {
   body: MipPyramid;
   sleeves: { left: MipPyramid; right: MipPyramid } | null;
   collar: MipPyramid | null;
+  /** The sleeves carry a check or weave near the pixel rate (see fineTexture): sampled with more prefiltering. */
+  fineSleeves: boolean;
 }
 
 export interface WarpedGarment {
@@ -34,9 +36,13 @@ const SEAM_OVERLAP = 0.02;
 
 const cache = new WeakMap<GarmentAnalysis, { key: string; pieces: GarmentPieces }>();
 
-/** Extra mip level bias for sleeves' colour, and for their outline (see where they are sampled). */
-const SLEEVE_LOD_BIAS = 1.5;
-const SLEEVE_EDGE_LOD_BIAS = 0.5;
+/**
+ * Extra mip level bias for sleeves' colour (a fine check's, and any other's) and for their outline
+ * (see where they are sampled).
+ */
+const FINE_SLEEVE_LOD_BIAS = 1.5;
+const SLEEVE_LOD_BIAS = 0.75;
+const SLEEVE_EDGE_LOD_BIAS = 0;
 
 /**
  * Splits the garment into body panel, sleeves and collar back. Sleeves are cut off along the straight
@@ -68,6 +74,7 @@ export function garmentPieces(g: GarmentAnalysis, G: Record<string, Point>, slee
     }
   }
   let sleeves: GarmentPieces['sleeves'] = null;
+  let fineSleeves = false;
   if (sleeved) {
     const left = new Uint8Array(n * 4);
     const right = new Uint8Array(n * 4);
@@ -95,6 +102,7 @@ export function garmentPieces(g: GarmentAnalysis, G: Record<string, Point>, slee
       }
     }
     sleeves = { left: buildMipPyramid({ width: w, height: h, data: left }), right: buildMipPyramid({ width: w, height: h, data: right }) };
+    fineSleeves = fineTexture(left, w, h) || fineTexture(right, w, h);
   }
   // A bodysuit's brief is worn inside the lower clothing: the body panel ends on the line between its
   // hem corners (faded over a few pixels), which the targets put at the waistband as when tucked.
@@ -103,10 +111,39 @@ export function garmentPieces(g: GarmentAnalysis, G: Record<string, Point>, slee
     body: buildMipPyramid({ width: w, height: h, data: bodyImg }),
     sleeves,
     collar: collarImg ? buildMipPyramid({ width: w, height: h, data: collarImg }) : null,
+    fineSleeves,
   };
   cache.set(g, { key, pieces });
   return pieces;
 }
+
+/**
+ * A check or weave near the pixel rate: over the opaque inside of a piece, the mean step between
+ * neighbours is a large share of the mean deviation from the piece's mean (a two-tone pattern of
+ * half period p gives 2/p; a print of larger shapes or a plain fabric gives little).
+ */
+export function fineTexture(rgba: Uint8Array, w: number, h: number): boolean {
+  const lum = (i: number) => 0.299 * rgba[i * 4]! + 0.587 * rgba[i * 4 + 1]! + 0.114 * rgba[i * 4 + 2]!;
+  const solid = (i: number) => rgba[i * 4 + 3] === 255 && rgba[(i + 1) * 4 + 3] === 255 && rgba[(i + w) * 4 + 3] === 255;
+  let sum = 0, n = 0;
+  for (let y = 0; y < h - 1; y += 2) for (let x = 0; x < w - 1; x += 2) if (solid(y * w + x)) (sum += lum(y * w + x)), n++;
+  if (n < 200) return false;
+  const mean = sum / n;
+  let dev = 0, step = 0;
+  for (let y = 0; y < h - 1; y += 2) {
+    for (let x = 0; x < w - 1; x += 2) {
+      const i = y * w + x;
+      if (!solid(i)) continue;
+      const v = lum(i);
+      dev += Math.abs(v - mean);
+      step += (Math.abs(v - lum(i + 1)) + Math.abs(v - lum(i + w))) / 2;
+    }
+  }
+  return dev / n >= FINE_MIN_DEV && step >= FINE_RATIO * dev;
+}
+/** Least mean deviation (grey levels), and least step over deviation (a half period up to ~6 px), of a fine texture. */
+const FINE_MIN_DEV = 8;
+const FINE_RATIO = 0.35;
 
 /** `soft`'s colours with `sharp`'s alpha (both straight, same size); sharp's colour where soft has none. */
 function keepOutline(soft: RgbaImage, sharp: RgbaImage): void {
@@ -212,9 +249,10 @@ export function warpGarment(g: GarmentAnalysis, t: Targets, size: { width: numbe
       // A flat sleeve narrows a lot onto the arm (often to under half across it): a fine check or
       // houndstooth then lands at the pixel rate, and whatever residue the pyramid level keeps beats
       // into moiré under bilinear sampling (gingham sleeves showed wavy bands up to a bias of 1.25).
-      // More prefiltering on sleeves trades some sharpness of a sleeve print for none; the outline
-      // keeps the sharper level's alpha, or the sleeve's edge would blur into a halo.
-      const img = sampleWarp(pieces.sleeves[s.side], sm, { lodBias: SLEEVE_LOD_BIAS });
+      // Such a sleeve gets more prefiltering, trading its sharpness for no moiré; other prints keep
+      // theirs (raters called uniformly prefiltered sleeves smeared). The outline keeps the sharpest
+      // level's alpha, or the sleeve's edge would blur into a halo.
+      const img = sampleWarp(pieces.sleeves[s.side], sm, { lodBias: pieces.fineSleeves ? FINE_SLEEVE_LOD_BIAS : SLEEVE_LOD_BIAS });
       keepOutline(img, sampleWarp(pieces.sleeves[s.side], sm, { lodBias: SLEEVE_EDGE_LOD_BIAS }));
       overInto(sacc, W, H, img, sm.box);
       overInto(acc, W, H, img, sm.box);
