@@ -70,6 +70,8 @@ export function renderTryOn(input: RenderInput, options: RenderOptionsInput = {}
     tuck: targets.tuck,
     keepUpper: garment.category === 'bottom',
     armpits: targets.sleeves.length ? { left: targets.points.armpit_left?.y ?? null, right: targets.points.armpit_right?.y ?? null } : undefined,
+    neckline: garment.category !== 'bottom' && targets.points.neck_right && targets.points.neck_front && targets.points.neck_left
+      ? [targets.points.neck_right, targets.points.neck_front, targets.points.neck_left] : undefined,
   });
   let image: RgbaImage = { width: composed.width, height: composed.height, data: composed.data };
   lap('composite');

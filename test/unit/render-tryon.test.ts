@@ -586,6 +586,34 @@ describe('necklines and sides', () => {
     expect(bare / added.length).toBeLessThan(0.35);
   });
 
+  it('puts the neck and chest in front of what the photo showed through the neck opening (the back’s inside, its label)', () => {
+    const G = tee.landmarks, W = tee.width;
+    // The neck opening filled with the back's inside, pure green: between the neck corners, above the
+    // line through the front of the neckline.
+    const img = Uint8Array.from(tee.image.data), mask = Uint8Array.from(tee.mask.data);
+    const r = G.neck_right!, f = G.neck_front!, l = G.neck_left!;
+    const lineAt = (x: number) => (x < f.x ? r.y + ((f.y - r.y) * (x - r.x)) / (f.x - r.x) : f.y + ((l.y - f.y) * (x - f.x)) / (l.x - f.x));
+    let painted = 0;
+    for (let x = Math.ceil(r.x) + 3; x <= l.x - 3; x++) for (let y = Math.round(Math.min(r.y, l.y)); y < lineAt(x) - 3; y++) {
+      const i = y * W + x;
+      img.set([0, 255, 0, 255], i * 4);
+      mask[i] = 255;
+      painted++;
+    }
+    expect(painted).toBeGreaterThan(200);
+    const labelled = { ...tee, image: { ...tee.image, data: img }, mask: { ...tee.mask, data: mask } };
+    const out = renderTryOn({ model, layers, garment: labelled }, { shading: 0, enhancement: 0 });
+    let onBody = 0, green = 0;
+    for (let i = 0; i < model.width * model.height; i++) {
+      const o = i * 4, d = out.image.data;
+      if (!(d[o + 1]! > 180 && d[o]! < 90 && d[o + 2]! < 90)) continue;
+      green++;
+      if (layers.body.data[i]! >= 128) onBody++;
+    }
+    // Only where the back of the collar shows beside the neck, off the body.
+    expect(onBody).toBeLessThanOrEqual(15);
+  });
+
   it('rests a wide neckline’s corners on the shoulders, not in the air above them', () => {
     const G = tee.landmarks;
     const c = (G.neck_left!.x + G.neck_right!.x) / 2;

@@ -1,5 +1,5 @@
 // Back-to-front compositing of a render: background, agnostic person, collar back, garment with contact shadow, front layer.
-import { PARSE_LABELS, type Mask, type ModelAnalysis, type ModelLayers, type RgbaImage } from '../types.js';
+import { PARSE_LABELS, type Mask, type ModelAnalysis, type ModelLayers, type Point, type RgbaImage } from '../types.js';
 import { keepOldTopUnder } from './layer-old.js';
 import { MAX_RISE, midriffGap, raiseLowerClothing } from './raise-lower.js';
 
@@ -30,6 +30,8 @@ export interface ComposeInput {
   raiseLower?: boolean;
   /** Keep the photo's top where a large area of skin would have to be invented (see keepOldTopUnder). */
   layerOverOld?: boolean;
+  /** The front neckline's targets (right corner, front, left corner), model pixels: see neckInFront. */
+  neckline?: [Point, Point, Point];
 }
 
 const L = PARSE_LABELS;
@@ -57,6 +59,7 @@ export function composeRender(input: ComposeInput): RgbaImage & { raised: Mask |
   }
   contactShadow(out, garment, W, H, model.measurements.shoulder_width, input.shadow ?? 0.28);
   over(out, input.panel.data, n, null);
+  if (input.neckline) neckInFront(out, model, layers, input.panel, input.neckline);
   if (input.tuck) {
     const f = new Uint8Array(n * 4);
     for (let i = 0; i < n; i++) {
@@ -92,6 +95,34 @@ export function composeRender(input: ComposeInput): RgbaImage & { raised: Mask |
     over(out, hair, n, null);
   }
   return { width: W, height: H, data: out, raised, kept };
+}
+
+/**
+ * Above the front neckline the panel holds what the product photo showed through the neck opening:
+ * the inside of the back, its label, the back neckline's edge. Worn, that is behind the neck and
+ * chest; where it lands on them the person goes back in front (a pixel's feather at the line). Beside
+ * the neck, outside the body, the back of the collar stays.
+ */
+function neckInFront(out: Uint8Array, model: ModelAnalysis, layers: ModelLayers, panel: RgbaImage, [r, f, l]: [Point, Point, Point]): void {
+  const W = model.width, H = model.height, lab = model.parsing.data, ag = layers.agnostic.data, pa = panel.data, body = layers.body.data;
+  const x0 = Math.max(0, Math.ceil(Math.min(r.x, l.x))), x1 = Math.min(W - 1, Math.floor(Math.max(r.x, l.x)));
+  const y0 = Math.max(0, Math.floor(Math.min(r.y, l.y, f.y) - 0.5 * Math.abs(l.x - r.x)));
+  const lineAt = (x: number) => {
+    const [a, b] = (x - f.x) * (r.x - f.x) > 0 ? [f, r] : [f, l];
+    const t = Math.abs(b.x - a.x) < 1e-6 ? 0 : (x - a.x) / (b.x - a.x);
+    return a.y + (b.y - a.y) * Math.min(1, Math.max(0, t));
+  };
+  for (let x = x0; x <= x1; x++) {
+    const yl = lineAt(x);
+    for (let y = y0; y < Math.min(H, yl); y++) {
+      const i = y * W + x;
+      if (pa[i * 4 + 3]! === 0 || (lab[i] !== L.neck && body[i]! < 128)) continue;
+      // Full in front from two pixels above the line, blended over the last two.
+      const w = Math.min(1, Math.max(0, (yl - y) / 2));
+      const o = i * 4;
+      for (let c = 0; c < 3; c++) out[o + c] = Math.round(out[o + c]! * (1 - w) + ag[o + c]! * w);
+    }
+  }
 }
 
 /** Straight-alpha "over" onto an opaque image; `skip` marks pixels left untouched. */
