@@ -1,5 +1,5 @@
 // The render stage (DESIGN.md "Render"): targets → warp → shade → composite → enhance → quality, plus the naive paste baseline.
-import { shadeGarment } from './composite/shade.js';
+import { shadeGarment, shadeSleeves } from './composite/shade.js';
 import { composeRender } from './composite/compose.js';
 import { applyRenderEnhancement, IDENTITY_TONE, type ToneParams } from './enhance/index.js';
 import { InputError } from './errors.js';
@@ -61,7 +61,8 @@ export function renderTryOn(input: RenderInput, options: RenderOptionsInput = {}
   for (const [k, v] of Object.entries(warped.timings_ms)) timings[`warp_${k}`] = v;
   lap('warp');
   // The combined garment is used for its alpha only (shadow, mask, quality): shade what is drawn.
-  for (const img of [warped.panel, warped.sleeves, warped.collar]) if (img) shadeGarment(img, layers, opts.shading);
+  for (const img of [warped.panel, warped.collar]) if (img) shadeGarment(img, layers, opts.shading);
+  if (warped.sleeves) shadeSleeves(warped.sleeves, layers, opts.shading);
   lap('shade');
   const composed = composeRender({ model, layers, garment: warped.garment, panel: warped.panel, sleeves: warped.sleeves, collar: warped.collar,
     background,

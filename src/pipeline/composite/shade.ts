@@ -1,4 +1,5 @@
 // The garment takes on the scene's light: luminance gain of the folds and the photo's colour temperature, hue kept.
+import { distanceTo } from '../person/layers/raster.js';
 import type { ModelLayers, RgbaImage } from '../types.js';
 
 /**
@@ -42,4 +43,24 @@ export function shadeGarment(garment: RgbaImage, layers: ModelLayers, strength: 
       data[o + 2] = b + 0.5;
     }
   }
+}
+
+/**
+ * Shades warped sleeves as tubes: darker towards their own outline, brightest along the middle (the
+ * same falloff as bodyShapeGain), in the scene's light. The photo's gain does not fit a sleeve: it
+ * holds the old arm's rounding in a narrower band and the backdrop's flat 1 beside it, which read as
+ * dark streaks down a sleeve wider than the arm.
+ */
+export function shadeSleeves(sleeves: RgbaImage, layers: ModelLayers, strength: number): void {
+  if (strength <= 0) return;
+  const { width: W, height: H, data } = sleeves;
+  const outside = new Uint8Array(W * H);
+  for (let i = 0; i < outside.length; i++) outside[i] = data[i * 4 + 3]! >= 128 ? 0 : 1;
+  const d = distanceTo(outside, W, H);
+  let maxD = 1;
+  for (let i = 0; i < d.length; i++) if (d[i]! > maxD) maxD = d[i]!;
+  const reach = maxD * 0.8;
+  const gain = new Float32Array(W * H);
+  for (let i = 0; i < gain.length; i++) gain[i] = outside[i] ? 1 : 0.86 + 0.18 * Math.sqrt(Math.min(1, d[i]! / reach));
+  shadeGarment(sleeves, { ...layers, shading: { ...layers.shading, width: W, height: H, gain } }, strength);
 }
