@@ -141,9 +141,9 @@ export function fineTexture(rgba: Uint8Array, w: number, h: number): boolean {
   }
   return dev / n >= FINE_MIN_DEV && step >= FINE_RATIO * dev;
 }
-/** Least mean deviation (grey levels), and least step over deviation (a half period up to ~6 px), of a fine texture. */
+/** Least mean deviation (grey levels), and least step over deviation (a half period up to 4 px), of a fine texture. */
 const FINE_MIN_DEV = 8;
-const FINE_RATIO = 0.35;
+const FINE_RATIO = 0.5;
 
 /** `soft`'s colours with `sharp`'s alpha (both straight, same size); sharp's colour where soft has none. */
 function keepOutline(soft: RgbaImage, sharp: RgbaImage): void {
