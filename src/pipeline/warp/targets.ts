@@ -48,7 +48,7 @@ const SLEEVE_EASE = { slim: [1.05, 1.2], regular: [1.1, 1.4], loose: [1.2, 1.65]
 /** Front-view width of a tube over its flat width: 2/π. */
 const FLAT_TUBE = 2 / Math.PI;
 /** How far the hem follows the garment's own (usually straighter, wider) cut rather than the body. */
-const OWN_CUT = { slim: 0.25, regular: 0.5, loose: 0.75 } as const;
+const OWN_CUT = { slim: 0.15, regular: 0.3, loose: 0.6 } as const;
 const MIN_KP = 0.3;
 /** Shoulder seam outside the measured shoulder point, in shoulder widths. */
 const SEAM_OUT = { slim: 0.03, regular: 0.06, loose: 0.1 } as const;
@@ -61,7 +61,7 @@ const STRAP_SPAN = { slim: 0.96, regular: 1.0, loose: 1.06 } as const;
 /** Widest gap (shoulder widths) between the body panel's side and a sleeve that the side is widened to close. */
 const ARM_GAP = 0.15;
 /** Between armpit and hem, how much the sides follow the body's waist rather than hang straight. */
-const HUG = { slim: 0.6, regular: 0.25, loose: 0 } as const;
+const HUG = { slim: 0.75, regular: 0.5, loose: 0.1 } as const;
 /** Most a top is lengthened to meet the lower clothing, over its own shoulder-to-hem length. */
 const MAX_STRETCH = 0.2;
 /** Cuff landmark scores: below the first a cuff is doubted, from the second it is sure. */
