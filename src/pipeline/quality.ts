@@ -17,6 +17,8 @@ export interface QualityReport {
   out_of_frame: number;
   /** The model photo's own suitability for try-on (0..1). */
   suitability: number;
+  /** How much a top was lengthened to meet the lower clothing (render option meet_lower), over its own length: 0..0.2. */
+  lengthened: number;
   /** Overall trust, 0..1. */
   score: number;
   needs_review: boolean;
@@ -101,6 +103,7 @@ export function qualityReport(m: ModelAnalysis, layers: ModelLayers, g: GarmentA
     arm_overlap: r3(arm_overlap),
     out_of_frame: r3(out_of_frame),
     suitability: r3(suitability),
+    lengthened: r3(t.lengthened),
     score: r3(score),
     needs_review: reasons.length > 0 || score < 0.6,
     reasons,

@@ -138,7 +138,7 @@ export function renderPaste(
   }
   // The paste removes nothing: everything the old clothing covers and the garment does not, shows.
   const layers: ModelLayers = { ...input.layers, filled_skin: { ...input.layers.filled_skin, data: new Uint8Array(n) }, filled_background: { ...input.layers.filled_background, data: new Uint8Array(n) }, front: { ...input.layers.front, data: new Uint8Array(n * 4) } };
-  const pseudo = { category: g.category, points: {}, landmarks: {}, panel: { garment: [], body: [] }, sleeves: [], scale: sx, shoulderWidth: S, tuck: false, brief: false, warnings: ['naive paste baseline'] } satisfies Targets;
+  const pseudo = { category: g.category, points: {}, landmarks: {}, panel: { garment: [], body: [] }, sleeves: [], scale: sx, shoulderWidth: S, tuck: false, brief: false, lengthened: 0, warnings: ['naive paste baseline'] } satisfies Targets;
   const quality = qualityReport(m, layers, g, pseudo, layer);
   return { image: { width: m.width, height: m.height, data: out }, quality, timings_ms: { total: Math.round((performance.now() - start) * 10) / 10 }, garment_mask: { width: m.width, height: m.height, data: gm } };
 }

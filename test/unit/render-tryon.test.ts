@@ -476,6 +476,10 @@ describe('renderTryOn on a CGI model', () => {
     expect(hemY(base)).toBeGreaterThanOrEqual(waistband - 0.02 * T);
     expect(hemY(base)).toBeLessThanOrEqual(waistband + 0.1 * T);
     expect(hemY(base) - hemY(own)).toBeLessThanOrEqual(0.2 * (hemY(own) - model.measurements.shoulder_left.y) + 1);
+    // The quality report says how much.
+    expect(base.quality.lengthened).toBeGreaterThan(0.03);
+    expect(base.quality.lengthened).toBeLessThanOrEqual(0.2);
+    expect(own.quality.lengthened).toBe(0);
     // The strip between the own hem and the trousers is the garment now.
     let strip = 0, covered = 0, before = 0;
     for (let y = Math.ceil(hemY(own)) + 3; y < waistband; y++) {

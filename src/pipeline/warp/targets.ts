@@ -38,6 +38,8 @@ export interface Targets {
   tuck: boolean;
   /** A bodysuit (see hasBrief): its brief is cut off the body panel. */
   brief: boolean;
+  /** How much a top was lengthened to meet the lower clothing (meet_lower), over its own length; 0 when not. */
+  lengthened: number;
   /** Why the garment may sit badly (e.g. an arm not found), for the quality report. */
   warnings: string[];
 }
@@ -326,6 +328,7 @@ export function computeTargets(m: ModelAnalysis, g: GarmentAnalysis, opts: Rende
   let k: number;
   /** Set when a top is lengthened to meet the lower clothing: its own hem depth (body frame) before that. */
   let ownHemV: number | null = null;
+  let hemVUsed = 0;
 
   const edgeAt = (y: number, sgn: number, extra: number = ease): number => {
     const t = torsoAt(m, y, bodyMask);
@@ -419,6 +422,7 @@ export function computeTargets(m: ModelAnalysis, g: GarmentAnalysis, opts: Rende
         }
       }
     }
+    hemVUsed = hemV;
     const hemC = fromFrame(body, 0, hemV);
     const gHalf = (dist(G.hem_left!, G.hem_right!) / 2) * k;
     for (const [name, sgn] of [['left', 1], ['right', -1]] as const) {
@@ -542,7 +546,8 @@ export function computeTargets(m: ModelAnalysis, g: GarmentAnalysis, opts: Rende
       along('crotch', `hem_${s}_inner`, [0.33, 0.66]);
     }
   }
-  return { category: g.category, points, landmarks: G, panel: { garment: pg, body: pb }, sleeves, scale: k * opts.scale, shoulderWidth: S, tuck: tucked, brief, warnings };
+  const lengthened = ownHemV !== null && ownHemV > 0 ? Math.max(0, hemVUsed / ownHemV - 1) : 0;
+  return { category: g.category, points, landmarks: G, panel: { garment: pg, body: pb }, sleeves, scale: k * opts.scale, shoulderWidth: S, tuck: tucked, brief, lengthened, warnings };
 }
 
 /**
