@@ -1,7 +1,7 @@
 // Decoding uploads into working pixels, and small pixel helpers every stage shares.
 import sharp from 'sharp';
 import { InputError } from './errors.js';
-import type { Mask, RgbaImage } from './types.js';
+import type { Mask, Point, RgbaImage } from './types.js';
 
 export interface DecodeLimits {
   /** Long edge the image is scaled down to (never up). */
@@ -142,4 +142,25 @@ export function maskIoU(a: Mask, b: Mask): number {
     if (x || y) union++;
   }
   return union === 0 ? 1 : inter / union;
+}
+
+/**
+ * The run of `label` pixels across a line: from p along the unit normal n, offsets -reach..reach; the
+ * run that holds p itself, else the one nearest it; [first, last] offsets, or null when there is none.
+ */
+export function labelRunAcross(labels: Uint8Array, width: number, height: number, p: Point, n: Point, reach: number, label: number): [number, number] | null {
+  const hit = (o: number) => {
+    const x = Math.round(p.x + n.x * o), y = Math.round(p.y + n.y * o);
+    return x >= 0 && y >= 0 && x < width && y < height && labels[y * width + x] === label;
+  };
+  let best: [number, number] | null = null;
+  for (let o = -reach; o <= reach; o++) {
+    if (!hit(o)) continue;
+    let e = o;
+    while (e + 1 <= reach && hit(e + 1)) e++;
+    if (o <= 0 && e >= 0) return [o, e];
+    if (!best || Math.min(Math.abs(o), Math.abs(e)) < Math.min(Math.abs(best[0]), Math.abs(best[1]))) best = [o, e];
+    o = e;
+  }
+  return best;
 }

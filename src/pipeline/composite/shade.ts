@@ -1,4 +1,5 @@
 // The garment takes on the scene's light: luminance gain of the folds and the photo's colour temperature, hue kept.
+import { maskExtent } from '../image.js';
 import { distanceTo } from '../person/layers/raster.js';
 import type { ModelLayers, RgbaImage } from '../types.js';
 
@@ -54,13 +55,30 @@ export function shadeGarment(garment: RgbaImage, layers: ModelLayers, strength: 
 export function shadeSleeves(sleeves: RgbaImage, layers: ModelLayers, strength: number): void {
   if (strength <= 0) return;
   const { width: W, height: H, data } = sleeves;
-  const outside = new Uint8Array(W * H);
-  for (let i = 0; i < outside.length; i++) outside[i] = data[i * 4 + 3]! >= 128 ? 0 : 1;
-  const d = distanceTo(outside, W, H);
-  let maxD = 1;
-  for (let i = 0; i < d.length; i++) if (d[i]! > maxD) maxD = d[i]!;
-  const reach = maxD * 0.8;
-  const gain = new Float32Array(W * H);
-  for (let i = 0; i < gain.length; i++) gain[i] = outside[i] ? 1 : 0.86 + 0.18 * Math.sqrt(Math.min(1, d[i]! / reach));
+  const alpha = new Uint8Array(W * H);
+  for (let i = 0; i < alpha.length; i++) alpha[i] = data[i * 4 + 3]! >= 128 ? 1 : 0;
+  const box = maskExtent(alpha, W, H);
+  if (!box) return;
+  const gain = new Float32Array(W * H).fill(1);
+  // One sleeve on each side of the body: a distance transform over each half of the sleeves' box
+  // (with a pixel of margin, which is outside), each tube rounded by its own width.
+  const mid = (box.x0 + box.x1) >> 1;
+  for (const [xa, xb] of [[box.x0, mid], [mid + 1, box.x1]] as const) {
+    if (xb < xa) continue;
+    const x0 = Math.max(0, xa - 1), y0 = Math.max(0, box.y0 - 1), x1 = Math.min(W - 1, xb + 1), y1 = Math.min(H - 1, box.y1 + 1);
+    const bw = x1 - x0 + 1, bh = y1 - y0 + 1;
+    const outside = new Uint8Array(bw * bh);
+    for (let y = 0; y < bh; y++) for (let x = 0; x < bw; x++) outside[y * bw + x] = alpha[(y + y0) * W + x + x0] ? 0 : 1;
+    const d = distanceTo(outside, bw, bh);
+    let maxD = 1;
+    for (let i = 0; i < d.length; i++) if (d[i]! > maxD) maxD = d[i]!;
+    const reach = maxD * 0.8;
+    for (let y = 0; y < bh; y++) {
+      for (let x = 0; x < bw; x++) {
+        const k = y * bw + x, X = x + x0;
+        if (!outside[k] && X >= xa && X <= xb) gain[(y + y0) * W + X] = 0.86 + 0.18 * Math.sqrt(Math.min(1, d[k]! / reach));
+      }
+    }
+  }
   shadeGarment(sleeves, { ...layers, shading: { ...layers.shading, width: W, height: H, gain } }, strength);
 }

@@ -1,5 +1,6 @@
 // Where each garment landmark lands on this body: from pose, mask and measurements, keeping the garment's proportions.
 import type { RenderOptions } from '../options.js';
+import { labelRunAcross } from '../image.js';
 import { HIGHEST_WAIST } from '../person/layers/old-clothing.js';
 import { PARSE_LABELS, type GarmentAnalysis, type KeypointName, type Mask, type ModelAnalysis, type Point } from '../types.js';
 
@@ -763,20 +764,8 @@ function armProfile(m: ModelAnalysis, side: 'left' | 'right', kps: Point[], S: n
     }
     const d = unit(kps[i + 1]!.x - kps[i]!.x, kps[i + 1]!.y - kps[i]!.y);
     const nx = -d.y, ny = d.x;
-    const hit = (o: number) => {
-      const x = Math.round(p.x + nx * o), y = Math.round(p.y + ny * o);
-      return x >= 0 && y >= 0 && x < W && y < H && m.parsing.data[y * W + x] === label;
-    };
     // The run of arm pixels nearest the keypoint line.
-    let best: [number, number] | null = null;
-    for (let o = -reach; o <= reach; o++) {
-      if (!hit(o)) continue;
-      let e = o;
-      while (e + 1 <= reach && hit(e + 1)) e++;
-      if (!best || Math.min(Math.abs(o), Math.abs(e)) < Math.min(Math.abs(best[0]), Math.abs(best[1])) || (o <= 0 && e >= 0)) best = [o, e];
-      if (o <= 0 && e >= 0) break;
-      o = e;
-    }
+    const best = labelRunAcross(m.parsing.data, W, H, p, { x: nx, y: ny }, reach, label);
     const w = best ? best[1] - best[0] + 1 : 0;
     if (!best || w < 0.1 * S) {
       out.push({ c: p, w: null, t });

@@ -1,5 +1,6 @@
 // The body's expected silhouette under clothing: torso polygon, neck and arm capsules, within the person mask.
 import { PARSE_LABELS, type Mask, type ModelAnalysis, type Point } from '../../types.js';
+import { labelRunAcross } from '../../image.js';
 import { buildSkeleton, type Segment, type Skeleton } from '../skeleton.js';
 import { fillCapsule, fillPolygon, grow } from './raster.js';
 
@@ -108,23 +109,11 @@ function bareArmWidth(a: ModelAnalysis, s: Segment | null, label: number, S: num
   const len = Math.hypot(s.b.x - s.a.x, s.b.y - s.a.y) || 1;
   const nx = -(s.b.y - s.a.y) / len, ny = (s.b.x - s.a.x) / len;
   const reach = Math.round(0.4 * S);
-  const hit = (p: Point, o: number) => {
-    const x = Math.round(p.x + nx * o), y = Math.round(p.y + ny * o);
-    return x >= 0 && y >= 0 && x < W && y < H && lab[y * W + x] === label;
-  };
   const widths: number[] = [];
   for (let t = 0.2; t <= 0.86; t += 0.05) {
     const p = { x: s.a.x + (s.b.x - s.a.x) * t, y: s.a.y + (s.b.y - s.a.y) * t };
-    let best: [number, number] | null = null;
-    for (let o = -reach; o <= reach; o++) {
-      if (!hit(p, o)) continue;
-      let e = o;
-      while (e + 1 <= reach && hit(p, e + 1)) e++;
-      const d = o <= 0 && e >= 0 ? 0 : Math.min(Math.abs(o), Math.abs(e));
-      if (!best || d < (best[0] <= 0 && best[1] >= 0 ? 0 : Math.min(Math.abs(best[0]), Math.abs(best[1])))) best = [o, e];
-      o = e;
-    }
-    if (best && best[1] - best[0] + 1 >= 0.08 * S) widths.push(best[1] - best[0] + 1);
+    const run = labelRunAcross(lab, W, H, p, { x: nx, y: ny }, reach, label);
+    if (run && run[1] - run[0] + 1 >= 0.08 * S) widths.push(run[1] - run[0] + 1);
   }
   if (widths.length < 3) return null;
   widths.sort((p, q) => p - q);
