@@ -59,6 +59,8 @@ export function renderTryOn(input: RenderInput, options: RenderOptionsInput = {}
   lap('targets');
   const warped = warpGarment(garment, targets, { width: model.width, height: model.height });
   for (const [k, v] of Object.entries(warped.timings_ms)) timings[`warp_${k}`] = v;
+  // Merchants saw such sleeves as plain, the check lost: worth a look.
+  if (warped.softenedSleeves) targets.warnings.push('the sleeves’ fine check is drawn softened (prefiltered against moiré where the sleeves narrow): check them');
   lap('warp');
   // The combined garment is used for its alpha only (shadow, mask, quality): shade what is drawn.
   for (const img of [warped.panel, warped.collar]) if (img) shadeGarment(img, layers, opts.shading);

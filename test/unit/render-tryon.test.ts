@@ -531,6 +531,19 @@ describe('sleeve targets', () => {
     expect(unseen / seen).toBeLessThan(1.25);
   });
 
+  it('asks for review when a fine check on the sleeves had to be drawn softened', () => {
+    const img = Uint8Array.from(tee.image.data);
+    for (let y = 0; y < tee.height; y++) for (let x = 0; x < tee.width; x++) {
+      const o = (y * tee.width + x) * 4, v = 110 + 60 * (Math.floor(x / 3) % 2) + 60 * (Math.floor(y / 3) % 2);
+      img[o] = v; img[o + 1] = v >> 1; img[o + 2] = v >> 1;
+    }
+    const checked = renderTryOn({ model, layers, garment: { ...tee, image: { ...tee.image, data: img } } }, {});
+    const reason = (r: RenderResult) => r.quality.reasons.some((x) => x.includes('fine check'));
+    expect(reason(checked)).toBe(true);
+    expect(checked.quality.needs_review).toBe(true);
+    expect(reason(base)).toBe(false);
+  });
+
   it('mirrors a doubted cuff (taken from the hem) from the sure one', () => {
     const L0 = tee.landmarks;
     const wrong = { ...tee, landmarks: { ...L0,

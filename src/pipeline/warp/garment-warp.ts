@@ -25,6 +25,8 @@ export interface WarpedGarment {
   collar: RgbaImage | null;
   /** Where the body panel's map was evaluated (model pixels). */
   box: Box;
+  /** The sleeves carry a fine check and were drawn with the stronger prefilter (softened). */
+  softenedSleeves: boolean;
   timings_ms: Record<string, number>;
 }
 
@@ -264,7 +266,7 @@ export function warpGarment(g: GarmentAnalysis, t: Targets, size: { width: numbe
     }
   }
   lap('sleeves');
-  return { garment: sleeves ? toStraight(acc, W, H, union) : panelImg, panel: panelImg, sleeves, collar, box, timings_ms: timings };
+  return { garment: sleeves ? toStraight(acc, W, H, union) : panelImg, panel: panelImg, sleeves, collar, box, softenedSleeves: !!sleeves && pieces.fineSleeves, timings_ms: timings };
 }
 
 function unionBox(a: Box, b: Box): Box {
