@@ -35,6 +35,12 @@ export function buildAgnostic(a: ModelAnalysis, outline: BodyOutline, top: Uint8
     else if (SKIN_SOURCE_LABELS.has(l) && !top[i]) skinLab[i] = 1;
     else if (l === L.background && a.mask.data[i]! < 64) bgSrc[i] = 1;
   }
+  // The backdrop just outside the person's outline is tinted by it (anti-aliasing, a soft mask):
+  // taken as a source, it carries that tint into the fill as a halo along the old top's outline.
+  const person = new Uint8Array(n);
+  for (let i = 0; i < n; i++) person[i] = a.mask.data[i]! >= 64 ? 1 : 0;
+  const nearPerson = grow(person, W, H, Math.max(2, Math.round(Math.max(W, H) / 300)));
+  for (let i = 0; i < n; i++) if (nearPerson[i]) bgSrc[i] = 0;
   // Skin's own edge pixels mix with the top or the background: take sources from a little inside.
   const skinSrc = grow(skinLab, W, H, -Math.max(1, Math.round(Math.max(W, H) / 600)));
   const out = new Float32Array(rgb);
