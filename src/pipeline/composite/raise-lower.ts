@@ -28,7 +28,7 @@ export function raiseLowerClothing(out: Uint8Array, model: ModelAnalysis, layers
   // The lower clothing's top edge per column.
   const run = Math.max(6, Math.round(0.08 * T));
   const top = new Int32Array(W);
-  for (let x = 0; x < W; x++) top[x] = waistbandRow(model, layers, x, yMin, yMax, run);
+  for (let x = 0; x < W; x++) top[x] = waistbandRow(model, layers.old_clothing.data, x, yMin, yMax, run);
   smoothColumns(top, Math.max(2, Math.round(0.02 * T)));
   const band = Math.max(3, Math.round(0.04 * T));
   const depthMax = 3 * band;
@@ -147,19 +147,32 @@ export function raiseLowerClothing(out: Uint8Array, model: ModelAnalysis, layers
 
 /**
  * The lower clothing's top edge in column x between rows y0 and y1: the first row of a run of `run`
- * rows of it that the old top does not claim (shorter runs are dark patches of the old top that the
- * parsing called trousers); -1 when there is none.
+ * rows of it that the old top (`old`, when given) does not claim (shorter runs are dark patches of
+ * the old top that the parsing called trousers); -1 when there is none.
  */
-function waistbandRow(model: ModelAnalysis, layers: ModelLayers, x: number, y0: number, y1: number, run: number): number {
-  const W = model.width, lab = model.parsing.data, old = layers.old_clothing.data;
+export function waistbandRow(model: ModelAnalysis, old: Uint8Array | null, x: number, y0: number, y1: number, run: number): number {
+  const W = model.width, lab = model.parsing.data;
   let count = 0;
   for (let y = y0; y <= y1; y++) {
     const i = y * W + x;
-    if (lab[i] === L.lower_clothing && old[i]! < 128) {
+    if (lab[i] === L.lower_clothing && (!old || old[i]! < 128)) {
       if (++count >= run) return y - run + 1;
     } else count = 0;
   }
   return -1;
+}
+
+/**
+ * Where to look for the waistband across the hips: rows from 0.7 torso lengths above the hips to 0.8
+ * below, the run of lower clothing that counts, and five columns across the hips (the middle one may
+ * fall between the legs).
+ */
+export function waistbandSearch(model: ModelAnalysis): { y0: number; y1: number; run: number; columns: number[] } {
+  const T = model.measurements.torso_length, k = model.pose.keypoints;
+  const hipY = (k.left_hip.y + k.right_hip.y) / 2, hipX = (k.left_hip.x + k.right_hip.x) / 2;
+  const half = Math.abs(k.left_hip.x - k.right_hip.x) / 2;
+  const columns = [-0.6, -0.3, 0, 0.3, 0.6].map((f) => Math.round(hipX + f * half)).filter((x) => x >= 0 && x < model.width);
+  return { y0: Math.max(0, Math.floor(hipY - 0.7 * T)), y1: Math.min(model.height - 1, Math.ceil(hipY + 0.8 * T)), run: Math.max(6, Math.round(0.08 * T)), columns };
 }
 
 /**
@@ -168,18 +181,12 @@ function waistbandRow(model: ModelAnalysis, layers: ModelLayers, x: number, y0: 
  * 0 when fewer than two columns show lower clothing under the hem.
  */
 export function midriffGap(model: ModelAnalysis, layers: ModelLayers, panel: RgbaImage): number {
-  const W = model.width, H = model.height;
+  const W = model.width;
   const T = model.measurements.torso_length;
-  const k = model.pose.keypoints;
-  const hipY = (k.left_hip.y + k.right_hip.y) / 2, hipX = (k.left_hip.x + k.right_hip.x) / 2;
-  const half = Math.abs(k.left_hip.x - k.right_hip.x) / 2;
-  const y0 = Math.max(0, Math.floor(hipY - 0.7 * T)), y1 = Math.min(H - 1, Math.ceil(hipY + 0.8 * T));
-  const run = Math.max(6, Math.round(0.08 * T));
+  const { y0, y1, run, columns } = waistbandSearch(model);
   const gaps: number[] = [];
-  for (const f of [-0.6, -0.3, 0, 0.3, 0.6]) {
-    const x = Math.round(hipX + f * half);
-    if (x < 0 || x >= W) continue;
-    const top = waistbandRow(model, layers, x, y0, y1, run);
+  for (const x of columns) {
+    const top = waistbandRow(model, layers.old_clothing.data, x, y0, y1, run);
     if (top < 0) continue;
     let hem = -1;
     for (let y = top - 1; y >= y0 && hem < 0; y--) if (panel.data[(y * W + x) * 4 + 3]! >= 128) hem = y;

@@ -1,6 +1,6 @@
 // The garment takes on the scene's light: luminance gain of the folds and the photo's colour temperature, hue kept.
 import { maskExtent } from '../image.js';
-import { distanceTo } from '../person/layers/raster.js';
+import { bodyShapeGain } from '../person/layers/shading.js';
 import type { ModelLayers, RgbaImage } from '../types.js';
 
 /**
@@ -47,8 +47,8 @@ export function shadeGarment(garment: RgbaImage, layers: ModelLayers, strength: 
 }
 
 /**
- * Shades warped sleeves as tubes: darker towards their own outline, brightest along the middle (the
- * same falloff as bodyShapeGain), in the scene's light. The photo's gain does not fit a sleeve: it
+ * Shades warped sleeves as tubes: darker towards their own outline, brightest along the middle (each
+ * sleeve's bodyShapeGain), in the scene's light. The photo's gain does not fit a sleeve: it
  * holds the old arm's rounding in a narrower band and the backdrop's flat 1 beside it, which read as
  * dark streaks down a sleeve wider than the arm.
  */
@@ -67,18 +67,10 @@ export function shadeSleeves(sleeves: RgbaImage, layers: ModelLayers, strength: 
     if (xb < xa) continue;
     const x0 = Math.max(0, xa - 1), y0 = Math.max(0, box.y0 - 1), x1 = Math.min(W - 1, xb + 1), y1 = Math.min(H - 1, box.y1 + 1);
     const bw = x1 - x0 + 1, bh = y1 - y0 + 1;
-    const outside = new Uint8Array(bw * bh);
-    for (let y = 0; y < bh; y++) for (let x = 0; x < bw; x++) outside[y * bw + x] = alpha[(y + y0) * W + x + x0] ? 0 : 1;
-    const d = distanceTo(outside, bw, bh);
-    let maxD = 1;
-    for (let i = 0; i < d.length; i++) if (d[i]! > maxD) maxD = d[i]!;
-    const reach = maxD * 0.8;
-    for (let y = 0; y < bh; y++) {
-      for (let x = 0; x < bw; x++) {
-        const k = y * bw + x, X = x + x0;
-        if (!outside[k] && X >= xa && X <= xb) gain[(y + y0) * W + X] = 0.86 + 0.18 * Math.sqrt(Math.min(1, d[k]! / reach));
-      }
-    }
+    const inside = new Uint8Array(bw * bh);
+    for (let y = 0; y < bh; y++) for (let x = 0; x < bw; x++) inside[y * bw + x] = alpha[(y + y0) * W + x + x0]!;
+    const g = bodyShapeGain(inside, bw, bh);
+    for (let y = 0; y < bh; y++) for (let x = Math.max(0, xa - x0); x <= Math.min(bw - 1, xb - x0); x++) gain[(y + y0) * W + x + x0] = g[y * bw + x]!;
   }
   shadeGarment(sleeves, { ...layers, shading: { ...layers.shading, width: W, height: H, gain } }, strength);
 }

@@ -1,5 +1,6 @@
 // Where each garment landmark lands on this body: from pose, mask and measurements, keeping the garment's proportions.
 import type { RenderOptions } from '../options.js';
+import { waistbandRow, waistbandSearch } from '../composite/raise-lower.js';
 import { labelRunAcross } from '../image.js';
 import { HIGHEST_WAIST } from '../person/layers/old-clothing.js';
 import { PARSE_LABELS, type GarmentAnalysis, type KeypointName, type Mask, type ModelAnalysis, type Point } from '../types.js';
@@ -266,29 +267,13 @@ function lowerClothingTop(m: ModelAnalysis, x: number, y0: number, y1: number): 
 }
 
 /**
- * The lower clothing's top edge across the hips (image row): the median over columns of the first row
- * that starts a run of lower clothing, or null when fewer than two columns show one.
+ * The lower clothing's top edge across the hips (image row): the median over the hip columns of
+ * waistbandRow, never above the highest a waistband sits; null when fewer than two columns show one.
  */
 function waistbandY(m: ModelAnalysis): number | null {
-  const k = m.pose.keypoints, T = m.measurements.torso_length;
-  const hipY = (k.left_hip.y + k.right_hip.y) / 2, hipX = (k.left_hip.x + k.right_hip.x) / 2;
-  const half = Math.abs(k.left_hip.x - k.right_hip.x) / 2;
-  const run = Math.max(6, Math.round(0.08 * T));
-  const y0 = Math.max(0, Math.floor(hipY - 0.7 * T), Math.ceil(highestWaist(m))), y1 = Math.min(m.height - 1, Math.ceil(hipY + 0.8 * T));
-  const tops: number[] = [];
-  for (const f of [-0.6, -0.3, 0, 0.3, 0.6]) {
-    const x = Math.round(hipX + f * half);
-    if (x < 0 || x >= m.width) continue;
-    let count = 0;
-    for (let y = y0; y <= y1; y++) {
-      if (m.parsing.data[y * m.width + x] === L.lower_clothing) {
-        if (++count >= run) {
-          tops.push(y - run + 1);
-          break;
-        }
-      } else count = 0;
-    }
-  }
+  const { y0, y1, run, columns } = waistbandSearch(m);
+  const from = Math.max(y0, Math.ceil(highestWaist(m)));
+  const tops = columns.map((x) => waistbandRow(m, null, x, from, y1, run)).filter((y) => y >= 0);
   return tops.length >= 2 ? median(tops) : null;
 }
 
@@ -329,7 +314,7 @@ export function computeTargets(m: ModelAnalysis, g: GarmentAnalysis, opts: Rende
   let k: number;
   /** Set when a top is lengthened to meet the lower clothing: its own hem depth (body frame) before that. */
   let ownHemV: number | null = null;
-  let hemVUsed = 0;
+  let lengthened = 0;
 
   const edgeAt = (y: number, sgn: number, extra: number = ease): number => {
     const t = torsoAt(m, y, bodyMask);
@@ -420,10 +405,10 @@ export function computeTargets(m: ModelAnalysis, g: GarmentAnalysis, opts: Rende
         if (need > 0 && need <= MAX_STRETCH * hemV + 0.22 * meas.torso_length) {
           ownHemV = hemV;
           hemV += Math.min(need, MAX_STRETCH * hemV);
+          lengthened = hemV / ownHemV - 1;
         }
       }
     }
-    hemVUsed = hemV;
     const hemC = fromFrame(body, 0, hemV);
     const gHalf = (dist(G.hem_left!, G.hem_right!) / 2) * k;
     for (const [name, sgn] of [['left', 1], ['right', -1]] as const) {
@@ -547,7 +532,6 @@ export function computeTargets(m: ModelAnalysis, g: GarmentAnalysis, opts: Rende
       along('crotch', `hem_${s}_inner`, [0.33, 0.66]);
     }
   }
-  const lengthened = ownHemV !== null && ownHemV > 0 ? Math.max(0, hemVUsed / ownHemV - 1) : 0;
   return { category: g.category, points, landmarks: G, panel: { garment: pg, body: pb }, sleeves, scale: k * opts.scale, shoulderWidth: S, tuck: tucked, brief, lengthened, warnings };
 }
 
