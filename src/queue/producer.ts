@@ -151,8 +151,9 @@ export function createJobProducer(cfg: QueueSettings, log: Logger, options: Prod
     },
 
     async ping() {
-      if (connection.status !== 'ready') return false;
       try {
+        // A process's first request may come while the connection is still being made (see ready()).
+        await ready();
         return (await connection.ping()) === 'PONG';
       } catch {
         return false;

@@ -186,3 +186,17 @@ describe('queues and workers on Redis + Postgres', () => {
     expect(await env.store.exists(`t/${env.tenantId}/renders/${renders[0]!.id}/v1.jpg`)).toBe(false);
   });
 });
+
+describe('a producer made a moment ago', () => {
+  it('answers its first ping after connecting instead of calling Redis down', async () => {
+    const env = await queueEnv('pglite');
+    const jobs = createJobProducer(env.cfg, createLogger('silent'));
+    try {
+      // No wait: the connection is still being made when the first request of a new process arrives.
+      expect(await jobs.ping()).toBe(true);
+    } finally {
+      await jobs.close();
+      await env.cleanup();
+    }
+  });
+});
