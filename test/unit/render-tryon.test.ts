@@ -78,6 +78,36 @@ const opaque = (img: RgbaImage): RgbaImage => {
 };
 
 describe('renderTryOn on a CGI model', () => {
+  it('leaves the person untouched away from the garment: no second, pale outline beside arms, hair or face', () => {
+    const r = renderTryOn({ model, layers, garment: tee }, { enhancement: 0 });
+    const W = model.width, H = model.height, S = model.measurements.shoulder_width;
+    // Clear of the garment by more than its contact shadow's reach, and of what the render changes under it.
+    const reach = Math.ceil(0.12 * S);
+    const near = new Uint8Array(W * H);
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+      if (r.garment_mask.data[y * W + x]! === 0) continue;
+      for (let dy = -reach; dy <= reach; dy += reach) for (let dx = -reach; dx <= reach; dx += reach) {
+        const yy = Math.min(H - 1, Math.max(0, y + dy)), xx = Math.min(W - 1, Math.max(0, x + dx));
+        near[yy * W + xx] = 1;
+      }
+    }
+    let checked = 0, changed = 0;
+    const lab = model.parsing.data;
+    for (let y = 1; y < H - 1; y++) for (let x = 1; x < W - 1; x++) {
+      const i = y * W + x;
+      if (near[i] || r.raised?.data[i] || r.kept?.data[i] || r.garment_mask.data[i]) continue;
+      // Judged along the outline of arms, hands, hair and face: where their soft layers have edges.
+      const front = (l: number) => l === PARSE_LABELS.left_arm || l === PARSE_LABELS.right_arm || l === PARSE_LABELS.hands || l === PARSE_LABELS.hair || l === PARSE_LABELS.face;
+      const edge = front(lab[i]!) !== front(lab[i + 1]!) || front(lab[i]!) !== front(lab[i + W]!);
+      if (!edge) continue;
+      checked++;
+      const o = i * 4;
+      if (Math.abs(r.image.data[o]! - layers.agnostic.data[o]!) + Math.abs(r.image.data[o + 1]! - layers.agnostic.data[o + 1]!) + Math.abs(r.image.data[o + 2]! - layers.agnostic.data[o + 2]!) > 3) changed++;
+    }
+    expect(checked).toBeGreaterThan(300);
+    expect(changed / checked).toBeLessThan(0.01);
+  });
+
   it('keeps the print: SSIM ≥ 0.9 against the flat print after TPS rectification (≥ 0.8 after an affine one)', () => {
     const r = renderTryOn({ model, layers, garment: tee }, { shading: 0 });
     const tps = panelTps(r);

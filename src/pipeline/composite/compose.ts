@@ -43,6 +43,9 @@ export function composeRender(input: ComposeInput): RgbaImage & { raised: Mask |
   // A lower garment keeps the top the person wears: start from the photo, not the agnostic person.
   const out = new Uint8Array(input.keepUpper ? model.image.data : layers.agnostic.data);
   if (input.background) replaceBackground(out, input, W, H);
+  // The person as the photo shows them: where nothing is drawn over it, its arms, hair and face are
+  // already there with their own edges.
+  const base = new Uint8Array(out);
   // A cropped top over a longer one: carrying the lower clothing up covers only a high waist's
   // height, and the midriff above it would be invented (or the trousers drawn up to the ribs as a
   // flat block); layered over the photo's top it is the photo's own pixels.
@@ -76,10 +79,13 @@ export function composeRender(input: ComposeInput): RgbaImage & { raised: Mask |
   }
   const front = frontWithoutOldClothing(layers);
   if (input.armpits) hideArmsInCaps(front, model, garment, input.armpits);
-  over(out, front, n, null);
+  // Front and arm layers go only over what the render changed: over the untouched person their soft
+  // edges (decontaminated to skin colour) would lay a pale second outline beside the photo's own.
+  const untouched = unchanged(out, base, n);
+  over(out, front, n, untouched);
   // The body panel is at the torso's depth: every arm pixel is in front of it, not only those the
   // front layer holds (arms over the torso), except inside a sleeve's cap.
-  over(out, armsLayer(model, layers, input.armpits ?? { left: null, right: null }), n, null);
+  over(out, armsLayer(model, layers, input.armpits ?? { left: null, right: null }), n, untouched);
   if (input.sleeves) {
     // A sleeve is on its arm, so in front of it; hair over the shoulders stays in front of the sleeve.
     over(out, input.sleeves.data, n, null);
@@ -123,6 +129,16 @@ function neckInFront(out: Uint8Array, model: ModelAnalysis, layers: ModelLayers,
       for (let c = 0; c < 3; c++) out[o + c] = Math.round(out[o + c]! * (1 - w) + ag[o + c]! * w);
     }
   }
+}
+
+/** 1 where `out` still holds `base`'s colour. */
+function unchanged(out: Uint8Array, base: Uint8Array, n: number): Uint8Array {
+  const same = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const o = i * 4;
+    if (out[o] === base[o] && out[o + 1] === base[o + 1] && out[o + 2] === base[o + 2]) same[i] = 1;
+  }
+  return same;
 }
 
 /** Straight-alpha "over" onto an opaque image; `skip` marks pixels left untouched. */

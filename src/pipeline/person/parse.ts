@@ -1,5 +1,7 @@
 // Body parsing: each person pixel gets the nearest body part (pose geometry), then skin or clothing by colour.
+import { boxBlur } from '../composite/guided-filter.js';
 import { maskExtent } from '../image.js';
+import { grow } from './layers/raster.js';
 import { PARSE_LABELS, type Face, type LabelMap, type Mask, type Point, type RgbaImage } from '../types.js';
 import { convexHull, pointInPolygon, type Segment, type Skeleton } from './skeleton.js';
 import { chromaB, chromaR, skinDistance, type SkinModel } from './skin.js';
@@ -91,9 +93,11 @@ export function parseBody(img: RgbaImage, mask: Mask, sk: Skeleton, face: Face |
         // A bare arm lying over the torso is in front of it: skin near the arm line wins.
         if (d < best || (d < 1 && skinHere && id === P.torso)) { best = d; id = a.pid; }
       }
+      // So is a bare forearm or hand hanging beside the thigh: its skin is not the leg's.
+      const armSkin = skinHere && (id === P.armL || id === P.armR || id === P.handL || id === P.handR) && best < 1;
       for (const l of legSegs) {
         const d = segDist2(l.f, x, y) / l.r2;
-        if (d < best) { best = d; id = P.leg; }
+        if (d < best && !armSkin) { best = d; id = P.leg; }
       }
       if (id === P.leg) for (const s of shinSegs) {
         // The last stretch of the shin is ankle and foot: shoes are part of the leg, not clothing.
@@ -156,14 +160,12 @@ export function parseBody(img: RgbaImage, mask: Mask, sk: Skeleton, face: Face |
           else label = L.torso_clothing;
           break;
         case P.armL:
-          label = skinHere ? L.left_arm : L.torso_clothing;
-          break;
         case P.armR:
-          label = skinHere ? L.right_arm : L.torso_clothing;
-          break;
         case P.handL:
         case P.handR:
-          label = skinHere ? L.hands : L.torso_clothing;
+          // Not skin near an arm is its sleeve (but see lowerBesideArms).
+          if (skinHere) label = part[i] === P.armL ? L.left_arm : part[i] === P.armR ? L.right_arm : L.hands;
+          else label = L.torso_clothing;
           break;
         case P.leg:
           label = skinHere ? L.legs : isSkin[i] === FABRIC ? L.torso_clothing : L.lower_clothing;
@@ -175,7 +177,99 @@ export function parseBody(img: RgbaImage, mask: Mask, sk: Skeleton, face: Face |
       out[i] = label;
     }
   }
+  if (top && low) lowerBesideArms(img, out, part, bb, S, low, top);
+  relabelLimbFringe(img, mask, out, part, bb, S);
   return { labels: { width: W, height: H, data: out }, armInFront: armsInFront(sk) };
+}
+
+/**
+ * Below where the lower clothing starts across the torso, what shows beside a hanging arm is that
+ * lower clothing too (jeans between forearm and hip), not the arm's sleeve: fabric there of the lower
+ * clothing's chroma, by a clear margin, is relabelled. Chroma, since the top's mean mixes its light and
+ * dark parts and jeans' shading is not a colour. Above that row (a long top, a dress's skirt) the arms'
+ * surroundings are the top's.
+ */
+function lowerBesideArms(img: RgbaImage, out: Uint8Array, part: Uint8Array, bb: Bounds, S: number, low: [number, number, number], top: [number, number, number]): void {
+  const W = img.width;
+  let from = -1;
+  for (let y = bb.y0; y <= bb.y1 && from < 0; y++) {
+    let c = 0;
+    for (let x = bb.x0; x <= bb.x1; x++) if (part[y * W + x] === P.torso && out[y * W + x] === L.lower_clothing) c++;
+    if (c >= 0.15 * S) from = y;
+  }
+  if (from < 0) return;
+  const lb = chromaB(...low), lr = chromaR(...low), tb = chromaB(...top), tr = chromaR(...top);
+  const d = img.data;
+  for (let y = from; y <= bb.y1; y++) {
+    for (let x = bb.x0; x <= bb.x1; x++) {
+      const i = y * W + x, p = part[i]!;
+      if (out[i] !== L.torso_clothing || (p !== P.armL && p !== P.armR && p !== P.handL && p !== P.handR)) continue;
+      const cb = chromaB(d[i * 4]!, d[i * 4 + 1]!, d[i * 4 + 2]!), cr = chromaR(d[i * 4]!, d[i * 4 + 1]!, d[i * 4 + 2]!);
+      const dl = (cb - lb) ** 2 + (cr - lr) ** 2, dt = (cb - tb) ** 2 + (cr - tr) ** 2;
+      if (dl * 4 < dt) out[i] = L.lower_clothing;
+    }
+  }
+}
+
+/** Largest RGB distance from the skin–backdrop mixing line at which a pixel is still a mix of the two. */
+const FRINGE_TOL = 24;
+
+/**
+ * A bare arm's or hand's outline: its anti-aliased edge pixels, and backdrop the person mask took in
+ * beside it, fail the skin test and would be labelled clothing (a sleeve). They then count as the old
+ * top, are filled, and leave a ghosted line along every arm. Such a pixel lies within a few pixels of
+ * both the limb's skin and the backdrop, and its colour on the line between the two: the half nearer
+ * the skin is the limb, the rest backdrop. A real sleeve's colour lies off that line; a sleeve as pale
+ * as the backdrop only loses its corner at the cuff.
+ */
+function relabelLimbFringe(img: RgbaImage, mask: Mask, out: Uint8Array, part: Uint8Array, bb: Bounds, S: number): void {
+  const { width: W, height: H, data } = img;
+  const n = W * H;
+  const reach = Math.max(2, Math.round(S / 25));
+  const limbSkin = new Uint8Array(n), outside = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const l = out[i]!;
+    if (l === L.left_arm || l === L.right_arm || l === L.hands) limbSkin[i] = 1;
+    if (mask.data[i]! < 128) outside[i] = 1;
+  }
+  const nearSkin = grow(limbSkin, W, H, reach), nearOutside = grow(outside, W, H, reach);
+  const isLimbPart = (p: number) => p === P.armL || p === P.armR || p === P.handL || p === P.handR;
+  let any = false;
+  for (let i = 0; i < n && !any; i++) any = out[i] === L.torso_clothing && isLimbPart(part[i]!) && !!nearSkin[i] && !!nearOutside[i];
+  if (!any) return;
+  // Local means of the skin and of the backdrop, over a window a few times the band's width.
+  const r = reach * 3;
+  const means = (sel: Uint8Array) => {
+    const w = new Float32Array(n), c = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+    for (let i = 0; i < n; i++) {
+      if (!sel[i]) continue;
+      w[i] = 1;
+      for (let k = 0; k < 3; k++) c[k]![i] = data[i * 4 + k]!;
+    }
+    return { w: boxBlur(w, W, H, r), c: c.map((ch) => boxBlur(ch, W, H, r)) };
+  };
+  const sk = means(limbSkin), bg = means(outside);
+  for (let y = bb.y0; y <= bb.y1; y++) {
+    for (let x = bb.x0; x <= bb.x1; x++) {
+      const i = y * W + x;
+      if (out[i] !== L.torso_clothing || !isLimbPart(part[i]!) || !nearSkin[i] || !nearOutside[i]) continue;
+      if (sk.w[i]! < 1e-3 || bg.w[i]! < 1e-3) continue;
+      let dd = 0, dc = 0, cc = 0;
+      const s = [0, 0, 0], d = [0, 0, 0];
+      for (let k = 0; k < 3; k++) {
+        s[k] = sk.c[k]![i]! / sk.w[i]!;
+        d[k] = bg.c[k]![i]! / bg.w[i]! - s[k]!;
+        const c = data[i * 4 + k]! - s[k]!;
+        dd += d[k]! * d[k]!; dc += d[k]! * c; cc += c * c;
+      }
+      if (dd < 1) continue;
+      const t = Math.max(0, Math.min(1, dc / dd));
+      const off2 = cc - 2 * t * dc + t * t * dd;
+      if (off2 > FRINGE_TOL * FRINGE_TOL) continue;
+      const p = part[i]!;
+      out[i] = t >= 0.3 ? L.background : p === P.armL ? L.left_arm : p === P.armR ? L.right_arm : L.hands;
+    }
+  }
 }
 
 /** Chroma centres of the person's own skin and of a skin-coloured top. */

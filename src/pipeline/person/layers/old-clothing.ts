@@ -38,6 +38,11 @@ export function correctedTop(a: ModelAnalysis): Uint8Array {
   // Trousers and skirts reach the natural waist at most: "lower clothing" above this is the top (a
   // dark top over dark jeans, which colour alone cannot part).
   const highestLower = (k.left_hip.y + k.right_hip.y) / 2 - HIGHEST_WAIST * a.measurements.torso_length;
+  // An arm's outline against the backdrop is a mix of skin and backdrop, its chroma washed out towards
+  // a pale top's: that is the arm's edge, not fabric.
+  const outside = new Uint8Array(n);
+  for (let i = 0; i < n; i++) outside[i] = a.mask.data[i]! < 128 ? 1 : 0;
+  const armEdge = grow(outside, W, H, Math.max(2, Math.round(a.measurements.shoulder_width / 60)));
   const isTop = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const l = lab[i]!;
@@ -58,7 +63,7 @@ export function correctedTop(a: ModelAnalysis): Uint8Array {
       const dt = (sb[i]! - top[0]) ** 2 + (sr[i]! - top[1]) ** 2;
       if (dt * 4 < dl && dl > 100) isTop[i] = 1;
     }
-    else if (MAYBE_TOP.has(l) && skin && top && (l !== L.legs || i < hemY * W)) {
+    else if (MAYBE_TOP.has(l) && skin && top && (l !== L.legs || i < hemY * W) && !((l === L.left_arm || l === L.right_arm) && armEdge[i])) {
       const ds = (sb[i]! - skin[0]) ** 2 + (sr[i]! - skin[1]) ** 2;
       const dt = (sb[i]! - top[0]) ** 2 + (sr[i]! - top[1]) ** 2;
       if (dt < ds) isTop[i] = 1;

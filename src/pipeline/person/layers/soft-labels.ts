@@ -47,6 +47,10 @@ export function softLabelAlpha(a: ModelAnalysis, sel: Uint8Array): Float32Array 
   const refined = guidedFilterColor(guide, blurred, w, h, r, 4e-3);
   // Nothing further than the filter's reach from the labelled part: a look-alike elsewhere is not it.
   const near = boxBlur(m, w, h, r);
+  // Half a grid cell inside the label: the filter's local average there is only the share of the
+  // label in its window, well under 1 across a limb narrower than a few windows (an arm seen as half
+  // transparent over the garment), and there is no edge to snap to.
+  const inner = boxBlur(m, w, h, Math.max(1, Math.round(cell / 2)));
   const mask = a.mask.data;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
@@ -54,7 +58,7 @@ export function softLabelAlpha(a: ModelAnalysis, sel: Uint8Array): Float32Array 
       if (near[k]! <= 0) continue;
       const v = Math.max(0, Math.min(1, refined[k]!));
       // Deep inside the label there is nothing to snap to: keep it whole.
-      const al = near[k]! >= 0.999 ? 1 : v < 0.04 ? 0 : v > 0.96 ? 1 : v;
+      const al = inner[k]! >= 0.999 ? 1 : v < 0.04 ? 0 : v > 0.96 ? 1 : v;
       out[i] = Math.min(al, mask[i]! / 255);
     }
   }
