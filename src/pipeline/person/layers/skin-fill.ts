@@ -313,7 +313,8 @@ function torsoRelief(a: ModelAnalysis, hole: Uint8Array, skinSrc: Uint8Array, bo
     return f(rows[rows.length - 1]!);
   };
   const centre = (y: number) => across(y, (r) => (r.left + r.right) / 2);
-  const body = (i: number) => hole[i] === 1 || lab[i] === L.torso_skin;
+  // The neck's base shows in a V or scoop opening on the centre line: the body goes on across it.
+  const body = (i: number) => hole[i] === 1 || lab[i] === L.torso_skin || lab[i] === L.neck;
   const left = new Float32Array(bh).fill(NaN), right = new Float32Array(bh).fill(NaN);
   for (let y = box.y0; y <= box.y1; y++) {
     const cx = Math.round(centre(y));
