@@ -95,5 +95,10 @@ describe('softLabelAlpha on a limb narrower than the filter', () => {
     }
     // The filter alone gives about the label's share of its window there (0.7–0.9): seen through.
     expect(whole / inner).toBe(1);
+    // Nor does it reach out past half a grid cell (2 px here): there it was a skin-coloured haze over
+    // whatever the render draws behind the limb, up to the filter's radius away.
+    let beyond = 0;
+    for (let y = 20; y < H - 20; y++) for (const x of [66, 67, 68, 69, 91, 92, 93, 94]) if (soft[y * W + x]! > 0) beyond++;
+    expect(beyond).toBe(0);
   });
 });

@@ -46,7 +46,9 @@ export function softLabelAlpha(a: ModelAnalysis, sel: Uint8Array): Float32Array 
   const blurred = boxBlur(m, w, h, Math.max(1, Math.round(cell / 2)));
   const refined = guidedFilterColor(guide, blurred, w, h, r, 4e-3);
   // Nothing further than the filter's reach from the labelled part: a look-alike elsewhere is not it.
-  const near = boxBlur(m, w, h, r);
+  // Outside the label, only within half a cell: the steps are that far from the real edge at most,
+  // and a ramp reaching further out lays skin-coloured haze over whatever is drawn behind the limb.
+  const near = boxBlur(m, w, h, Math.max(2, Math.round(cell / 2)));
   // Half a grid cell inside the label: the filter's local average there is only the share of the
   // label in its window, well under 1 across a limb narrower than a few windows (an arm seen as half
   // transparent over the garment), and there is no edge to snap to.
