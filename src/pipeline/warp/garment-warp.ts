@@ -1,4 +1,5 @@
 // The garment warped onto the body: body panel by a thin-plate spline, each sleeve as a tube along its arm.
+import { boxBlur } from '../composite/guided-filter.js';
 import type { Box, GarmentAnalysis, Point, RgbaImage } from '../types.js';
 import { boundsOf, buildWarpMap } from './grid.js';
 import { meshWarp, type QuadMesh } from './mesh.js';
@@ -59,7 +60,10 @@ export function garmentPieces(g: GarmentAnalysis, G: Record<string, Point>, slee
   const { width: w, height: h } = g.image;
   const n = w * h;
   const bodyImg = new Uint8Array(g.image.data);
-  if (g.cutout.background) unmixBackdrop(bodyImg, g.cutout.background);
+  if (g.cutout.background) {
+    unmixBackdrop(bodyImg, g.cutout.background);
+    defringeRim(bodyImg, w, h, g.cutout.background);
+  }
   const collar = g.collar_back;
   let collarImg: Uint8Array | null = null;
   if (collar) {
@@ -172,6 +176,52 @@ export function unmixBackdrop(img: Uint8Array, bg: [number, number, number]): vo
     if (a === 0 || a === 255) continue;
     const f = Math.max(a / 255, 1 / 3);
     for (let c = 0; c < 3; c++) img[o + c] = Math.max(0, Math.min(255, Math.round((img[o + c]! - (1 - f) * bg[c]!) / f)));
+  }
+}
+
+/** Width of the cut-out's rim checked for backdrop, garment pixels. */
+const RIM = 2;
+
+/**
+ * The cut-out's outline often holds a pixel or two still counted as opaque that are half backdrop
+ * (the matte a little generous): on a person they draw a pale dotted line round a dark garment. Each
+ * rim pixel is set on the line from the backdrop to the garment's own colour just inside it (the
+ * mean of the solid pixels a few pixels in): it takes that colour, and its alpha shrinks to the share
+ * of garment it holds. A garment near the backdrop's colour (a white tee on white) has no such line
+ * to read, and is left alone. In place, RGBA w×h.
+ */
+export function defringeRim(img: Uint8Array, w: number, h: number, bg: [number, number, number]): void {
+  const n = w * h;
+  const solid = new Float32Array(n);
+  for (let i = 0; i < n; i++) solid[i] = img[i * 4 + 3]! >= 250 ? 1 : 0;
+  // Solid and at least RIM pixels from any non-solid one: the garment's own colour.
+  const inner = boxBlur(solid, w, h, RIM);
+  const core = new Float32Array(n);
+  for (let i = 0; i < n; i++) core[i] = inner[i]! >= 0.999 ? 1 : 0;
+  const r = RIM + 2;
+  const wt = boxBlur(core, w, h, r);
+  const ch = [0, 1, 2].map((c) => {
+    const v = new Float32Array(n);
+    for (let i = 0; i < n; i++) if (core[i]) v[i] = img[i * 4 + c]!;
+    return boxBlur(v, w, h, r);
+  });
+  for (let i = 0; i < n; i++) {
+    const o = i * 4;
+    if (img[o + 3] === 0 || core[i] || wt[i]! < 1e-3) continue;
+    let dd = 0, dc = 0;
+    const f = [0, 0, 0];
+    for (let c = 0; c < 3; c++) {
+      f[c] = ch[c]![i]! / wt[i]!;
+      const d = f[c]! - bg[c]!;
+      dd += d * d;
+      dc += d * (img[o + c]! - bg[c]!);
+    }
+    // Garment and backdrop too alike to tell a mix from either.
+    if (dd < 40 * 40) continue;
+    const share = Math.max(0, Math.min(1, dc / dd));
+    if (share >= 0.95) continue;
+    for (let c = 0; c < 3; c++) img[o + c] = Math.round(f[c]!);
+    img[o + 3] = Math.round(img[o + 3]! * share);
   }
 }
 
