@@ -79,7 +79,7 @@ describe('decontaminateEdges', () => {
   });
 });
 
-describe('softLabelAlpha on a limb narrower than the filter', () => {
+describe('softLabelAlpha on a limb (an arm) narrower than the filter', () => {
   it('keeps the label whole a few pixels in from its edge, where the photo has no edge to snap to', () => {
     // A 16 px band of the same colour as its surroundings (an arm against a skin-toned top), at the
     // real shoulder width of a 768 px photo (a 4 px grid, the filter's window 21 px wide).
@@ -87,7 +87,7 @@ describe('softLabelAlpha on a limb narrower than the filter', () => {
     const a = { width: W, height: H, image: { width: W, height: H, data }, mask: { width: W, height: H, data: new Uint8Array(W * H).fill(255) }, measurements: { shoulder_width: 320 } } as unknown as ModelAnalysis;
     const sel = new Uint8Array(W * H);
     for (let y = 0; y < H; y++) for (let x = 72; x < 88; x++) sel[y * W + x] = 1;
-    const soft = softLabelAlpha(a, sel);
+    const soft = softLabelAlpha(a, sel, true);
     let inner = 0, whole = 0;
     for (let y = 20; y < H - 20; y++) for (let x = 75; x < 85; x++) {
       inner++;

@@ -16,7 +16,7 @@ export function frontLayer(a: ModelAnalysis, outline: BodyOutline, old?: Uint8Ar
   fillPolygon(torso, W, H, outline.torso, 1);
   const sk = outline.skeleton;
   const shoulderY = Math.min(sk.shoulderL.y, sk.shoulderR.y) - sk.shoulderWidth * 0.05;
-  const sel = new Uint8Array(n);
+  const limbs = new Uint8Array(n), rest = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     if (old && old[i]) continue;
     const l = lab[i]!;
@@ -25,9 +25,12 @@ export function frontLayer(a: ModelAnalysis, outline: BodyOutline, old?: Uint8Ar
     const hair = l === L.hair && (y > shoulderY || torso[i]);
     // The face is in front of any collar: a high or standing collar (the back of a polo's) that the
     // warp carries up past a lowered chin stays behind it.
-    if (arm || hair || l === L.face) sel[i] = 1;
+    if (arm) limbs[i] = 1;
+    else if (hair || l === L.face) rest[i] = 1;
   }
-  return softLayer(a, sel, a.image.data);
+  const al = softLabelAlpha(a, limbs, true), ar = softLabelAlpha(a, rest);
+  for (let i = 0; i < n; i++) if (ar[i]! > al[i]!) al[i] = ar[i]!;
+  return softLayer(a, al, a.image.data);
 }
 
 /**
@@ -51,14 +54,13 @@ export function armsLayer(a: ModelAnalysis, agnostic: RgbaImage, old: Uint8Array
     }
     sel[i] = 1;
   }
-  return softLayer(a, sel, agnostic.data);
+  return softLayer(a, softLabelAlpha(a, sel, true), agnostic.data);
 }
 
-/** Colour from `src` under the selection's soft alpha, edge pixels decontaminated. */
-function softLayer(a: ModelAnalysis, sel: Uint8Array, src: Uint8Array): RgbaImage {
+/** Colour from `src` under the soft alpha, edge pixels decontaminated. */
+function softLayer(a: ModelAnalysis, alpha: Float32Array, src: Uint8Array): RgbaImage {
   const { width: W, height: H } = a;
   const n = W * H;
-  const alpha = softLabelAlpha(a, sel);
   const out = new Uint8Array(n * 4);
   for (let i = 0; i < n; i++) {
     const al = alpha[i]!;

@@ -8,8 +8,14 @@ import { boxBlur, guidedFilterColor } from '../../composite/guided-filter.js';
  * colour-guided filter moves the edge onto the photo's real one (skin against fabric) within about
  * two grid cells. Restricted to the person mask (its soft silhouette stays) and to near the selection,
  * so the filter cannot bleed a part into a distant look-alike region. Computed on the selection's box only.
+ *
+ * `limb`: an arm or hand, whose label is the skin test's, pixel-exact against fabric. Whole from half
+ * a cell in, and reaching at most half a cell out: across a limb narrower than a few filter windows
+ * the filter alone gives only the label's share of its window (the arm seen through), and its ramp
+ * lays a skin-coloured haze beside it. Face and hair keep the filter's full reach: their labels'
+ * staircases (face against neck, hair against shoulder) are further from the real edge.
  */
-export function softLabelAlpha(a: ModelAnalysis, sel: Uint8Array): Float32Array {
+export function softLabelAlpha(a: ModelAnalysis, sel: Uint8Array, limb = false): Float32Array {
   const { width: W, height: H } = a;
   const out = new Float32Array(W * H);
   let x0 = W, y0 = H, x1 = -1, y1 = -1;
@@ -46,13 +52,8 @@ export function softLabelAlpha(a: ModelAnalysis, sel: Uint8Array): Float32Array 
   const blurred = boxBlur(m, w, h, Math.max(1, Math.round(cell / 2)));
   const refined = guidedFilterColor(guide, blurred, w, h, r, 4e-3);
   // Nothing further than the filter's reach from the labelled part: a look-alike elsewhere is not it.
-  // Outside the label, only within half a cell: the steps are that far from the real edge at most,
-  // and a ramp reaching further out lays skin-coloured haze over whatever is drawn behind the limb.
-  const near = boxBlur(m, w, h, Math.max(2, Math.round(cell / 2)));
-  // Half a grid cell inside the label: the filter's local average there is only the share of the
-  // label in its window, well under 1 across a limb narrower than a few windows (an arm seen as half
-  // transparent over the garment), and there is no edge to snap to.
-  const inner = boxBlur(m, w, h, Math.max(1, Math.round(cell / 2)));
+  const near = boxBlur(m, w, h, limb ? Math.max(2, Math.round(cell / 2)) : r);
+  const inner = limb ? boxBlur(m, w, h, Math.max(1, Math.round(cell / 2))) : near;
   const mask = a.mask.data;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
