@@ -32,7 +32,8 @@ export async function prepareModelLayers(a: ModelAnalysis, opts: LayerOptions = 
   const front = frontLayer(a, outline, old);
   const arms = armsLayer(a, ag.agnostic, old);
   lap('front');
-  const shading = shadingMap(a, ag.old_clothing.data, shape);
+  // The garment may reach past the outline's cut at the hips: its shading goes on there.
+  const shading = shadingMap(a, ag.old_clothing.data, bodyShapeGain(outline.mask.data, a.width, a.height, true));
   const light = sceneLight(a);
   lap('shading');
   timings.total = Object.values(timings).reduce((s, v) => s + v, 0);

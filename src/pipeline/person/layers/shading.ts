@@ -98,8 +98,22 @@ export function shadingMap(a: ModelAnalysis, old: Uint8Array, shape: Float32Arra
   return { width: W, height: H, gain, source: 'clothing' };
 }
 
-/** A gentle falloff toward the body outline: the sides of a rounded body turn away from the light. */
-export function bodyShapeGain(body: Uint8Array, W: number, H: number): Float32Array {
+/**
+ * A gentle falloff toward the body outline: the sides of a rounded body turn away from the light.
+ * `open`: the outline's bottom is a cut, not an edge (the torso's outline ends at the hips, a garment
+ * may reach past them): each column goes on down from its lowest outline pixel, so no darker band
+ * runs along the cut and no step shows below it.
+ */
+export function bodyShapeGain(body: Uint8Array, W: number, H: number, open = false): Float32Array {
+  if (open) {
+    const ext = new Uint8Array(body);
+    for (let x = 0; x < W; x++) {
+      let last = -1;
+      for (let y = 0; y < H; y++) if (body[y * W + x]) last = y;
+      for (let y = last + 1; last >= 0 && y < H; y++) ext[y * W + x] = 1;
+    }
+    body = ext;
+  }
   const outside = new Uint8Array(W * H);
   for (let i = 0; i < outside.length; i++) outside[i] = body[i] ? 0 : 1;
   const d = distanceTo(outside, W, H);
