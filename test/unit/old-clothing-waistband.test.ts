@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { NetworkRegistry } from '../../src/inference/registry.js';
 import { analyzeModel } from '../../src/pipeline/person/analyze.js';
-import { correctedTop } from '../../src/pipeline/person/layers/old-clothing.js';
+import { correctedTop, dropSpecks } from '../../src/pipeline/person/layers/old-clothing.js';
 import { PARSE_LABELS, type ModelAnalysis } from '../../src/pipeline/types.js';
 
 const L = PARSE_LABELS;
@@ -64,5 +64,23 @@ describe('the old top', () => {
     expect(high.filter((i) => top[i]).length / high.length).toBeGreaterThanOrEqual(0.99);
     expect(low.length).toBeGreaterThan(500);
     expect(low.filter((i) => top[i]).length / low.length).toBeLessThan(0.05);
+  });
+});
+
+describe('dropSpecks', () => {
+  it('drops lone fragments up to the size given and keeps every pixel of larger regions, however thin', () => {
+    const W = 40, H = 30;
+    const m = new Uint8Array(W * H);
+    // A 3×3 speck, a 1-pixel dot, and a long 1-pixel-wide line joined to a 10×10 block.
+    for (let y = 2; y < 5; y++) for (let x = 2; x < 5; x++) m[y * W + x] = 1;
+    m[20 * W + 30] = 1;
+    for (let y = 10; y < 20; y++) for (let x = 10; x < 20; x++) m[y * W + x] = 1;
+    for (let x = 20; x < 38; x++) m[12 * W + x] = 1;
+    const before = m.reduce((s, v) => s + v, 0);
+    dropSpecks(m, W, H, 12);
+    expect(m[3 * W + 3]).toBe(0);
+    expect(m[20 * W + 30]).toBe(0);
+    expect(m[12 * W + 37]).toBe(1);
+    expect(m.reduce((s, v) => s + v, 0)).toBe(before - 10);
   });
 });

@@ -39,11 +39,12 @@ function outlineClothShare(a: ModelAnalysis): { share: number; n: number } {
 }
 
 describe('parsing along bare arms', () => {
-  it.each(SAMPLES)('%s: at most 1 in 5 outline pixels beside a bare arm or hand is called clothing', (s) => {
-    // Measured before: 0.42, 0.22, 0.55, 0.54 (the edge's mix of skin and backdrop failed the skin test).
+  it.each(SAMPLES)('%s: at most 12% of the outline pixels beside a bare arm or hand are called clothing', (s) => {
+    // Measured before: 0.42, 0.22, 0.55, 0.54 (the edge's mix of skin and backdrop failed the skin test);
+    // 0.14, 0.03, 0.10, 0.14 with a mix taken as one within 24 RGB levels of the line; 0.09, 0.02, 0.02, 0.11 within 40.
     const { share, n } = outlineClothShare(models.get(s)!);
     expect(n).toBeGreaterThan(500);
-    expect(share).toBeLessThanOrEqual(0.2);
+    expect(share).toBeLessThanOrEqual(0.12);
   });
 
   it('cgi-model-27: the tee’s sleeves stay clothing', () => {

@@ -212,7 +212,7 @@ function lowerBesideArms(img: RgbaImage, out: Uint8Array, part: Uint8Array, bb: 
 }
 
 /** Largest RGB distance from the skin–backdrop mixing line at which a pixel is still a mix of the two. */
-const FRINGE_TOL = 24;
+const FRINGE_TOL = 40;
 
 /**
  * A bare arm's or hand's outline: its anti-aliased edge pixels, and backdrop the person mask took in

@@ -70,7 +70,38 @@ export function correctedTop(a: ModelAnalysis): Uint8Array {
     }
   }
   absorbIslands(isTop, lab, W, H);
+  dropSpecks(isTop, W, H, Math.max(8, SPECK * a.measurements.shoulder_width ** 2));
   return isTop;
+}
+
+/** Largest lone fragment of "top" (shoulder widths squared) taken for parsing noise. */
+const SPECK = 0.0002;
+
+/**
+ * Lone fragments of a few pixels (an arm's edge pixel off the skin–backdrop line, a crease) are not
+ * the old top: grown and filled, each leaves a pale dot along the arm's outline.
+ */
+export function dropSpecks(isTop: Uint8Array, W: number, H: number, max: number): void {
+  const seen = new Uint8Array(W * H);
+  const stack: number[] = [];
+  const comp: number[] = [];
+  for (let s = 0; s < isTop.length; s++) {
+    if (!isTop[s] || seen[s]) continue;
+    comp.length = 0;
+    stack.push(s);
+    seen[s] = 1;
+    while (stack.length) {
+      const i = stack.pop()!;
+      comp.push(i);
+      const x = i % W;
+      for (const j of [x > 0 ? i - 1 : -1, x < W - 1 ? i + 1 : -1, i >= W ? i - W : -1, i + W < W * H ? i + W : -1]) {
+        if (j < 0 || seen[j] || !isTop[j]) continue;
+        seen[j] = 1;
+        stack.push(j);
+      }
+    }
+    if (comp.length <= max) for (const i of comp) isTop[i] = 0;
+  }
 }
 
 /**
