@@ -3,6 +3,9 @@ import type { Mask, RgbaImage, ScoredPoint } from '../types.js';
 import { components, dilate, erode } from './mask-ops.js';
 import type { Shape } from './shape.js';
 
+/** Interquartile range of the front's brightness, over its median, beyond which the front is a print. */
+const BUSY_FRONT = 0.35;
+
 export function findCollarBack(image: RgbaImage, shape: Shape, marks: Record<string, ScoredPoint>): Mask | null {
   const nl = marks.neck_left, nr = marks.neck_right, al = marks.armpit_left, ar = marks.armpit_right;
   if (!nl || !nr || !al || !ar) return null;
@@ -19,6 +22,10 @@ export function findCollarBack(image: RgbaImage, shape: Shape, marks: Record<str
   if (ref.length < 20) return null;
   ref.sort((a, b) => a - b);
   const front = ref[ref.length >> 1]!;
+  // A striped or printed front: "darker than the front" picks its dark print, not a collar (the
+  // stripes in the opening were cut out one by one and the rest drawn as a ghost over the chest).
+  const q1 = ref[ref.length >> 2]!, q3 = ref[(3 * ref.length) >> 2]!;
+  if (q3 - q1 > BUSY_FRONT * Math.max(front, 1)) return null;
   const x0 = Math.max(0, Math.round(nr.x)), x1 = Math.min(w - 1, Math.round(nl.x));
   const y0 = shape.box.y0, y1 = Math.min(h - 1, Math.round(Math.min(nl.y, nr.y) + 0.2 * H));
   const dark = new Uint8Array(w * h);
