@@ -75,8 +75,6 @@ export function renderTryOn(input: RenderInput, options: RenderOptionsInput = {}
     armpits: targets.sleeves.length ? { left: targets.points.armpit_left?.y ?? null, right: targets.points.armpit_right?.y ?? null } : undefined,
     neckline: garment.category !== 'bottom' && targets.points.neck_right && targets.points.neck_front && targets.points.neck_left
       ? [targets.points.neck_right, targets.points.neck_front, targets.points.neck_left] : undefined,
-    sidesFrom: garment.category !== 'bottom' && targets.points.armpit_left && targets.points.armpit_right
-      ? Math.max(targets.points.armpit_left.y, targets.points.armpit_right.y) + 0.05 * model.measurements.shoulder_width : undefined,
   });
   let image: RgbaImage = { width: composed.width, height: composed.height, data: composed.data };
   lap('composite');

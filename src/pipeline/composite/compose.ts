@@ -1,6 +1,5 @@
 // Back-to-front compositing of a render: background, agnostic person, collar back, garment with contact shadow, front layer.
 import { PARSE_LABELS, type Mask, type ModelAnalysis, type ModelLayers, type Point, type RgbaImage } from '../types.js';
-import { segmentDistance } from '../person/skeleton.js';
 import { keepOldTopUnder } from './layer-old.js';
 import { MAX_RISE, midriffGap, raiseLowerClothing } from './raise-lower.js';
 
@@ -33,8 +32,6 @@ export interface ComposeInput {
   layerOverOld?: boolean;
   /** The front neckline's targets (right corner, front, left corner), model pixels: see neckInFront. */
   neckline?: [Point, Point, Point];
-  /** Image row below which a narrow filled gap between the garment's side and an arm is the garment's (see closeArmGaps). */
-  sidesFrom?: number;
 }
 
 const L = PARSE_LABELS;
@@ -83,7 +80,6 @@ export function composeRender(input: ComposeInput): RgbaImage & { raised: Mask |
   const front = frontWithoutOldClothing(layers);
   if (input.armpits) hideArmsInCaps(front, model, garment, input.armpits);
   const arms = armsLayer(model, layers, input.armpits ?? { left: null, right: null });
-  if (input.sidesFrom !== undefined && !input.keepUpper) closeArmGaps(out, model, layers, input.panel, arms, input.sidesFrom);
   // Front and arm layers go only over what the render changed: over the untouched person their soft
   // edges (decontaminated to skin colour) would lay a pale second outline beside the photo's own.
   const untouched = unchanged(out, base, n);
@@ -132,61 +128,6 @@ function neckInFront(out: Uint8Array, model: ModelAnalysis, layers: ModelLayers,
       const w = Math.min(1, Math.max(0, (yl - y) / 2));
       const o = i * 4;
       for (let c = 0; c < 3; c++) out[o + c] = Math.round(out[o + c]! * (1 - w) + ag[o + c]! * w);
-    }
-  }
-}
-
-/** Widest gap closed, in shoulder widths. */
-const ARM_GAP = 0.06;
-/** Half width of the arm about its bone line that is surely arm, in shoulder widths. */
-const ARM_CORE = 0.07;
-/** The crevice between arm and body is in shadow. */
-const GAP_SHADE = 0.8;
-
-/**
- * Below the armpits, where the old top filled the space between the torso and a hanging arm, a new
- * garment a little narrower than the old one leaves a sliver of invented backdrop or torso between its side
- * and the arm: a pale or skin-coloured line no worn top shows (the arm rests against the fabric). A
- * run of such filled pixels up to ARM_GAP wide, with the garment on one side and the arm on the
- * other, takes the colour of the garment's edge in shadow.
- */
-function closeArmGaps(out: Uint8Array, model: ModelAnalysis, layers: ModelLayers, panel: RgbaImage, arms: Uint8Array, fromRow: number): void {
-  const W = model.width, H = model.height;
-  const pa = panel.data, bg = layers.filled_background.data, fs = layers.filled_skin.data;
-  const S = model.measurements.shoulder_width;
-  const max = Math.max(2, Math.round(ARM_GAP * S));
-  const k = model.pose.keypoints;
-  const bones = [[k.left_shoulder, k.left_elbow], [k.left_elbow, k.left_wrist], [k.right_shoulder, k.right_elbow], [k.right_elbow, k.right_wrist]]
-    .filter(([p, q]) => p.score >= 0.3 && q.score >= 0.3)
-    .map(([p, q]) => ({ a: p, b: q, r: 0 }));
-  const onArm = (x: number, y: number) => bones.some((b) => segmentDistance(b, x, y) < ARM_CORE * S);
-  const paint = (y: number, edge: number, from: number, to: number) => {
-    const e = (y * W + edge) * 4;
-    for (let x = Math.min(from, to); x <= Math.max(from, to); x++) {
-      const o = (y * W + x) * 4;
-      for (let c = 0; c < 3; c++) out[o + c] = Math.round(out[e + c]! * GAP_SHADE);
-    }
-  };
-  for (let y = Math.max(0, Math.ceil(fromRow)); y < H; y++) {
-    const row = y * W;
-    for (let x = 1; x < W - 1; x++) {
-      const inG = pa[(row + x) * 4 + 3]! >= 128;
-      for (const dir of [1, -1]) {
-        // A garment pixel whose neighbour in `dir` is not garment: its side.
-        if (!inG || pa[(row + x + dir) * 4 + 3]! >= 128) continue;
-        for (let d = 1; d <= max + 1; d++) {
-          const xx = x + dir * d;
-          if (xx < 0 || xx >= W) break;
-          const i = row + xx;
-          if (arms[i * 4 + 3]! >= 128) {
-            if (d > 1) paint(y, x, x + dir, xx - dir);
-            break;
-          }
-          // Invented backdrop, or invented skin clear of the arm's bone line (nearer it, the skin is
-          // the arm itself, invented under the old sleeve).
-          if (d > max || (bg[i]! < 128 && (fs[i]! < 128 || onArm(xx, y)))) break;
-        }
-      }
     }
   }
 }
