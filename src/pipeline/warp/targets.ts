@@ -204,20 +204,33 @@ function clearChin(m: ModelAnalysis, named: Record<string, Point>, S: number): v
 /**
  * p moved down onto the body when it lies beside the head and neck, off the person (a neckline
  * corner proportions put above a sloping shoulder): the first body pixel below it that is not hair
- * or face, within maxDown pixels; else p unchanged.
+ * or face, within maxDown pixels. On hair or face (hair over the shoulder, whose outline is not the
+ * body's), no higher than NECK_RISE above the line through the shoulder points.
  */
-function ontoShoulder(m: ModelAnalysis, p: Point, maxDown: number): Point {
+export function ontoShoulder(m: ModelAnalysis, p: Point, maxDown: number): Point {
   const x = Math.round(p.x), y0 = Math.round(p.y);
   if (x < 0 || x >= m.width || y0 < 0 || y0 >= m.height) return p;
-  if (m.mask.data[y0 * m.width + x]! >= 128) return p;
+  // Hair over the shoulder hides where it is: no higher than the shoulder line allows there.
+  const lowest = shoulderLineAt(m, p.x) - NECK_RISE * m.measurements.shoulder_width;
+  const hidden = (l: number) => l === L.hair || l === L.face;
+  if (m.mask.data[y0 * m.width + x]! >= 128) return hidden(m.parsing.data[y0 * m.width + x]!) ? { x: p.x, y: Math.max(p.y, lowest) } : p;
   for (let d = 1; d <= maxDown && y0 + d < m.height; d++) {
     const i = (y0 + d) * m.width + x;
     if (m.mask.data[i]! < 128) continue;
     const lab = m.parsing.data[i]!;
-    if (lab === L.hair || lab === L.face) return p;
+    if (hidden(lab)) return { x: p.x, y: Math.max(p.y, Math.min(y0 + d, lowest)) };
     return { x: p.x, y: y0 + d };
   }
   return p;
+}
+
+/** How far the outline at the neck's base rises above the line through the shoulder points, in shoulder widths. */
+const NECK_RISE = 0.12;
+
+/** Height of the line through the measured shoulder points at column x. */
+function shoulderLineAt(m: ModelAnalysis, x: number): number {
+  const a = m.measurements.shoulder_left, b = m.measurements.shoulder_right;
+  return Math.abs(a.x - b.x) < 1 ? (a.y + b.y) / 2 : a.y + ((b.y - a.y) * (x - a.x)) / (b.x - a.x);
 }
 
 /** x of a sleeve's inner edge at image row y (between its cap and cuff), or null. */
