@@ -407,6 +407,23 @@ describe('renderTryOn on a CGI model', () => {
     return { ...model, image, parsing: { ...model.parsing, data: lab } };
   };
 
+  it('carries the lower clothing up to a tucked top’s hem too: no strip of invented skin or backdrop at the waist', () => {
+    // A tucked top (a bodysuit) ends at the waistband; the old top's fill below its hem is the trousers'.
+    const S = model.measurements.shoulder_width;
+    const layersLong = patch(Math.round(0.25 * S));
+    const r = renderTryOn({ model, layers: layersLong, garment: tee }, { meet_lower: false, tuck: true });
+    expect(r.raised).not.toBeNull();
+    let strip = 0, raised = 0;
+    for (let i = 0; i < model.width * model.height; i++) {
+      if (layersLong.filled_skin.data[i]! < 128 || r.garment_mask.data[i]! >= 128 || layers.body.data[i]! < 128) continue;
+      strip++;
+      if (r.raised!.data[i]! >= 128) raised++;
+    }
+    expect(strip).toBeGreaterThan(500);
+    // The strip's rows above the waistband (measured 28% of it; the rest lies over the trousers).
+    expect(raised / strip).toBeGreaterThanOrEqual(0.25);
+  });
+
   it('carries the lower clothing up to a shorter hem: the strip has the trousers’ colour, not skin', () => {
     const S = model.measurements.shoulder_width;
     // Within a high waist's height of the trousers (further down, the photo's top stays: next tests).

@@ -50,7 +50,7 @@ export function composeRender(input: ComposeInput): RgbaImage & { raised: Mask |
   // height, and the midriff above it would be invented (or the trousers drawn up to the ribs as a
   // flat block); layered over the photo's top it is the photo's own pixels.
   const layerMidriff = !!input.layerOverOld && !input.tuck && !input.keepUpper && midriffGap(model, layers, input.panel) > MAX_RISE;
-  const raised = input.raiseLower && !input.tuck && !input.keepUpper && !layerMidriff ? raiseLowerClothing(out, model, layers, input.panel) : null;
+  const raised = input.raiseLower && !input.keepUpper && !layerMidriff ? raiseLowerClothing(out, model, layers, input.panel) : null;
   const kept = input.layerOverOld && !input.keepUpper ? keepOldTopUnder(out, model, layers, garment, raised, { midriff: layerMidriff }) : null;
   if (input.collar) {
     // The collar's back is behind the neck, head and shoulders: warped with the front panel it lands on
