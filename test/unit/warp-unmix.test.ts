@@ -59,4 +59,16 @@ describe('defringeRim', () => {
     defringeRim(img, w, h, bg);
     expect([...img]).toEqual([...before]);
   });
+
+  it('leaves a clean striped edge alone: a white stripe running out to the outline is garment, not backdrop', () => {
+    // Navy and white stripes three rows each, solid to the outline, on a light backdrop.
+    const img = new Uint8Array(w * h * 4);
+    for (let y = 10; y < 30; y++) for (let x = 10; x < 30; x++) {
+      const o = (y * w + x) * 4;
+      img.set(Math.floor(y / 3) % 2 ? [30, 40, 90, 255] : [252, 252, 252, 255], o);
+    }
+    const before = Uint8Array.from(img);
+    defringeRim(img, w, h, bg);
+    expect([...img]).toEqual([...before]);
+  });
 });

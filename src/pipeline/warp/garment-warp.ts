@@ -181,12 +181,14 @@ export function unmixBackdrop(img: Uint8Array, bg: [number, number, number]): vo
 
 /** Width of the cut-out's rim checked for backdrop, garment pixels. */
 const RIM = 2;
+/** Least RGB distance between garment and backdrop colours for a rim pixel to be read as their mix. */
+const DISTINCT = 80;
 
 /**
  * The cut-out's outline often holds a pixel or two still counted as opaque that are half backdrop
  * (the matte a little generous): on a person they draw a pale dotted line round a dark garment. Each
  * rim pixel is set on the line from the backdrop to the garment's own colour just inside it (the
- * mean of the solid pixels a few pixels in): it takes that colour, and its alpha shrinks to the share
+ * solid pixel nearby nearest its colour): it takes that colour, and its alpha shrinks to the share
  * of garment it holds. A garment near the backdrop's colour (a white tee on white) has no such line
  * to read, and is left alone. In place, RGBA w×h.
  */
@@ -198,26 +200,34 @@ export function defringeRim(img: Uint8Array, w: number, h: number, bg: [number, 
   const inner = boxBlur(solid, w, h, RIM);
   const core = new Float32Array(n);
   for (let i = 0; i < n; i++) core[i] = inner[i]! >= 0.999 ? 1 : 0;
-  const r = RIM + 2;
-  const wt = boxBlur(core, w, h, r);
-  const ch = [0, 1, 2].map((c) => {
-    const v = new Float32Array(n);
-    for (let i = 0; i < n; i++) if (core[i]) v[i] = img[i * 4 + c]!;
-    return boxBlur(v, w, h, r);
-  });
   for (let i = 0; i < n; i++) {
     const o = i * 4;
-    if (img[o + 3] === 0 || core[i] || wt[i]! < 1e-3) continue;
+    if (img[o + 3] === 0 || core[i]) continue;
+    // The garment's own colour: of the solid pixels a few pixels around, the one nearest this pixel's
+    // colour (a stripe or print running out to the edge is read as itself; by a mean, or by the next
+    // pixel straight in, a pale stripe's end was taken for backdrop over a dark one and went see-through).
+    const x = i % w, y = (i - x) / w;
+    let src = -1, best = Infinity;
+    for (let sy = Math.max(0, y - RIM - 2); sy <= Math.min(h - 1, y + RIM + 2); sy++) {
+      for (let sx = Math.max(0, x - RIM - 2); sx <= Math.min(w - 1, x + RIM + 2); sx++) {
+        const j = sy * w + sx;
+        if (!core[j]) continue;
+        const e = (img[j * 4]! - img[o]!) ** 2 + (img[j * 4 + 1]! - img[o + 1]!) ** 2 + (img[j * 4 + 2]! - img[o + 2]!) ** 2;
+        if (e < best) { best = e; src = j; }
+      }
+    }
+    if (src < 0) continue;
     let dd = 0, dc = 0;
     const f = [0, 0, 0];
     for (let c = 0; c < 3; c++) {
-      f[c] = ch[c]![i]! / wt[i]!;
+      f[c] = img[src * 4 + c]!;
       const d = f[c]! - bg[c]!;
       dd += d * d;
       dc += d * (img[o + c]! - bg[c]!);
     }
-    // Garment and backdrop too alike to tell a mix from either.
-    if (dd < 40 * 40) continue;
+    // Garment and backdrop too alike to tell a mix from either (a white stripe, a pastel): the share
+    // read off a short line is noise, and a pale stripe's end went see-through.
+    if (dd < DISTINCT * DISTINCT) continue;
     const share = Math.max(0, Math.min(1, dc / dd));
     if (share >= 0.95) continue;
     for (let c = 0; c < 3; c++) img[o + c] = Math.round(f[c]!);
