@@ -5,13 +5,13 @@ import { PARSE_LABELS as L, type ModelAnalysis } from '../../src/pipeline/types.
 
 const W = 200, H = 200, S = 100;
 
-/** The person from y = 100 down (shoulder line level at y = 100); hair over the left shoulder from y = 40. */
+/** The person from y = 100 down (shoulder line level at y = 100); hair beside the neck and over the left shoulder from y = 40. */
 function model(): ModelAnalysis {
   const mask = new Uint8Array(W * H), lab = new Uint8Array(W * H);
   for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
     const i = y * W + x;
     if (y >= 100) { mask[i] = 255; lab[i] = L.torso_clothing; }
-    if (x >= 120 && x < 170 && y >= 40 && y < 130) { mask[i] = 255; lab[i] = L.hair; }
+    if (x >= 110 && x < 170 && y >= 40 && y < 130) { mask[i] = 255; lab[i] = L.hair; }
   }
   return {
     width: W, height: H, mask: { width: W, height: H, data: mask }, parsing: { width: W, height: H, data: lab },
@@ -31,5 +31,9 @@ describe('ontoShoulder', () => {
     expect(p.y).toBeCloseTo(100 - 0.12 * S, 6);
     // Lower down already: left alone.
     expect(ontoShoulder(model(), { x: 140, y: 95 }, 40)).toEqual({ x: 140, y: 95 });
+  });
+
+  it('leaves a high collar’s corner beside the neck where it is, hair or not (a turtleneck would drop off the neck)', () => {
+    expect(ontoShoulder(model(), { x: 115, y: 50 }, 40)).toEqual({ x: 115, y: 50 });
   });
 });

@@ -204,14 +204,16 @@ function clearChin(m: ModelAnalysis, named: Record<string, Point>, S: number): v
 /**
  * p moved down onto the body when it lies beside the head and neck, off the person (a neckline
  * corner proportions put above a sloping shoulder): the first body pixel below it that is not hair
- * or face, within maxDown pixels. On hair or face (hair over the shoulder, whose outline is not the
- * body's), no higher than NECK_RISE above the line through the shoulder points.
+ * or face, within maxDown pixels. On hair or face out on the shoulder (hair over it, whose outline is
+ * not the body's), no higher than NECK_RISE above the line through the shoulder points.
  */
 export function ontoShoulder(m: ModelAnalysis, p: Point, maxDown: number): Point {
   const x = Math.round(p.x), y0 = Math.round(p.y);
   if (x < 0 || x >= m.width || y0 < 0 || y0 >= m.height) return p;
-  // Hair over the shoulder hides where it is: no higher than the shoulder line allows there.
-  const lowest = shoulderLineAt(m, p.x) - NECK_RISE * m.measurements.shoulder_width;
+  // Hair over the shoulder hides where it is: out on the shoulder (a wide neckline's corner, not a
+  // high collar's beside the neck), no higher than the shoulder line allows there.
+  const S = m.measurements.shoulder_width, cx = (m.measurements.shoulder_left.x + m.measurements.shoulder_right.x) / 2;
+  const lowest = Math.abs(p.x - cx) > ON_SHOULDER * S ? shoulderLineAt(m, p.x) - NECK_RISE * S : -Infinity;
   const hidden = (l: number) => l === L.hair || l === L.face;
   if (m.mask.data[y0 * m.width + x]! >= 128) return hidden(m.parsing.data[y0 * m.width + x]!) ? { x: p.x, y: Math.max(p.y, lowest) } : p;
   for (let d = 1; d <= maxDown && y0 + d < m.height; d++) {
@@ -226,6 +228,8 @@ export function ontoShoulder(m: ModelAnalysis, p: Point, maxDown: number): Point
 
 /** How far the outline at the neck's base rises above the line through the shoulder points, in shoulder widths. */
 const NECK_RISE = 0.12;
+/** Least distance from the body's centre line of a neckline corner out on the shoulder, in shoulder widths. */
+const ON_SHOULDER = 0.25;
 
 /** Height of the line through the measured shoulder points at column x. */
 function shoulderLineAt(m: ModelAnalysis, x: number): number {
