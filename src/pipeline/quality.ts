@@ -2,6 +2,9 @@
 import { PARSE_LABELS, type GarmentAnalysis, type Mask, type ModelAnalysis, type ModelLayers, type RgbaImage } from './types.js';
 import type { Targets } from './warp/targets.js';
 
+/** Least landmark score of the garment's neckline points below which a render asks for review. */
+const NECK_CONFIDENCE = 0.5;
+
 export interface QualityReport {
   pose_confidence: number;
   cutout_confidence: number;
@@ -73,6 +76,11 @@ export function qualityReport(m: ModelAnalysis, layers: ModelLayers, g: GarmentA
   if (pose_confidence < 0.5) reasons.push(`pose is uncertain (${r3(pose_confidence)}): the garment may be misplaced`);
   if (cutout_confidence < 0.6) reasons.push(`garment cut-out is uncertain (${r3(cutout_confidence)})`);
   if (landmark_confidence < 0.55) reasons.push(`garment landmarks are uncertain (${r3(landmark_confidence)}): the garment may be badly shaped`);
+  // The neckline decides what is drawn behind the neck (a collar's back, the inside and label seen
+  // through the opening): found with little confidence (a polo's standing collar, a white tee on
+  // white), merchants saw a floating collar or the back label at the throat.
+  const neck = ['neck_left', 'neck_right', 'neck_front'].filter((k) => t.points[k] && g.landmarks[k]).map((k) => g.landmarks[k]!.score);
+  if (neck.length && Math.min(...neck) < NECK_CONFIDENCE) reasons.push(`the garment's neckline was found with little confidence (${r3(Math.min(...neck))}): check the collar and the neckline`);
   if (layered > 0) reasons.push(`the photo's top was kept under the garment over ${Math.round((layered / old) * 100)}% of it (a layered look) rather than inventing a large area of skin; set layering "off" to synthesise skin instead`);
   if (old_clothing_uncovered - (old ? layered / old : 0) > 0.02) reasons.push(`${Math.round((old_clothing_uncovered - layered / old) * 100)}% of the old clothing still shows`);
   if (inpainted_share > 0.2) reasons.push(`${Math.round(inpainted_share * 100)}% of the old clothing was replaced by synthesised skin or background that shows`);

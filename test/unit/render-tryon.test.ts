@@ -407,6 +407,14 @@ describe('renderTryOn on a CGI model', () => {
     return { ...model, image, parsing: { ...model.parsing, data: lab } };
   };
 
+  it('asks for review when the garment’s neckline was found with little confidence, and not otherwise', () => {
+    expect(base.quality.reasons.some((x) => x.includes('neckline'))).toBe(false);
+    const landmarks = { ...tee.landmarks, neck_front: { ...tee.landmarks.neck_front!, score: 0.1 } };
+    const r = renderTryOn({ model, layers, garment: { ...tee, landmarks } }, {});
+    expect(r.quality.needs_review).toBe(true);
+    expect(r.quality.reasons.some((x) => x.includes('neckline was found with little confidence'))).toBe(true);
+  });
+
   it('carries the lower clothing up to a tucked top’s hem too: no strip of invented skin or backdrop at the waist', () => {
     // A tucked top (a bodysuit) ends at the waistband; the old top's fill below its hem is the trousers'.
     const S = model.measurements.shoulder_width;
