@@ -43,7 +43,7 @@ const cache = new WeakMap<GarmentAnalysis, { key: string; pieces: GarmentPieces 
  * Extra mip level bias for sleeves' colour (a fine check's, and any other's) and for their outline
  * (see where they are sampled).
  */
-const FINE_SLEEVE_LOD_BIAS = 2.25;
+const FINE_SLEEVE_LOD_BIAS = 1.5;
 const SLEEVE_LOD_BIAS = 0.75;
 const SLEEVE_EDGE_LOD_BIAS = 0;
 
