@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { NetworkRegistry } from '../../src/inference/registry.js';
 import { analyzeModel } from '../../src/pipeline/person/analyze.js';
-import { correctedTop, dropSpecks } from '../../src/pipeline/person/layers/old-clothing.js';
+import { correctedTop, dropLimbIslands, dropSpecks } from '../../src/pipeline/person/layers/old-clothing.js';
 import { PARSE_LABELS, type ModelAnalysis } from '../../src/pipeline/types.js';
 
 const L = PARSE_LABELS;
@@ -82,5 +82,25 @@ describe('dropSpecks', () => {
     expect(m[20 * W + 30]).toBe(0);
     expect(m[12 * W + 37]).toBe(1);
     expect(m.reduce((s, v) => s + v, 0)).toBe(before - 10);
+  });
+});
+
+describe('dropLimbIslands', () => {
+  it('gives a small island of "top" inside a hand back to the hand, and keeps one on the torso or a large one', () => {
+    const W = 60, H = 40;
+    const lab = new Uint8Array(W * H).fill(PARSE_LABELS.torso_clothing);
+    // A hand over x 0..19 with a 4×4 shadow island; a 4×4 island on the torso; a large region in the hand.
+    for (let y = 0; y < H; y++) for (let x = 0; x < 20; x++) lab[y * W + x] = PARSE_LABELS.hands;
+    const top = new Uint8Array(W * H);
+    for (let y = 30; y < H; y++) for (let x = 20; x < W; x++) top[y * W + x] = 1;
+    const isle = (x0: number, y0: number, s: number) => { for (let y = y0; y < y0 + s; y++) for (let x = x0; x < x0 + s; x++) { top[y * W + x] = 1; lab[y * W + x] = PARSE_LABELS.torso_clothing; } };
+    isle(5, 5, 4);
+    isle(40, 5, 4);
+    isle(4, 14, 12);
+    dropLimbIslands(top, lab, W, H, 50);
+    expect(top[6 * W + 6]).toBe(0);
+    expect(top[6 * W + 41]).toBe(1);
+    expect(top[20 * W + 10]).toBe(1);
+    expect(top[35 * W + 30]).toBe(1);
   });
 });

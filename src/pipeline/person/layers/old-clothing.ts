@@ -71,8 +71,49 @@ export function correctedTop(a: ModelAnalysis): Uint8Array {
   }
   absorbIslands(isTop, lab, W, H);
   dropSpecks(isTop, W, H, Math.max(8, SPECK * a.measurements.shoulder_width ** 2));
+  dropLimbIslands(isTop, lab, W, H, LIMB_ISLAND * a.measurements.shoulder_width ** 2);
   return isTop;
 }
+
+/** Largest "top" island inside a hand or arm that is taken for the limb's own shadow, shoulder widths squared. */
+const LIMB_ISLAND = 0.005;
+const LIMB = new Set<number>([L.hands, L.left_arm, L.right_arm]);
+
+/**
+ * Shadowed creases between fingers, or a hand's shade, fail the skin test and come out as clothing
+ * inside the hand; filled as backdrop they were white patches on the hand. A small region of "top"
+ * whose border is mostly a hand or arm is the limb.
+ */
+export function dropLimbIslands(isTop: Uint8Array, lab: Uint8Array, W: number, H: number, max: number): void {
+  const seen = new Uint8Array(W * H);
+  const stack: number[] = [];
+  const comp: number[] = [];
+  for (let s = 0; s < isTop.length; s++) {
+    if (!isTop[s] || seen[s]) continue;
+    comp.length = 0;
+    let border = 0, limb = 0;
+    stack.push(s);
+    seen[s] = 1;
+    while (stack.length) {
+      const i = stack.pop()!;
+      comp.push(i);
+      const x = i % W;
+      for (const j of [x > 0 ? i - 1 : -1, x < W - 1 ? i + 1 : -1, i >= W ? i - W : -1, i + W < W * H ? i + W : -1]) {
+        if (j < 0) continue;
+        if (isTop[j]) {
+          if (!seen[j]) { seen[j] = 1; stack.push(j); }
+        } else {
+          border++;
+          if (LIMB.has(lab[j]!)) limb++;
+        }
+      }
+    }
+    if (comp.length <= max && border > 0 && limb >= LIMB_BORDER * border) for (const i of comp) isTop[i] = 0;
+  }
+}
+
+/** Share of an island's border that must be limb. */
+const LIMB_BORDER = 0.7;
 
 /** Largest lone fragment of "top" (shoulder widths squared) taken for parsing noise. */
 const SPECK = 0.0002;
