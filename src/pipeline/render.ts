@@ -9,6 +9,7 @@ import type { GarmentAnalysis, Mask, ModelAnalysis, ModelLayers, RgbaImage } fro
 import { buildWarpMap } from './warp/grid.js';
 import { warpGarment } from './warp/garment-warp.js';
 import { buildMipPyramid, sampleWarp, type MipPyramid } from './warp/sample.js';
+import { drapeOverShoulders } from './warp/shoulder-drape.js';
 import { computeTargets, type Targets } from './warp/targets.js';
 
 export interface RenderInput {
@@ -61,6 +62,8 @@ export function renderTryOn(input: RenderInput, options: RenderOptionsInput = {}
   for (const [k, v] of Object.entries(warped.timings_ms)) timings[`warp_${k}`] = v;
   // Merchants saw such sleeves as plain, the check lost: worth a look.
   if (warped.softenedSleeves) targets.warnings.push('the sleeves’ fine check is drawn softened (prefiltered against moiré where the sleeves narrow): check them');
+  // Over the shoulders the garment lies on the person's outline (no flat corners standing in the air).
+  if (garment.category !== 'bottom') drapeOverShoulders([warped.garment, warped.panel, warped.sleeves], model.mask, targets.points, targets.shoulderWidth, opts.fit);
   lap('warp');
   // The combined garment is used for its alpha only (shadow, mask, quality): shade what is drawn.
   for (const img of [warped.panel, warped.collar]) if (img) shadeGarment(img, layers, opts.shading);
