@@ -1,5 +1,6 @@
 // The render stage (DESIGN.md "Render"): targets → warp → shade → composite → enhance → quality, plus the naive paste baseline.
 import { shadeGarment, shadeSleeves } from './composite/shade.js';
+import { armsInSleeves } from './composite/arms-in-sleeves.js';
 import { composeRender } from './composite/compose.js';
 import { applyRenderEnhancement, IDENTITY_TONE, type ToneParams } from './enhance/index.js';
 import { InputError } from './errors.js';
@@ -75,6 +76,7 @@ export function renderTryOn(input: RenderInput, options: RenderOptionsInput = {}
     layerOverOld: opts.layering === 'auto' && garment.category !== 'bottom',
     tuck: targets.tuck,
     keepUpper: garment.category === 'bottom',
+    inSleeves: armsInSleeves(targets.sleeves, model.width, model.height),
     armpits: targets.sleeves.length ? { left: targets.points.armpit_left?.y ?? null, right: targets.points.armpit_right?.y ?? null } : undefined,
     neckline: garment.category !== 'bottom' && targets.points.neck_right && targets.points.neck_front && targets.points.neck_left
       ? [targets.points.neck_right, targets.points.neck_front, targets.points.neck_left] : undefined,

@@ -14,6 +14,9 @@ import { buildWarpMap } from '../../src/pipeline/warp/grid.js';
 import { warpGarment } from '../../src/pipeline/warp/garment-warp.js';
 import { buildMipPyramid, sampleWarp } from '../../src/pipeline/warp/sample.js';
 import { fitInverseTps, type Tps } from '../../src/pipeline/warp/tps.js';
+import { armsInSleeves } from '../../src/pipeline/composite/arms-in-sleeves.js';
+import { composeRender } from '../../src/pipeline/composite/compose.js';
+import { distanceTo, grow } from '../../src/pipeline/person/layers/raster.js';
 
 const MODEL = 'samples/models/cgi-model-27.jpg';
 const nets = new NetworkRegistry({ networksDir: 'models' });
@@ -726,6 +729,68 @@ describe('necklines and sides', () => {
     // About 330 such pixels (0.013 S²) before the sides reached under close sleeves; about 100 after;
     // 175–181 (0.0071 S²) since the arms' outlines are parsed as arm and size the outline's arms.
     expect(strip).toBeLessThan(0.008 * S * S);
+  });
+});
+
+describe('arms inside their sleeves', () => {
+  it('covers the arm a sleeve falls short of with the garment, not a strip of skin beside the sleeve', async () => {
+    const long = await analyzeGarment(readFileSync('samples/garments/longsleeve-stripes.jpg'), { category: 'top' });
+    const t = computeTargets(model, long, parseRenderOptions({}), layers.body);
+    const w = warpGarment(long, t, { width: model.width, height: model.height });
+    const W = model.width, H = model.height, n = W * H, S = model.measurements.shoulder_width;
+    // Sleeves whose tube fell 5 px short of their outline all round (a sleeve narrower than, or off, its arm).
+    const sa = new Uint8Array(n);
+    for (let i = 0; i < n; i++) sa[i] = w.sleeves!.data[i * 4 + 3]! >= 128 ? 1 : 0;
+    const inner = grow(sa, W, H, -5);
+    const sleeves = { width: W, height: H, data: new Uint8Array(w.sleeves!.data) };
+    for (let i = 0; i < n; i++) if (!inner[i]) sleeves.data[i * 4 + 3] = 0;
+    const garment = { width: W, height: H, data: new Uint8Array(w.panel.data) };
+    for (let i = 0; i < n; i++) if (sleeves.data[i * 4 + 3]! > 0) garment.data.set(sleeves.data.subarray(i * 4, i * 4 + 4), i * 4);
+    const reach = armsInSleeves(t.sleeves, W, H)!;
+    // The reach starts at the armpits: the skin by the neckline is never in it (this model's left
+    // forearm is raised beside the head, so the reach does go above the shoulders there).
+    let nearNeck = 0;
+    for (let i = 0; i < n; i++) {
+      if (!reach[i]) continue;
+      const x = i % W, y = (i - x) / W;
+      for (const k of ['neck_left', 'neck_right', 'neck_front']) if (Math.hypot(x - t.points[k]!.x, y - t.points[k]!.y) < 0.2 * S) nearNeck++;
+    }
+    expect(nearNeck).toBe(0);
+    const src = new Uint8Array(n);
+    for (let i = 0; i < n; i++) src[i] = garment.data[i * 4 + 3]! >= 250 ? 1 : 0;
+    const d = distanceTo(src, W, H);
+    const L = PARSE_LABELS;
+    /** Person pixels of arm or torso inside a sleeve's reach, beside the garment, that show the skin under it. */
+    const skinShown = (inSleeves: Uint8Array | null) => {
+      const out = composeRender({ model, layers, garment, panel: w.panel, sleeves, collar: w.collar, tuck: false, inSleeves,
+        armpits: { left: t.points.armpit_left!.y, right: t.points.armpit_right!.y } });
+      let k = 0;
+      for (let i = 0; i < n; i++) {
+        const l = model.parsing.data[i];
+        if (!reach[i] || model.mask.data[i]! < 128 || garment.data[i * 4 + 3]! >= 128 || d[i]! > 0.05 * S) continue;
+        if (l !== L.left_arm && l !== L.right_arm && l !== L.torso_clothing && l !== L.torso_skin) continue;
+        const o = i * 4;
+        let diff = 0;
+        for (let c = 0; c < 3; c++) diff += Math.abs(out.data[o + c]! - layers.agnostic.data[o + c]!);
+        if (diff < 12) k++;
+      }
+      return k;
+    };
+    const without = skinShown(null), covered = skinShown(reach);
+    // Without the cover about 0.055 S² of skin shows beside the shrunken sleeves; with it none.
+    expect(without).toBeGreaterThan(0.005 * S * S);
+    expect(covered).toBeLessThan(0.1 * without);
+    // Past the cuff and away from the arm (the hand, the torso) nothing changes.
+    const args = { model, layers, garment, panel: w.panel, sleeves, collar: w.collar, tuck: false, armpits: { left: t.points.armpit_left!.y, right: t.points.armpit_right!.y } };
+    const a = composeRender({ ...args, inSleeves: null }), b = composeRender({ ...args, inSleeves: reach });
+    let changedOutside = 0, changedInside = 0;
+    for (let i = 0; i < n; i++) {
+      const o = i * 4;
+      const same = a.data[o] === b.data[o] && a.data[o + 1] === b.data[o + 1] && a.data[o + 2] === b.data[o + 2];
+      if (!same) reach[i] ? changedInside++ : changedOutside++;
+    }
+    expect(changedInside).toBeGreaterThan(0.005 * S * S);
+    expect(changedOutside).toBe(0);
   });
 });
 

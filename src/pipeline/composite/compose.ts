@@ -1,6 +1,7 @@
 // Back-to-front compositing of a render: background, agnostic person, collar back, garment with contact shadow, front layer.
 import { PARSE_LABELS, type Mask, type ModelAnalysis, type ModelLayers, type Point, type RgbaImage } from '../types.js';
 import { keepOldTopUnder } from './layer-old.js';
+import { distanceTo } from '../person/layers/raster.js';
 import { MAX_RISE, midriffGap, raiseLowerClothing } from './raise-lower.js';
 
 export interface ComposeInput {
@@ -30,6 +31,8 @@ export interface ComposeInput {
   raiseLower?: boolean;
   /** Keep the photo's top where a large area of skin would have to be invented (see keepOldTopUnder). */
   layerOverOld?: boolean;
+  /** 1 where an arm is inside its sleeve (armsInSleeves): the garment hides its skin there. */
+  inSleeves?: Uint8Array | null;
   /** The front neckline's targets (right corner, front, left corner), model pixels: see neckInFront. */
   neckline?: [Point, Point, Point];
 }
@@ -80,6 +83,7 @@ export function composeRender(input: ComposeInput): RgbaImage & { raised: Mask |
   const front = frontWithoutOldClothing(layers);
   if (input.armpits) hideArmsInCaps(front, model, garment, input.armpits);
   const arms = armsLayer(model, layers, input.armpits ?? { left: null, right: null });
+  if (input.inSleeves) hideArmsInSleeves(front, arms, model, garment, input.inSleeves);
   // Front and arm layers go only over what the render changed: over the untouched person their soft
   // edges (decontaminated to skin colour) would lay a pale second outline beside the photo's own.
   const untouched = unchanged(out, base, n);
@@ -90,6 +94,7 @@ export function composeRender(input: ComposeInput): RgbaImage & { raised: Mask |
   if (input.sleeves) {
     // A sleeve is on its arm, so in front of it; hair over the shoulders stays in front of the sleeve.
     over(out, input.sleeves.data, n, null);
+    if (input.inSleeves) coverArmsInSleeves(out, model, layers, garment, input.inSleeves);
     const hair = new Uint8Array(n * 4);
     for (let i = 0; i < n; i++) {
       if (model.parsing.data[i] !== L.hair) continue;
@@ -279,6 +284,95 @@ function hideArmsInCaps(front: Uint8Array, model: ModelAnalysis, garment: RgbaIm
     }
   }
 }
+
+/**
+ * An arm inside its sleeve is behind the garment wherever the garment is drawn: the body panel shows
+ * where the tube fell short of the parsed arm, not a strip of skin. Hair and face in front stay.
+ */
+function hideArmsInSleeves(front: Uint8Array, arms: Uint8Array, model: ModelAnalysis, garment: RgbaImage, inSleeves: Uint8Array): void {
+  const lab = model.parsing.data, g = garment.data;
+  for (let i = 0; i < inSleeves.length; i++) {
+    if (!inSleeves[i]) continue;
+    const o = i * 4 + 3;
+    const ga = g[o]!;
+    if (ga === 0) continue;
+    arms[o] = Math.round((arms[o]! * (255 - ga)) / 255);
+    if (lab[i] === L.left_arm || lab[i] === L.right_arm) front[o] = Math.round((front[o]! * (255 - ga)) / 255);
+  }
+}
+
+/**
+ * The arm that a sleeve's tube fell just short of (its edge a few pixels inside the parsed arm, or off
+ * its centre), and the body's side between sleeve and panel: body pixels of arm or torso inside
+ * the sleeve's reach that the garment does not fully cover take the colour of the nearest garment
+ * pixel as drawn (shaded), up to REACH_OVER_ARM shoulder widths from it, feathered by a pixel.
+ */
+function coverArmsInSleeves(out: Uint8Array, model: ModelAnalysis, layers: ModelLayers, garment: RgbaImage, inSleeves: Uint8Array): void {
+  const W = model.width, H = model.height, n = W * H, lab = model.parsing.data, g = garment.data;
+  const body = layers.body.data, bg = layers.filled_background.data;
+  const want = new Uint8Array(n);
+  const src = new Uint8Array(n);
+  let any = false;
+  for (let i = 0; i < n; i++) {
+    if (g[i * 4 + 3]! >= 250) {
+      src[i] = 1;
+      continue;
+    }
+    // The body only: old clothing standing off it (a wide sleeve's hem) was filled as background.
+    if (!inSleeves[i] || model.mask.data[i]! < 128 || body[i]! < 128 || bg[i]! >= 128) continue;
+    const l = lab[i];
+    if (l !== L.left_arm && l !== L.right_arm && l !== L.torso_clothing && l !== L.torso_skin) continue;
+    want[i] = 1;
+    any = true;
+  }
+  if (!any) return;
+  const reach = REACH_OVER_ARM * model.measurements.shoulder_width;
+  const d = distanceTo(src, W, H);
+  const col = new Uint8Array(n * 3);
+  const reached = new Uint8Array(n);
+  let front: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (want[i] && d[i]! > reach) want[i] = 0;
+    if (!src[i]) continue;
+    col[i * 3] = out[i * 4]!;
+    col[i * 3 + 1] = out[i * 4 + 1]!;
+    col[i * 3 + 2] = out[i * 4 + 2]!;
+    const x = i % W;
+    if ((x > 0 && want[i - 1]) || (x < W - 1 && want[i + 1]) || (i >= W && want[i - W]) || (i + W < n && want[i + W])) front.push(i);
+  }
+  while (front.length) {
+    const next: number[] = [];
+    for (const i of front) {
+      const x = i % W;
+      for (let dy = -1; dy <= 1; dy++) {
+        for (let dx = -1; dx <= 1; dx++) {
+          if ((dx < 0 && x === 0) || (dx > 0 && x === W - 1)) continue;
+          const j = i + dy * W + dx;
+          if (j < 0 || j >= n || !want[j] || reached[j]) continue;
+          reached[j] = 1;
+          col[j * 3] = col[i * 3]!;
+          col[j * 3 + 1] = col[i * 3 + 1]!;
+          col[j * 3 + 2] = col[i * 3 + 2]!;
+          next.push(j);
+        }
+      }
+    }
+    front = next;
+  }
+  // Feather the carried part's edge against skin and background by a pixel, never against the garment.
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = reached[i] || src[i] ? 1 : 0;
+  const b = boxBlur(a, W, H, 1);
+  for (let i = 0; i < n; i++) {
+    if (!reached[i]) continue;
+    const w = Math.min(1, b[i]! * 1.5);
+    const o = i * 4;
+    for (let c = 0; c < 3; c++) out[o + c] = Math.round(out[o + c]! * (1 - w) + col[i * 3 + c]! * w);
+  }
+}
+
+/** Furthest the garment's colour is carried over an arm inside its sleeve, in shoulder widths. */
+const REACH_OVER_ARM = 0.08;
 
 /** Arm and hand pixels of the agnostic person (not old clothing), below the armpits, edge alpha from the person mask. */
 function armsLayer(model: ModelAnalysis, layers: ModelLayers, armpits: { left: number | null; right: number | null }): Uint8Array {

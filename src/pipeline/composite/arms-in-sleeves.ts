@@ -1,0 +1,50 @@
+// Where an arm is inside its sleeve: from the armhole down to the cuff, within reach of the arm's centre line.
+import { fillCapsule } from '../person/layers/raster.js';
+import type { Point } from '../types.js';
+import type { SleeveTarget } from '../warp/targets.js';
+
+/** Reach from the arm's centre line, over the sleeve's half width: the arm's parsed outline strays that far past the tube. */
+const REACH = 1.6;
+
+/**
+ * 1 where a pixel is within REACH sleeve half-widths of the arm's centre line, below the armpit and on
+ * the shoulder's side of the cuff (the lines across the arm there). An arm pixel there is inside the sleeve: the
+ * garment covers it even where the tube, drawn narrower than the parsed arm or off its centre,
+ * does not (skin showed as a strip between a long sleeve and the body panel). Null without sleeves.
+ */
+export function armsInSleeves(sleeves: SleeveTarget[], width: number, height: number): Uint8Array | null {
+  if (!sleeves.length) return null;
+  const m = new Uint8Array(width * height);
+  for (const s of sleeves) {
+    const arm = s.arm;
+    if (arm.length < 2) continue;
+    const one = new Uint8Array(width * height);
+    let run = 0;
+    let cuff: Point | null = null, dir: Point | null = null;
+    for (let i = 1; i < arm.length && !cuff; i++) {
+      const a = arm[i - 1]!, b = arm[i]!;
+      const len = Math.hypot(b.x - a.x, b.y - a.y);
+      if (len <= 0) continue;
+      const end = run + len >= s.cuffAt ? (s.cuffAt - run) / len : 1;
+      const e = { x: a.x + (b.x - a.x) * end, y: a.y + (b.y - a.y) * end };
+      fillCapsule(one, width, height, a, e, REACH * s.halfWidth[i - 1]!, REACH * s.halfWidth[i]!, 1);
+      run += len;
+      if (end < 1 || i === arm.length - 1) {
+        cuff = e;
+        dir = { x: (b.x - a.x) / len, y: (b.y - a.y) / len };
+      }
+    }
+    if (!cuff || !dir) continue;
+    // From the armpit down: above it the cap hides the arm (and the reach would take in the shoulder's skin by a neckline).
+    const a1 = arm[1]!, a2 = arm[Math.min(2, arm.length - 1)]!;
+    const l1 = Math.hypot(a2.x - a1.x, a2.y - a1.y) || 1;
+    const down = { x: (a2.x - a1.x) / l1, y: (a2.y - a1.y) / l1 };
+    const pit = s.capInner;
+    for (let i = 0; i < one.length; i++) {
+      if (!one[i]) continue;
+      const x = i % width, y = (i - x) / width;
+      if ((x - cuff.x) * dir.x + (y - cuff.y) * dir.y <= 0 && (x - pit.x) * down.x + (y - pit.y) * down.y >= 0) m[i] = 1;
+    }
+  }
+  return m;
+}
