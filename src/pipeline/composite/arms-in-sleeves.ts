@@ -19,6 +19,7 @@ export function armsInSleeves(sleeves: SleeveTarget[], width: number, height: nu
     const arm = s.arm;
     if (arm.length < 2) continue;
     const one = new Uint8Array(width * height);
+    const box = { x0: width, y0: height, x1: -1, y1: -1 };
     let run = 0;
     let cuff: Point | null = null, dir: Point | null = null;
     for (let i = 1; i < arm.length && !cuff; i++) {
@@ -27,7 +28,12 @@ export function armsInSleeves(sleeves: SleeveTarget[], width: number, height: nu
       if (len <= 0) continue;
       const end = run + len >= s.cuffAt ? (s.cuffAt - run) / len : 1;
       const e = { x: a.x + (b.x - a.x) * end, y: a.y + (b.y - a.y) * end };
+      const r = REACH * Math.max(s.halfWidth[i - 1]!, s.halfWidth[i]!);
       fillCapsule(one, width, height, a, e, REACH * s.halfWidth[i - 1]!, REACH * s.halfWidth[i]!, 1);
+      box.x0 = Math.max(0, Math.min(box.x0, Math.floor(Math.min(a.x, e.x) - r)));
+      box.y0 = Math.max(0, Math.min(box.y0, Math.floor(Math.min(a.y, e.y) - r)));
+      box.x1 = Math.min(width - 1, Math.max(box.x1, Math.ceil(Math.max(a.x, e.x) + r)));
+      box.y1 = Math.min(height - 1, Math.max(box.y1, Math.ceil(Math.max(a.y, e.y) + r)));
       run += len;
       if (end < 1 || i === arm.length - 1) {
         cuff = e;
@@ -40,10 +46,11 @@ export function armsInSleeves(sleeves: SleeveTarget[], width: number, height: nu
     const l1 = Math.hypot(a2.x - a1.x, a2.y - a1.y) || 1;
     const down = { x: (a2.x - a1.x) / l1, y: (a2.y - a1.y) / l1 };
     const pit = s.capInner;
-    for (let i = 0; i < one.length; i++) {
-      if (!one[i]) continue;
-      const x = i % width, y = (i - x) / width;
-      if ((x - cuff.x) * dir.x + (y - cuff.y) * dir.y <= 0 && (x - pit.x) * down.x + (y - pit.y) * down.y >= 0) m[i] = 1;
+    for (let y = box.y0; y <= box.y1; y++) {
+      for (let x = box.x0; x <= box.x1; x++) {
+        const i = y * width + x;
+        if (one[i] && (x - cuff.x) * dir.x + (y - cuff.y) * dir.y <= 0 && (x - pit.x) * down.x + (y - pit.y) * down.y >= 0) m[i] = 1;
+      }
     }
   }
   return m;

@@ -1,7 +1,7 @@
 // Back-to-front compositing of a render: background, agnostic person, collar back, garment with contact shadow, front layer.
 import { PARSE_LABELS, type Mask, type ModelAnalysis, type ModelLayers, type Point, type RgbaImage } from '../types.js';
+import { maskExtent } from '../image.js';
 import { keepOldTopUnder } from './layer-old.js';
-import { distanceTo } from '../person/layers/raster.js';
 import { MAX_RISE, midriffGap, raiseLowerClothing } from './raise-lower.js';
 
 export interface ComposeInput {
@@ -310,37 +310,47 @@ function hideArmsInSleeves(front: Uint8Array, arms: Uint8Array, model: ModelAnal
 function coverArmsInSleeves(out: Uint8Array, model: ModelAnalysis, layers: ModelLayers, garment: RgbaImage, inSleeves: Uint8Array): void {
   const W = model.width, H = model.height, n = W * H, lab = model.parsing.data, g = garment.data;
   const body = layers.body.data, bg = layers.filled_background.data;
+  // Everything happens within a pixel of the sleeves' reach.
+  const e = maskExtent(inSleeves, W, H);
+  if (!e) return;
+  const x0 = Math.max(0, e.x0 - 1), x1 = Math.min(W - 1, e.x1 + 1), y0 = Math.max(0, e.y0 - 1), y1 = Math.min(H - 1, e.y1 + 1);
   const want = new Uint8Array(n);
   const src = new Uint8Array(n);
   let any = false;
-  for (let i = 0; i < n; i++) {
-    if (g[i * 4 + 3]! >= 250) {
-      src[i] = 1;
-      continue;
+  for (let y = y0; y <= y1; y++) {
+    for (let x = x0; x <= x1; x++) {
+      const i = y * W + x;
+      if (g[i * 4 + 3]! >= 250) {
+        src[i] = 1;
+        continue;
+      }
+      // The body only: old clothing standing off it (a wide sleeve's hem) was filled as background.
+      if (!inSleeves[i] || model.mask.data[i]! < 128 || body[i]! < 128 || bg[i]! >= 128) continue;
+      const l = lab[i];
+      if (l !== L.left_arm && l !== L.right_arm && l !== L.torso_clothing && l !== L.torso_skin) continue;
+      want[i] = 1;
+      any = true;
     }
-    // The body only: old clothing standing off it (a wide sleeve's hem) was filled as background.
-    if (!inSleeves[i] || model.mask.data[i]! < 128 || body[i]! < 128 || bg[i]! >= 128) continue;
-    const l = lab[i];
-    if (l !== L.left_arm && l !== L.right_arm && l !== L.torso_clothing && l !== L.torso_skin) continue;
-    want[i] = 1;
-    any = true;
   }
   if (!any) return;
-  const reach = REACH_OVER_ARM * model.measurements.shoulder_width;
-  const d = distanceTo(src, W, H);
+  // Breadth-first from the garment's edge, as far as the reach (chessboard steps): each pixel takes its
+  // parent's colour, so the nearest garment pixel's.
+  const steps = Math.max(1, Math.round(REACH_OVER_ARM * model.measurements.shoulder_width));
   const col = new Uint8Array(n * 3);
   const reached = new Uint8Array(n);
   let front: number[] = [];
-  for (let i = 0; i < n; i++) {
-    if (want[i] && d[i]! > reach) want[i] = 0;
-    if (!src[i]) continue;
-    col[i * 3] = out[i * 4]!;
-    col[i * 3 + 1] = out[i * 4 + 1]!;
-    col[i * 3 + 2] = out[i * 4 + 2]!;
-    const x = i % W;
-    if ((x > 0 && want[i - 1]) || (x < W - 1 && want[i + 1]) || (i >= W && want[i - W]) || (i + W < n && want[i + W])) front.push(i);
+  for (let y = y0; y <= y1; y++) {
+    for (let x = x0; x <= x1; x++) {
+      const i = y * W + x;
+      if (!src[i]) continue;
+      if (!((x > 0 && want[i - 1]) || (x < W - 1 && want[i + 1]) || (i >= W && want[i - W]) || (i + W < n && want[i + W]))) continue;
+      col[i * 3] = out[i * 4]!;
+      col[i * 3 + 1] = out[i * 4 + 1]!;
+      col[i * 3 + 2] = out[i * 4 + 2]!;
+      front.push(i);
+    }
   }
-  while (front.length) {
+  for (let step = 0; step < steps && front.length; step++) {
     const next: number[] = [];
     for (const i of front) {
       const x = i % W;
@@ -359,15 +369,19 @@ function coverArmsInSleeves(out: Uint8Array, model: ModelAnalysis, layers: Model
     }
     front = next;
   }
-  // Feather the carried part's edge against skin and background by a pixel, never against the garment.
-  const a = new Float32Array(n);
-  for (let i = 0; i < n; i++) a[i] = reached[i] || src[i] ? 1 : 0;
-  const b = boxBlur(a, W, H, 1);
-  for (let i = 0; i < n; i++) {
-    if (!reached[i]) continue;
-    const w = Math.min(1, b[i]! * 1.5);
-    const o = i * 4;
-    for (let c = 0; c < 3; c++) out[o + c] = Math.round(out[o + c]! * (1 - w) + col[i * 3 + c]! * w);
+  // Feather the carried part's edge against skin and background by a pixel, never against the garment:
+  // its weight is the share of its 3×3 neighbourhood that is carried or garment (× 1.5, at most 1).
+  const covered = (j: number) => (reached[j] || src[j] ? 1 : 0);
+  for (let y = y0; y <= y1; y++) {
+    for (let x = x0; x <= x1; x++) {
+      const i = y * W + x;
+      if (!reached[i]) continue;
+      let k = 0;
+      for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) k += covered(Math.min(H - 1, Math.max(0, y + dy)) * W + Math.min(W - 1, Math.max(0, x + dx)));
+      const w = Math.min(1, (k / 9) * 1.5);
+      const o = i * 4;
+      for (let c = 0; c < 3; c++) out[o + c] = Math.round(out[o + c]! * (1 - w) + col[i * 3 + c]! * w);
+    }
   }
 }
 
