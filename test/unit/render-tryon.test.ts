@@ -760,14 +760,15 @@ describe('arms inside their sleeves', () => {
     for (let i = 0; i < n; i++) src[i] = garment.data[i * 4 + 3]! >= 250 ? 1 : 0;
     const d = distanceTo(src, W, H);
     const L = PARSE_LABELS;
-    /** Person pixels of arm or torso inside a sleeve's reach, beside the garment, that show the skin under it. */
+    /** Person pixels of arm or torso inside a sleeve’s reach (short of the band at the cuff, where only a strip
+     *  with garment on both sides is covered), beside the garment, that show the skin under it. */
     const skinShown = (inSleeves: Uint8Array | null) => {
       const out = composeRender({ model, layers, garment, panel: w.panel, sleeves, collar: w.collar, tuck: false, inSleeves,
         armpits: { left: t.points.armpit_left!.y, right: t.points.armpit_right!.y } });
       let k = 0;
       for (let i = 0; i < n; i++) {
         const l = model.parsing.data[i];
-        if (!reach[i] || model.mask.data[i]! < 128 || garment.data[i * 4 + 3]! >= 128 || d[i]! > 0.05 * S) continue;
+        if (reach[i] !== 1 || model.mask.data[i]! < 128 || garment.data[i * 4 + 3]! >= 128 || d[i]! > 0.05 * S) continue;
         if (l !== L.left_arm && l !== L.right_arm && l !== L.torso_clothing && l !== L.torso_skin) continue;
         const o = i * 4;
         let diff = 0;

@@ -5,10 +5,13 @@ import type { SleeveTarget } from '../warp/targets.js';
 
 /** Reach from the arm's centre line, over the sleeve's half width: the arm's parsed outline strays that far past the tube. */
 const REACH = 1.6;
+/** Band before the cuff, in the cuff's half widths, marked 2: there the arm may show below a hem drawn short of it. */
+const NEAR_CUFF = 1.5;
 
 /**
  * 1 where a pixel is within REACH sleeve half-widths of the arm's centre line, below the armpit and on
- * the shoulder's side of the cuff (the lines across the arm there). An arm pixel there is inside the sleeve: the
+ * the shoulder's side of the cuff (the lines across the arm there); 2 in the last NEAR_CUFF half
+ * widths before the cuff. An arm pixel there is inside the sleeve: the
  * garment covers it even where the tube, drawn narrower than the parsed arm or off its centre,
  * does not (skin showed as a strip between a long sleeve and the body panel). Null without sleeves.
  */
@@ -46,10 +49,13 @@ export function armsInSleeves(sleeves: SleeveTarget[], width: number, height: nu
     const l1 = Math.hypot(a2.x - a1.x, a2.y - a1.y) || 1;
     const down = { x: (a2.x - a1.x) / l1, y: (a2.y - a1.y) / l1 };
     const pit = s.capInner;
+    const nearCuff = NEAR_CUFF * s.halfWidth[s.halfWidth.length - 1]!;
     for (let y = box.y0; y <= box.y1; y++) {
       for (let x = box.x0; x <= box.x1; x++) {
         const i = y * width + x;
-        if (one[i] && (x - cuff.x) * dir.x + (y - cuff.y) * dir.y <= 0 && (x - pit.x) * down.x + (y - pit.y) * down.y >= 0) m[i] = 1;
+        if (!one[i] || (x - pit.x) * down.x + (y - pit.y) * down.y < 0) continue;
+        const before = (cuff.x - x) * dir.x + (cuff.y - y) * dir.y;
+        if (before >= 0) m[i] = Math.max(m[i]!, before <= nearCuff ? 2 : 1);
       }
     }
   }

@@ -304,8 +304,9 @@ function hideArmsInSleeves(front: Uint8Array, arms: Uint8Array, model: ModelAnal
 /**
  * The arm that a sleeve's tube fell just short of (its edge a few pixels inside the parsed arm, or off
  * its centre), and the body's side between sleeve and panel: body pixels of arm or torso inside
- * the sleeve's reach that the garment does not fully cover take the colour of the nearest garment
- * pixel as drawn (shaded), up to REACH_OVER_ARM shoulder widths from it, feathered by a pixel.
+ * the sleeve's reach that the garment does not fully cover (near the cuff, only with garment on both
+ * sides of them: betweenGarment) take the colour of the nearest garment pixel as drawn (shaded), up to
+ * REACH_OVER_ARM shoulder widths from it, feathered by a pixel.
  */
 function coverArmsInSleeves(out: Uint8Array, model: ModelAnalysis, layers: ModelLayers, garment: RgbaImage, inSleeves: Uint8Array): void {
   const W = model.width, H = model.height, n = W * H, lab = model.parsing.data, g = garment.data;
@@ -333,6 +334,7 @@ function coverArmsInSleeves(out: Uint8Array, model: ModelAnalysis, layers: Model
     }
   }
   if (!any) return;
+  betweenGarment(want, src, inSleeves, W, x0, x1, y0, y1, Math.max(1, Math.round(REACH_OVER_ARM * model.measurements.shoulder_width)));
   // Breadth-first from the garment's edge, as far as the reach (chessboard steps): each pixel takes its
   // parent's colour, so the nearest garment pixel's.
   const steps = Math.max(1, Math.round(REACH_OVER_ARM * model.measurements.shoulder_width));
@@ -381,6 +383,43 @@ function coverArmsInSleeves(out: Uint8Array, model: ModelAnalysis, layers: Model
       const w = Math.min(1, (k / 9) * 1.5);
       const o = i * 4;
       for (let c = 0; c < 3; c++) out[o + c] = Math.round(out[o + c]! * (1 - w) + col[i * 3 + c]! * w);
+    }
+  }
+}
+
+/**
+ * Near the cuff (inSleeves 2), keeps only the wanted pixels with garment on both sides, left and right
+ * or above and below, within `reach` pixels: a strip between panel and sleeve is; the arm just below
+ * a hem drawn short of the cuff line (garment on one side only) is not, or it is painted as a band.
+ */
+function betweenGarment(want: Uint8Array, src: Uint8Array, inSleeves: Uint8Array, W: number, x0: number, x1: number, y0: number, y1: number, reach: number): void {
+  const bw = x1 - x0 + 1, bh = y1 - y0 + 1;
+  // Steps from the nearest garment pixel before this one along each direction.
+  const fromA = new Int32Array(bw * bh).fill(1 << 30), fromB = new Int32Array(bw * bh).fill(1 << 30);
+  const scan = (len: number, count: number, at: (line: number, k: number) => number, into: Int32Array, local: (line: number, k: number) => number, reverse: boolean) => {
+    for (let line = 0; line < count; line++) {
+      let d = 1 << 30;
+      for (let t = 0; t < len; t++) {
+        const k = reverse ? len - 1 - t : t;
+        const i = at(line, k);
+        d = src[i] ? 0 : d + 1;
+        into[local(line, k)] = d;
+      }
+    }
+  };
+  const keep = new Uint8Array(bw * bh);
+  const rowAt = (y: number, k: number) => (y0 + y) * W + x0 + k, rowLocal = (y: number, k: number) => y * bw + k;
+  scan(bw, bh, rowAt, fromA, rowLocal, false);
+  scan(bw, bh, rowAt, fromB, rowLocal, true);
+  for (let j = 0; j < keep.length; j++) if (fromA[j]! <= reach && fromB[j]! <= reach) keep[j] = 1;
+  const colAt = (x: number, k: number) => (y0 + k) * W + x0 + x, colLocal = (x: number, k: number) => k * bw + x;
+  scan(bh, bw, colAt, fromA, colLocal, false);
+  scan(bh, bw, colAt, fromB, colLocal, true);
+  for (let j = 0; j < keep.length; j++) if (fromA[j]! <= reach && fromB[j]! <= reach) keep[j] = 1;
+  for (let y = 0; y < bh; y++) {
+    for (let x = 0; x < bw; x++) {
+      const i = (y0 + y) * W + x0 + x;
+      if (!keep[y * bw + x] && inSleeves[i] === 2) want[i] = 0;
     }
   }
 }
