@@ -1,6 +1,6 @@
 // Soft cut-out edges are part backdrop: unmixed against the backdrop colour before the garment is warped.
 import { describe, expect, it } from 'vitest';
-import { defringeRim, unmixBackdrop } from '../../src/pipeline/warp/garment-warp.js';
+import { defringeRim, fillArmpitSliver, unmixBackdrop } from '../../src/pipeline/warp/garment-warp.js';
 
 describe('unmixBackdrop', () => {
   it('recovers the garment colour of an edge pixel blended with a white backdrop, and leaves solid and empty pixels alone', () => {
@@ -70,5 +70,51 @@ describe('defringeRim', () => {
     const before = Uint8Array.from(img);
     defringeRim(img, w, h, bg);
     expect([...img]).toEqual([...before]);
+  });
+});
+
+describe('fillArmpitSliver', () => {
+  const w = 120, h = 120, bg: [number, number, number] = [246, 246, 246];
+  const at = { x: 60, y: 50 };
+  /**
+   * Fabric everywhere except the gap between sleeve and body: open (alpha 0) below row 70, and a
+   * sliver of backdrop 7 px wide from row 40 to 70 that the cut-out kept opaque. `fabric` colours the
+   * rest; `stripe` adds a backdrop-coloured band across the fabric at row 75, joined to the open gap.
+   */
+  function garment(fabric: number[], stripe = false): Uint8Array {
+    const img = new Uint8Array(w * h * 4);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const o = (y * w + x) * 4;
+        const inGap = Math.abs(x - 60) <= 3 && y >= 40;
+        img.set(inGap || (stripe && y >= 74 && y <= 76) ? [...bg, 255] : [...fabric, 255], o);
+        if (inGap && y >= 70) img[o + 3] = 0;
+      }
+    }
+    return img;
+  }
+  const px = (img: Uint8Array, x: number, y: number) => [...img.subarray((y * w + x) * 4, (y * w + x) * 4 + 4)];
+
+  it('fills the backdrop sliver kept at the tip of the gap under the arm with the fabric beside it, and nothing else', () => {
+    const fabric = [200, 110, 120];
+    const img = garment(fabric);
+    const before = Uint8Array.from(img);
+    expect(fillArmpitSliver(img, w, h, bg, at, 40)).toBe(7 * 30);
+    for (let y = 40; y < 70; y++) for (let x = 57; x <= 63; x++) expect(px(img, x, y)).toEqual([...fabric, 255]);
+    // The open gap stays open; everything else is as it was.
+    for (let y = 70; y < h; y++) for (let x = 57; x <= 63; x++) expect(px(img, x, y)[3]).toBe(0);
+    let changed = 0;
+    for (let i = 0; i < w * h; i++) if (img[i * 4] !== before[i * 4] || img[i * 4 + 3] !== before[i * 4 + 3]) changed++;
+    expect(changed).toBe(7 * 30);
+  });
+
+  it('leaves a white garment on white, and a backdrop-coloured stripe running across the fabric', () => {
+    const white = garment([240, 240, 240]);
+    expect(fillArmpitSliver(white, w, h, bg, at, 40)).toBe(0);
+    const striped = garment([30, 30, 60], true);
+    fillArmpitSliver(striped, w, h, bg, at, 40);
+    // The sliver is filled; the stripe beside the gap (no fabric wall within reach along it) stays.
+    expect(px(striped, 60, 45)).toEqual([30, 30, 60, 255]);
+    for (const x of [40, 50, 70, 80]) expect(px(striped, x, 75)).toEqual([...bg, 255]);
   });
 });

@@ -94,7 +94,10 @@ export function composeRender(input: ComposeInput): RgbaImage & { raised: Mask |
   if (input.sleeves) {
     // A sleeve is on its arm, so in front of it; hair over the shoulders stays in front of the sleeve.
     over(out, input.sleeves.data, n, null);
-    if (input.inSleeves) coverArmsInSleeves(out, model, layers, garment, input.inSleeves);
+    if (input.inSleeves) {
+      const rows = [input.armpits?.left, input.armpits?.right].filter((v): v is number => typeof v === 'number');
+      coverArmsInSleeves(out, model, layers, garment, input.inSleeves, rows.length ? Math.max(...rows) : null);
+    }
     const hair = new Uint8Array(n * 4);
     for (let i = 0; i < n; i++) {
       if (model.parsing.data[i] !== L.hair) continue;
@@ -306,9 +309,11 @@ function hideArmsInSleeves(front: Uint8Array, arms: Uint8Array, model: ModelAnal
  * its centre), and the body's side between sleeve and panel: body pixels of arm or torso inside
  * the sleeve's reach that the garment does not fully cover (near the cuff, only with garment on both
  * sides of them: betweenGarment) take the colour of the nearest garment pixel as drawn (shaded), up to
- * REACH_OVER_ARM shoulder widths from it, feathered by a pixel.
+ * REACH_OVER_ARM shoulder widths from it, feathered by a pixel. So does a narrow gap in the
+ * garment off the body just under the armpits (the thin space the body outline leaves between arm
+ * and torso, filled as backdrop, showed as a white slit under the arm).
  */
-function coverArmsInSleeves(out: Uint8Array, model: ModelAnalysis, layers: ModelLayers, garment: RgbaImage, inSleeves: Uint8Array): void {
+function coverArmsInSleeves(out: Uint8Array, model: ModelAnalysis, layers: ModelLayers, garment: RgbaImage, inSleeves: Uint8Array, armpitsBelow: number | null): void {
   const W = model.width, H = model.height, n = W * H, lab = model.parsing.data, g = garment.data;
   const body = layers.body.data, bg = layers.filled_background.data;
   // Everything happens within a pixel of the sleeves' reach.
@@ -317,6 +322,8 @@ function coverArmsInSleeves(out: Uint8Array, model: ModelAnalysis, layers: Model
   const x0 = Math.max(0, e.x0 - 1), x1 = Math.min(W - 1, e.x1 + 1), y0 = Math.max(0, e.y0 - 1), y1 = Math.min(H - 1, e.y1 + 1);
   const want = new Uint8Array(n);
   const src = new Uint8Array(n);
+  // Gaps are closed just under the armpits, where the fabric bunches; lower down they are the space between arm and body.
+  const gapEnd = armpitsBelow === null ? -1 : armpitsBelow + GAP_DEPTH * model.measurements.shoulder_width;
   let any = false;
   for (let y = y0; y <= y1; y++) {
     for (let x = x0; x <= x1; x++) {
@@ -325,16 +332,20 @@ function coverArmsInSleeves(out: Uint8Array, model: ModelAnalysis, layers: Model
         src[i] = 1;
         continue;
       }
-      // The body only: old clothing standing off it (a wide sleeve's hem) was filled as background.
-      if (!inSleeves[i] || model.mask.data[i]! < 128 || body[i]! < 128 || bg[i]! >= 128) continue;
+      if (!inSleeves[i]) continue;
       const l = lab[i];
-      if (l !== L.left_arm && l !== L.right_arm && l !== L.torso_clothing && l !== L.torso_skin) continue;
-      want[i] = 1;
+      const arm = l === L.left_arm || l === L.right_arm || l === L.torso_clothing || l === L.torso_skin;
+      // The body; off it (backdrop, or old clothing standing off it, a wide sleeve's hem, filled as
+      // background) only a narrow gap in the garment (GAP), kept by betweenGarment below.
+      if (model.mask.data[i]! >= 128 && body[i]! >= 128 && bg[i]! < 128 && arm) want[i] = 1;
+      else if (y <= gapEnd) want[i] = GAP;
+      else continue;
       any = true;
     }
   }
   if (!any) return;
-  betweenGarment(want, src, inSleeves, W, x0, x1, y0, y1, Math.max(1, Math.round(REACH_OVER_ARM * model.measurements.shoulder_width)));
+  const S = model.measurements.shoulder_width;
+  betweenGarment(want, src, inSleeves, W, x0, x1, y0, y1, Math.max(1, Math.round(REACH_OVER_ARM * S)), Math.max(1, Math.round(GAP_CLOSE * S)));
   // Breadth-first from the garment's edge, as far as the reach (chessboard steps): each pixel takes its
   // parent's colour, so the nearest garment pixel's.
   const steps = Math.max(1, Math.round(REACH_OVER_ARM * model.measurements.shoulder_width));
@@ -346,9 +357,26 @@ function coverArmsInSleeves(out: Uint8Array, model: ModelAnalysis, layers: Model
       const i = y * W + x;
       if (!src[i]) continue;
       if (!((x > 0 && want[i - 1]) || (x < W - 1 && want[i + 1]) || (i >= W && want[i - W]) || (i + W < n && want[i + W]))) continue;
-      col[i * 3] = out[i * 4]!;
-      col[i * 3 + 1] = out[i * 4 + 1]!;
-      col[i * 3 + 2] = out[i * 4 + 2]!;
+      // The garment's colour a few pixels in from its edge (the rim may still hold the photo's backdrop).
+      let r = 0, gg = 0, b = 0, k = 0;
+      for (let dy = -SEED_R; dy <= SEED_R; dy++) {
+        const yy = y + dy;
+        if (yy < y0 || yy > y1) continue;
+        for (let dx = -SEED_R; dx <= SEED_R; dx++) {
+          const xx = x + dx;
+          if (xx < x0 || xx > x1) continue;
+          const j = yy * W + xx;
+          if (!src[j] || !src[j - 1] || !src[j + 1] || !src[j - W] || !src[j + W] || !src[j - 2] || !src[j + 2] || !src[j - 2 * W] || !src[j + 2 * W]) continue;
+          r += out[j * 4]!;
+          gg += out[j * 4 + 1]!;
+          b += out[j * 4 + 2]!;
+          k++;
+        }
+      }
+      const o = k ? -1 : i * 4;
+      col[i * 3] = k ? Math.round(r / k) : out[o]!;
+      col[i * 3 + 1] = k ? Math.round(gg / k) : out[o + 1]!;
+      col[i * 3 + 2] = k ? Math.round(b / k) : out[o + 2]!;
       front.push(i);
     }
   }
@@ -391,8 +419,10 @@ function coverArmsInSleeves(out: Uint8Array, model: ModelAnalysis, layers: Model
  * Near the cuff (inSleeves 2), keeps only the wanted pixels with garment on both sides, left and right
  * or above and below, within `reach` pixels: a strip between panel and sleeve is; the arm just below
  * a hem drawn short of the cuff line (garment on one side only) is not, or it is painted as a band.
+ * Pixels off the body (marked GAP) are kept only with garment on both sides within `gap` pixels: a
+ * hole by the armpit, not the real space between arm and body.
  */
-function betweenGarment(want: Uint8Array, src: Uint8Array, inSleeves: Uint8Array, W: number, x0: number, x1: number, y0: number, y1: number, reach: number): void {
+function betweenGarment(want: Uint8Array, src: Uint8Array, inSleeves: Uint8Array, W: number, x0: number, x1: number, y0: number, y1: number, reach: number, gap: number): void {
   const bw = x1 - x0 + 1, bh = y1 - y0 + 1;
   // Steps from the nearest garment pixel before this one along each direction.
   const fromA = new Int32Array(bw * bh).fill(1 << 30), fromB = new Int32Array(bw * bh).fill(1 << 30);
@@ -407,25 +437,41 @@ function betweenGarment(want: Uint8Array, src: Uint8Array, inSleeves: Uint8Array
       }
     }
   };
+  // 1: garment on both sides within `reach`; 2: within `gap` (for a gap's pixels).
   const keep = new Uint8Array(bw * bh);
+  const mark = (j: number) => {
+    const a = fromA[j]!, b = fromB[j]!;
+    if (a <= gap && b <= gap) keep[j] = 2;
+    else if (a <= reach && b <= reach && keep[j] === 0) keep[j] = 1;
+  };
   const rowAt = (y: number, k: number) => (y0 + y) * W + x0 + k, rowLocal = (y: number, k: number) => y * bw + k;
   scan(bw, bh, rowAt, fromA, rowLocal, false);
   scan(bw, bh, rowAt, fromB, rowLocal, true);
-  for (let j = 0; j < keep.length; j++) if (fromA[j]! <= reach && fromB[j]! <= reach) keep[j] = 1;
+  for (let j = 0; j < keep.length; j++) mark(j);
   const colAt = (x: number, k: number) => (y0 + k) * W + x0 + x, colLocal = (x: number, k: number) => k * bw + x;
   scan(bh, bw, colAt, fromA, colLocal, false);
   scan(bh, bw, colAt, fromB, colLocal, true);
-  for (let j = 0; j < keep.length; j++) if (fromA[j]! <= reach && fromB[j]! <= reach) keep[j] = 1;
+  for (let j = 0; j < keep.length; j++) mark(j);
   for (let y = 0; y < bh; y++) {
     for (let x = 0; x < bw; x++) {
       const i = (y0 + y) * W + x0 + x;
-      if (!keep[y * bw + x] && inSleeves[i] === 2) want[i] = 0;
+      const k = keep[y * bw + x]!;
+      if (want[i] === GAP) want[i] = k === 2 ? 1 : 0;
+      else if (!k && inSleeves[i] === 2) want[i] = 0;
     }
   }
 }
 
+/** Half-size of the window a carried colour is averaged over, from garment pixels two or more inside its edge. */
+const SEED_R = 4;
 /** Furthest the garment's colour is carried over an arm inside its sleeve, in shoulder widths. */
 const REACH_OVER_ARM = 0.08;
+/** A gap in the garment off the body just under the armpits is closed up to twice this wide, in shoulder widths. */
+const GAP_CLOSE = 0.04;
+/** How far below the armpits gaps are closed, in shoulder widths. */
+const GAP_DEPTH = 0.3;
+/** Mark of a wanted pixel off the body, kept only inside a narrow gap. */
+const GAP = 3;
 
 /** Arm and hand pixels of the agnostic person (not old clothing), below the armpits, edge alpha from the person mask. */
 function armsLayer(model: ModelAnalysis, layers: ModelLayers, armpits: { left: number | null; right: number | null }): Uint8Array {

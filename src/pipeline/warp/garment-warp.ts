@@ -63,6 +63,10 @@ export function garmentPieces(g: GarmentAnalysis, G: Record<string, Point>, slee
   if (g.cutout.background) {
     unmixBackdrop(bodyImg, g.cutout.background);
     defringeRim(bodyImg, w, h, g.cutout.background);
+    if (G.armpit_left && G.armpit_right && G.shoulder_left && G.shoulder_right) {
+      const span = Math.hypot(G.shoulder_left.x - G.shoulder_right.x, G.shoulder_left.y - G.shoulder_right.y);
+      for (const a of [G.armpit_left, G.armpit_right]) fillArmpitSliver(bodyImg, w, h, g.cutout.background, a, ARMPIT_REACH * span);
+    }
   }
   const collar = g.collar_back;
   let collarImg: Uint8Array | null = null;
@@ -177,6 +181,122 @@ export function unmixBackdrop(img: Uint8Array, bg: [number, number, number]): vo
     const f = Math.max(a / 255, 1 / 3);
     for (let c = 0; c < 3; c++) img[o + c] = Math.max(0, Math.min(255, Math.round((img[o + c]! - (1 - f) * bg[c]!) / f)));
   }
+}
+
+/** Around a flat garment's armpit, in its shoulder spans: where the gap between sleeve and body narrows to a point. */
+const ARMPIT_REACH = 0.15;
+/** Most a pixel's channels differ from the backdrop's colour at its brightness for it to be backdrop seen through the gap. */
+const SLIVER_TOL = 14;
+/** How much brighter than the fabric's mean (per channel) a pixel on the filled channel's rim is to be taken as half backdrop. */
+const RIM_LIFT = 25;
+/** Darkest the backdrop is in the gap's shadow, over its lit brightness. */
+const SLIVER_SHADE = 0.35;
+/** Widest a sliver's channel may be, over the armpit's reach: fabric on both sides within it. */
+const SLIVER_WALL = 0.25;
+/** Most of the solid pixels round the armpit that may be backdrop-coloured (slivers measured 2–6%). */
+const SLIVER_SHARE = 0.1;
+
+/**
+ * The gap between a hanging sleeve and the body narrows to a point at the armpit, thinner there than
+ * the cut-out's coarse pass sees: a sliver of backdrop stays in the garment and draws a white slit
+ * under the arm. Worn, the fabric is whole under the arm (sleeve and side seams meet): within `reach`
+ * of the armpit, backdrop-coloured pixels in a narrow channel between fabric walls, joined to the
+ * outside, take the fabric's mean colour there. A garment with more than SLIVER_SHARE of the backdrop's
+ * colour there (a white tee on white, a print on a white ground) is left alone. In place, RGBA w×h;
+ * returns how many pixels were filled.
+ */
+export function fillArmpitSliver(img: Uint8Array, w: number, h: number, bg: [number, number, number], at: Point, reach: number): number {
+  const x0 = Math.max(0, Math.floor(at.x - reach)), x1 = Math.min(w - 1, Math.ceil(at.x + reach));
+  const y0 = Math.max(0, Math.floor(at.y - reach)), y1 = Math.min(h - 1, Math.ceil(at.y + reach));
+  const inDisc = (x: number, y: number) => (x - at.x) ** 2 + (y - at.y) ** 2 <= reach * reach;
+  // Backdrop, lit or in the gap's shadow: the backdrop's chroma at any brightness from SLIVER_SHADE to a little above it.
+  const bgSum = bg[0] + bg[1] + bg[2] + 3;
+  const pale = (o: number) => {
+    const k = (img[o]! + img[o + 1]! + img[o + 2]! + 3) / bgSum;
+    if (k < SLIVER_SHADE || k > 1.08) return false;
+    return Math.max(Math.abs(img[o]! - k * bg[0]), Math.abs(img[o + 1]! - k * bg[1]), Math.abs(img[o + 2]! - k * bg[2])) <= SLIVER_TOL;
+  };
+  // Fabric here of the backdrop's colour (white on white, a white ground under a print): leave it.
+  let solid = 0, paleCount = 0;
+  const mean = [0, 0, 0];
+  for (let y = y0; y <= y1; y++) {
+    for (let x = x0; x <= x1; x++) {
+      const o = (y * w + x) * 4;
+      if (!inDisc(x, y) || img[o + 3]! < 250) continue;
+      solid++;
+      if (pale(o)) paleCount++;
+      else for (let c = 0; c < 3; c++) mean[c]! += img[o + c]!;
+    }
+  }
+  const fill = mean.map((v) => Math.round(v / Math.max(1, solid - paleCount)));
+  if (!solid || paleCount > SLIVER_SHARE * solid) return 0;
+  // A sliver is a narrow channel between sleeve and body: fabric on both sides within `wall` pixels
+  // (a white stripe or ground joined to the gap runs on with no wall, and stays).
+  const wall = Math.max(3, Math.round(SLIVER_WALL * reach));
+  const fabric = (x: number, y: number) => {
+    const o = (y * w + x) * 4;
+    return img[o + 3]! >= 128 && !pale(o);
+  };
+  const walled = (x: number, y: number) => {
+    let l = false, r = false;
+    for (let d = 1; d <= wall && !(l && r); d++) {
+      if (!l && x - d >= 0 && fabric(x - d, y)) l = true;
+      if (!r && x + d < w && fabric(x + d, y)) r = true;
+    }
+    return l && r;
+  };
+  const seen = new Uint8Array((x1 - x0 + 1) * (y1 - y0 + 1));
+  const bw = x1 - x0 + 1;
+  const stack: number[] = [];
+  for (let y = y0; y <= y1; y++) {
+    for (let x = x0; x <= x1; x++) {
+      if (!inDisc(x, y) || img[(y * w + x) * 4 + 3]! >= 128) continue;
+      seen[(y - y0) * bw + x - x0] = 1;
+      stack.push(x, y);
+    }
+  }
+  let filled = 0;
+  while (stack.length) {
+    const y = stack.pop()!, x = stack.pop()!;
+    for (const [nx, ny] of [[x - 1, y], [x + 1, y], [x, y - 1], [x, y + 1]] as const) {
+      if (nx < x0 || nx > x1 || ny < y0 || ny > y1 || !inDisc(nx, ny)) continue;
+      const l = (ny - y0) * bw + nx - x0;
+      if (seen[l]) continue;
+      const o = (ny * w + nx) * 4;
+      if (!pale(o) || !walled(nx, ny)) continue;
+      seen[l] = 1;
+      if (img[o + 3]! > 0) {
+        // The fabric's mean colour round the armpit (its rim next to the gap is still part backdrop).
+        img[o] = fill[0]!;
+        img[o + 1] = fill[1]!;
+        img[o + 2] = fill[2]!;
+        img[o + 3] = 255;
+        filled++;
+      }
+      stack.push(nx, ny);
+    }
+  }
+  // The rim round the filled channel, half backdrop (brighter than the fabric), goes with it.
+  const lum = (o: number) => img[o]! + img[o + 1]! + img[o + 2]!;
+  const fillLum = fill[0]! + fill[1]! + fill[2]!;
+  const rim: number[] = [];
+  for (let y = y0; y <= y1; y++) {
+    for (let x = x0; x <= x1; x++) {
+      if (seen[(y - y0) * bw + x - x0] !== 1 || img[(y * w + x) * 4 + 3]! < 255) continue;
+      for (const [nx, ny] of [[x - 1, y], [x + 1, y], [x, y - 1], [x, y + 1]] as const) {
+        if (nx < x0 || nx > x1 || ny < y0 || ny > y1 || seen[(ny - y0) * bw + nx - x0]) continue;
+        const o = (ny * w + nx) * 4;
+        if (img[o + 3]! >= 128 && lum(o) > fillLum + 3 * RIM_LIFT) rim.push(o);
+      }
+    }
+  }
+  for (const o of rim) {
+    img[o] = fill[0]!;
+    img[o + 1] = fill[1]!;
+    img[o + 2] = fill[2]!;
+    filled++;
+  }
+  return filled;
 }
 
 /** Width of the cut-out's rim checked for backdrop, garment pixels. */
