@@ -792,6 +792,18 @@ describe('arms inside their sleeves', () => {
     }
     expect(changedInside).toBeGreaterThan(0.005 * S * S);
     expect(changedOutside).toBe(0);
+    // Off the body, only narrow gaps just under the armpits are closed; lower down the space between arm and body stays.
+    const pitRow = Math.max(t.points.armpit_left!.y, t.points.armpit_right!.y);
+    let offBodyHigh = 0, offBodyLow = 0;
+    for (let i = 0; i < n; i++) {
+      const o = i * 4;
+      if (a.data[o] === b.data[o] && a.data[o + 1] === b.data[o + 1] && a.data[o + 2] === b.data[o + 2]) continue;
+      if (model.mask.data[i]! >= 128 && layers.body.data[i]! >= 128 && layers.filled_background.data[i]! < 128) continue;
+      // A pixel's feather reaches one row past the band.
+      if (Math.floor(i / W) <= pitRow + 0.3 * S + 1) offBodyHigh++;
+      else offBodyLow++;
+    }
+    expect(offBodyLow).toBe(0);
   });
 });
 
