@@ -424,34 +424,34 @@ function coverArmsInSleeves(out: Uint8Array, model: ModelAnalysis, layers: Model
  */
 function betweenGarment(want: Uint8Array, src: Uint8Array, inSleeves: Uint8Array, W: number, x0: number, x1: number, y0: number, y1: number, reach: number, gap: number): void {
   const bw = x1 - x0 + 1, bh = y1 - y0 + 1;
-  // Steps from the nearest garment pixel before this one along each direction.
-  const fromA = new Int32Array(bw * bh).fill(1 << 30), fromB = new Int32Array(bw * bh).fill(1 << 30);
-  const scan = (len: number, count: number, at: (line: number, k: number) => number, into: Int32Array, local: (line: number, k: number) => number, reverse: boolean) => {
-    for (let line = 0; line < count; line++) {
-      let d = 1 << 30;
-      for (let t = 0; t < len; t++) {
-        const k = reverse ? len - 1 - t : t;
-        const i = at(line, k);
-        d = src[i] ? 0 : d + 1;
-        into[local(line, k)] = d;
-      }
-    }
-  };
+  const FAR = 1 << 30;
   // 1: garment on both sides within `reach`; 2: within `gap` (for a gap's pixels).
   const keep = new Uint8Array(bw * bh);
-  const mark = (j: number) => {
-    const a = fromA[j]!, b = fromB[j]!;
-    if (a <= gap && b <= gap) keep[j] = 2;
-    else if (a <= reach && b <= reach && keep[j] === 0) keep[j] = 1;
+  // Along each row, then each column: steps from the nearest garment pixel before (a) and after (d) it.
+  const a = new Int32Array(Math.max(bw, bh));
+  const mark = (j: number, da: number, db: number) => {
+    if (da <= gap && db <= gap) keep[j] = 2;
+    else if (da <= reach && db <= reach && keep[j] === 0) keep[j] = 1;
   };
-  const rowAt = (y: number, k: number) => (y0 + y) * W + x0 + k, rowLocal = (y: number, k: number) => y * bw + k;
-  scan(bw, bh, rowAt, fromA, rowLocal, false);
-  scan(bw, bh, rowAt, fromB, rowLocal, true);
-  for (let j = 0; j < keep.length; j++) mark(j);
-  const colAt = (x: number, k: number) => (y0 + k) * W + x0 + x, colLocal = (x: number, k: number) => k * bw + x;
-  scan(bh, bw, colAt, fromA, colLocal, false);
-  scan(bh, bw, colAt, fromB, colLocal, true);
-  for (let j = 0; j < keep.length; j++) mark(j);
+  for (let y = 0; y < bh; y++) {
+    const row = (y0 + y) * W + x0;
+    let d = FAR;
+    for (let x = 0; x < bw; x++) a[x] = d = src[row + x] ? 0 : d + 1;
+    d = FAR;
+    for (let x = bw - 1; x >= 0; x--) {
+      d = src[row + x] ? 0 : d + 1;
+      mark(y * bw + x, a[x]!, d);
+    }
+  }
+  for (let x = 0; x < bw; x++) {
+    let d = FAR;
+    for (let y = 0; y < bh; y++) a[y] = d = src[(y0 + y) * W + x0 + x] ? 0 : d + 1;
+    d = FAR;
+    for (let y = bh - 1; y >= 0; y--) {
+      d = src[(y0 + y) * W + x0 + x] ? 0 : d + 1;
+      mark(y * bw + x, a[y]!, d);
+    }
+  }
   for (let y = 0; y < bh; y++) {
     for (let x = 0; x < bw; x++) {
       const i = (y0 + y) * W + x0 + x;
