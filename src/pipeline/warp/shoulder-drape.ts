@@ -33,20 +33,25 @@ export function drapeOverShoulders(images: (RgbaImage | null)[], person: Mask, t
   const fade = DRAPE_FADE * S;
   const yEnd = Math.min(H, Math.ceil(Math.max(al.y, ar.y)));
   if (yEnd <= 0) return 0;
-  const seed = new Uint8Array(W * yEnd);
-  for (let i = 0; i < seed.length; i++) seed[i] = person.data[i]! >= 128 ? 1 : 0;
-  const dist = distanceTo(seed, W, yEnd);
   const ease = DRAPE_EASE[fit] * S + 1;
   const feather = Math.max(2, DRAPE_FEATHER * S);
+  // Rows from a little above the garment's top (the distance there needs the person's pixels just above it).
+  const first = images[0] ? firstRow(images[0], yEnd) : 0;
+  const yStart = Math.max(0, first - Math.ceil(ease + feather) - 2);
+  const rows = yEnd - yStart;
+  if (rows <= 0) return 0;
+  const seed = new Uint8Array(W * rows);
+  for (let i = 0; i < seed.length; i++) seed[i] = person.data[yStart * W + i]! >= 128 ? 1 : 0;
+  const dist = distanceTo(seed, W, rows);
   // The person's left is whichever side its neck corner is on.
   const cx = (nl.x + nr.x) / 2;
   const sg = nl.x >= nr.x ? 1 : -1;
   const reachL = (nl.x - cx) * sg, reachR = (cx - nr.x) * sg;
   let cut = 0;
-  for (let y = 0; y < yEnd; y++) {
+  for (let y = Math.max(yStart, first); y < yEnd; y++) {
     for (let x = 0; x < W; x++) {
       const i = y * W + x;
-      const d = dist[i]!;
+      const d = dist[i - yStart * W]!;
       if (d <= ease) continue;
       const across = (x - cx) * sg;
       const left = across > 0;
@@ -67,4 +72,11 @@ export function drapeOverShoulders(images: (RgbaImage | null)[], person: Mask, t
     }
   }
   return cut;
+}
+
+/** The first row (before `end`) where the image has any coverage; `end` when none. */
+function firstRow(img: RgbaImage, end: number): number {
+  const W = img.width;
+  for (let y = 0; y < end; y++) for (let x = 0; x < W; x++) if (img.data[(y * W + x) * 4 + 3]! > 0) return y;
+  return end;
 }
