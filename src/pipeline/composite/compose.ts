@@ -316,6 +316,9 @@ function hideArmsInSleeves(front: Uint8Array, arms: Uint8Array, model: ModelAnal
 function coverArmsInSleeves(out: Uint8Array, model: ModelAnalysis, layers: ModelLayers, garment: RgbaImage, inSleeves: Uint8Array, armpitsBelow: number | null): void {
   const W = model.width, H = model.height, n = W * H, lab = model.parsing.data, g = garment.data;
   const body = layers.body.data, bg = layers.filled_background.data;
+  const S = model.measurements.shoulder_width;
+  // How far the garment's colour is carried, in pixels (chessboard steps).
+  const steps = Math.max(1, Math.round(REACH_OVER_ARM * S));
   // Everything happens within a pixel of the sleeves' reach.
   const e = maskExtent(inSleeves, W, H);
   if (!e) return;
@@ -323,7 +326,7 @@ function coverArmsInSleeves(out: Uint8Array, model: ModelAnalysis, layers: Model
   const want = new Uint8Array(n);
   const src = new Uint8Array(n);
   // Gaps are closed just under the armpits, where the fabric bunches; lower down they are the space between arm and body.
-  const gapEnd = armpitsBelow === null ? -1 : armpitsBelow + GAP_DEPTH * model.measurements.shoulder_width;
+  const gapEnd = armpitsBelow === null ? -1 : armpitsBelow + GAP_DEPTH * S;
   let any = false;
   for (let y = y0; y <= y1; y++) {
     for (let x = x0; x <= x1; x++) {
@@ -344,11 +347,9 @@ function coverArmsInSleeves(out: Uint8Array, model: ModelAnalysis, layers: Model
     }
   }
   if (!any) return;
-  const S = model.measurements.shoulder_width;
-  betweenGarment(want, src, inSleeves, W, x0, x1, y0, y1, Math.max(1, Math.round(REACH_OVER_ARM * S)), Math.max(1, Math.round(GAP_CLOSE * S)));
-  // Breadth-first from the garment's edge, as far as the reach (chessboard steps): each pixel takes its
-  // parent's colour, so the nearest garment pixel's.
-  const steps = Math.max(1, Math.round(REACH_OVER_ARM * model.measurements.shoulder_width));
+  betweenGarment(want, src, inSleeves, W, x0, x1, y0, y1, steps, Math.max(1, Math.round(GAP_CLOSE * S)));
+  // Breadth-first from the garment's edge, as far as the reach: each pixel takes its parent's colour,
+  // so the nearest garment pixel's.
   const col = new Uint8Array(n * 3);
   const reached = new Uint8Array(n);
   let front: number[] = [];
