@@ -768,7 +768,8 @@ describe('arms inside their sleeves', () => {
       let k = 0;
       for (let i = 0; i < n; i++) {
         const l = model.parsing.data[i];
-        if (reach[i] !== 1 || model.mask.data[i]! < 128 || garment.data[i * 4 + 3]! >= 128 || d[i]! > 0.05 * S) continue;
+        // Backdrop carried in where the old sleeve stood out beside the arm is not skin.
+        if (reach[i] !== 1 || model.mask.data[i]! < 128 || garment.data[i * 4 + 3]! >= 128 || d[i]! > 0.05 * S || layers.filled_background.data[i]) continue;
         if (l !== L.left_arm && l !== L.right_arm && l !== L.torso_clothing && l !== L.torso_skin) continue;
         const o = i * 4;
         let diff = 0;

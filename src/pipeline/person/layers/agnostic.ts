@@ -45,8 +45,10 @@ export function buildAgnostic(a: ModelAnalysis, outline: BodyOutline, top: Uint8
   const skinSrc = grow(skinLab, W, H, -Math.max(1, Math.round(Math.max(W, H) / 600)));
   const out = new Float32Array(rgb);
   const arms = fillArms(a, outline, skinHole, skinSrc, out);
+  // Where the old sleeve stood out beside the arm's own outline, the backdrop shows.
+  for (let i = 0; i < n; i++) if (arms.outside[i]) { skinHole[i] = 0; bgHole[i] = 1; }
   const rest = new Uint8Array(n);
-  for (let i = 0; i < n; i++) rest[i] = skinHole[i] && !arms[i] ? 1 : 0;
+  for (let i = 0; i < n; i++) rest[i] = skinHole[i] && !arms.done[i] ? 1 : 0;
   fillTorso(a, rest, skinSrc, armRelief(a, outline, rest, shade), out);
   const bg = pullPush(rgb, W, H, bgHole, bgSrc);
   const px = new Uint8Array(src);
@@ -59,6 +61,12 @@ export function buildAgnostic(a: ModelAnalysis, outline: BodyOutline, top: Uint8
     for (let c = 0; c < 3; c++) px[i * 4 + c] = Math.max(0, Math.min(255, Math.round(f[i * 3 + c]!)));
     // The person mask says how opaque the pixel was; a filled pixel is whole, as skin or as backdrop.
     px[i * 4 + 3] = 255;
+  }
+  // Skin just below a hem fades from the fill into the photo's own.
+  for (let i = 0; i < n; i++) {
+    const w = arms.seam[i]!;
+    if (old[i] || !arms.done[i]) continue;
+    for (let c = 0; c < 3; c++) px[i * 4 + c] = Math.max(0, Math.min(255, Math.round(out[i * 3 + c]! * (1 - w) + src[i * 4 + c]! * w)));
   }
   featherFillSeam(px, fs, fb, W, H, Math.max(1, Math.round(Math.max(W, H) / 600)));
   return {

@@ -47,11 +47,15 @@ export function bodyOutline(a: ModelAnalysis): BodyOutline {
   const hip = clamp(m.hip.width * shrink, 0.75 * S, 1.15 * S) / 2;
   const shoulderHalf = 0.56 * S;
   const neckHalf = 0.17 * S;
+  // The shoulders slope from the neck to the joints (the trapezius); the arm capsule's round end
+  // over the joint is the deltoid. A flat shoulder line at the neck's base filled a boxy old top's
+  // square shoulders with skin: a sleeveless garment then sat on a shelf of skin.
+  const h = (v: number) => (v * S) / len;
   const torso: Point[] = [
-    at(-0.12, 1, neckHalf), at(-0.06, 1, shoulderHalf * 0.85), at(0.0, 1, shoulderHalf), at(0.18, 1, chest * 1.02),
-    at(0.3, 1, chest), at(0.65, 1, waist), at(0.95, 1, hip), at(1.1, 1, hip),
+    at(-h(0.17), 1, neckHalf), at(-h(0.15), 1, 0.27 * S), at(-h(0.11), 1, 0.39 * S), at(-h(0.05), 1, 0.47 * S), at(0.0, 1, shoulderHalf * 0.92),
+    at(0.18, 1, chest * 1.02), at(0.3, 1, chest), at(0.65, 1, waist), at(0.95, 1, hip), at(1.1, 1, hip),
     at(1.1, -1, hip), at(0.95, -1, hip), at(0.65, -1, waist), at(0.3, -1, chest), at(0.18, -1, chest * 1.02),
-    at(0.0, -1, shoulderHalf), at(-0.06, -1, shoulderHalf * 0.85), at(-0.12, -1, neckHalf),
+    at(0.0, -1, shoulderHalf * 0.92), at(-h(0.05), -1, 0.47 * S), at(-h(0.11), -1, 0.39 * S), at(-h(0.15), -1, 0.27 * S), at(-h(0.17), -1, neckHalf),
   ];
   const body = new Uint8Array(W * H);
   fillPolygon(body, W, H, torso);

@@ -7,6 +7,13 @@ import { distanceTo } from './raster.js';
 
 const L = PARSE_LABELS;
 
+/** Within this share of its half width, an arm under the old top is drawn as arm over the torso's outline. */
+const ARM_OVER_TORSO = 0.95;
+/** The band below an old sleeve's hem faded into the fill, in shoulder widths. */
+const SEAM = 0.035;
+/** Room an arm's fill keeps beyond its bare cross-section's edges, in half widths. */
+const EDGE_EASE = 0.08;
+
 interface ArmPath {
   pts: Point[];
   /** Arc length at each point. */
@@ -23,9 +30,14 @@ interface ArmPath {
  * the mirrored skin. Mirrored pixels alone repeat every crease and shadow band of a short visible
  * run as stripes across the arm. Returns which hole pixels were filled.
  */
-export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Array, skinSrc: Uint8Array, out: Float32Array): Uint8Array {
+export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Array, skinSrc: Uint8Array, out: Float32Array): ArmFill {
   const { width: W, height: H } = a;
   const done = new Uint8Array(W * H);
+  const outside = new Uint8Array(W * H);
+  const seam = new Float32Array(W * H);
+  const seamStations = Math.max(2, Math.round(SEAM * outline.skeleton.shoulderWidth));
+  const holeDist = distanceTo(hole, W, H);
+  const lab = a.parsing.data;
   const img = a.image.data;
   const torso = outline.torsoInner;
   const lum = new Float32Array(W * H);
@@ -39,6 +51,8 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
     const steps = Math.max(2, Math.ceil(total));
     // Stations along the arm where bare skin shows across most of its width.
     const vis = new Uint8Array(steps + 1);
+    // Stations where the old top hides the arm.
+    const sleeved = new Uint8Array(steps + 1);
     const tmp = { x: 0, y: 0, nx: 0, ny: 0, hw: 0 };
     for (let k = 0; k <= steps; k++) {
       locate(path, k, tmp);
@@ -48,7 +62,49 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
         if (x >= 0 && y >= 0 && x < W && y < H && skinSrc[y * W + x]) ok++;
       }
       vis[k] = ok >= 4 ? 1 : 0;
+      if (!vis[k]) {
+        for (const s of [-0.6, -0.3, 0, 0.3, 0.6]) {
+          const x = Math.round(tmp.x + tmp.nx * s * tmp.hw), y = Math.round(tmp.y + tmp.ny * s * tmp.hw);
+          if (x >= 0 && y >= 0 && x < W && y < H && hole[y * W + x]) sleeved[k] = 1;
+        }
+      }
     }
+    // Right below an old sleeve's hem the skin is in the sleeve's shadow and its edge pixels carry
+    // the sleeve's colour: mirrored, they drew a dark line across the arm. The fill starts a little
+    // further down and fades into the photo's skin over that band (`ramp`, 0 at the hem).
+    const ramp = new Float32Array(steps + 1).fill(1);
+    for (let k = 0; k <= steps; k++) {
+      if (!vis[k]) continue;
+      for (let j = 1; j <= seamStations; j++) {
+        if ((k - j >= 0 && sleeved[k - j]) || (k + j <= steps && sleeved[k + j])) { ramp[k] = (j - 1) / seamStations; break; }
+      }
+    }
+    const clean = new Uint8Array(steps + 1);
+    for (let k = 0; k <= steps; k++) clean[k] = vis[k] && ramp[k]! >= 1 ? 1 : 0;
+    if (clean.some((v) => v)) vis.set(clean);
+    // The bare arm's own edges (offsets across, in half widths) where it shows: under the sleeve the
+    // arm keeps the width and place of its nearest bare cross-section, not the old sleeve's outline.
+    const edgeL = new Float32Array(steps + 1).fill(NaN), edgeR = new Float32Array(steps + 1).fill(NaN);
+    for (let k = 0; k <= steps; k++) {
+      if (!vis[k]) continue;
+      locate(path, k, tmp);
+      const reach = (dir: number) => {
+        let last = 0;
+        for (let s = 0; s <= 1.6; s += 0.04) {
+          const x = Math.round(tmp.x + tmp.nx * dir * s * tmp.hw), y = Math.round(tmp.y + tmp.ny * dir * s * tmp.hw);
+          if (x < 0 || y < 0 || x >= W || y >= H) break;
+          if (skinSrc[y * W + x]) last = s;
+          else if (s - last > 0.12) break;
+        }
+        return last;
+      };
+      edgeL[k] = -reach(-1);
+      edgeR[k] = reach(1);
+    }
+    // Only on the arm's outer side: between the arm and the torso the old top may hide the body's side.
+    const sk = outline.skeleton;
+    locate(path, total / 2, tmp);
+    const outer = Math.sign(tmp.nx * (tmp.x - (sk.shoulderL.x + sk.shoulderR.x) / 2) + tmp.ny * (tmp.y - (sk.shoulderL.y + sk.shoulderR.y) / 2)) || 1;
     const nearest = nearestVisible(vis);
     const maxHw = Math.max(...path.hw);
     // Visible stations near a hidden one: their cross-section is the one the hidden arm continues.
@@ -80,12 +136,25 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
     for (let y = y0; y <= y1; y++) {
       for (let x = x0; x <= x1; x++) {
         const i = y * W + x;
-        if (!hole[i] || done[i] || torso[i]) continue;
+        if (done[i] || outside[i]) continue;
         const pr = project(path, x, y);
         if (!pr || Math.abs(pr.s) > S_MAX) continue;
         const k = Math.max(0, Math.min(steps, Math.round(pr.t)));
+        // Bare skin in the band below a hem is faded into the fill; elsewhere only the hole is filled.
+        const band = !hole[i] && skinSrc[i] && holeDist[i]! < seamStations && (lab[i] === L.left_arm || lab[i] === L.right_arm) && !torso[i];
+        if (!hole[i] && !band) continue;
+        // An arm hanging against the torso under the old sleeve lies over the torso's outline: there
+        // it is still an arm (its own round shading, darker towards its edges), not torso skin —
+        // below the joint only, and only where the sleeve hides the arm (beside a bare arm the old
+        // top over the torso's outline is the torso's side).
+        if (torso[i] && (Math.abs(pr.s) > ARM_OVER_TORSO || pr.t < 0.3 * path.hw[0]! || !sleeved[k])) continue;
         const kv = nearest[k]!;
         if (kv < 0) continue;
+        if (hole[i] && !torso[i] && pr.t > 0 && Number.isFinite(edgeL[kv]!) && (outer < 0 ? pr.s < edgeL[kv]! - EDGE_EASE : pr.s > edgeR[kv]! + EDGE_EASE)) {
+          outside[i] = 1;
+          continue;
+        }
+        if (band) seam[i] = holeDist[i]! / seamStations;
         // Mirror about the first visible station, bouncing inside the visible run.
         const run = runAround(vis, kv);
         let tt = 2 * kv - pr.t;
@@ -112,7 +181,16 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
       }
     }
   }
-  return done;
+  return { done, outside, seam };
+}
+
+export interface ArmFill {
+  /** Hole pixels filled as arm (1). */
+  done: Uint8Array;
+  /** Hole pixels beside the arm's own outline (1): the old sleeve stood out there; backdrop, not skin. */
+  outside: Uint8Array;
+  /** Bare skin below a hem, faded into the fill: the photo's weight (0 at the hem … 1), 0 elsewhere. */
+  seam: Float32Array;
 }
 
 /** The cross-section's mean colour per bin, empty bins taken from their neighbours, lightly smoothed; null when too little skin shows. */
