@@ -1,22 +1,32 @@
 // Layering: which uncovered regions of the photo's top stay under the garment rather than get synthesised skin.
 import { describe, expect, it } from 'vitest';
 import { keepOldTopUnder } from '../../src/pipeline/composite/layer-old.js';
-import type { ModelAnalysis, ModelLayers, RgbaImage } from '../../src/pipeline/types.js';
+import { PARSE_LABELS, type ModelAnalysis, type ModelLayers, type RgbaImage } from '../../src/pipeline/types.js';
+
+const L = PARSE_LABELS;
 
 const W = 200, H = 300;
 const mask = () => ({ width: W, height: H, data: new Uint8Array(W * H) });
 const kp = (x: number, y: number) => ({ x, y, score: 0.9 });
 
 /** Old top over the torso and both arms; the garment covers it all but `holes` (x0, y0, x1, y1). */
-function scene(holes: [number, number, number, number][]) {
+function scene(holes: [number, number, number, number][], opts: { bareArms?: boolean; shoulders?: [number, number] } = {}) {
+  const [xr, xl] = opts.shoulders ?? [60, 140];
+  const parsing = mask();
+  // Short old sleeves (ending at y 170) and the arms bare below them.
+  if (opts.bareArms) for (let y = 170; y < 290; y++) for (let x = 30; x < 55; x++) { parsing.data[y * W + x] = L.right_arm; parsing.data[y * W + x + 115] = L.left_arm; }
   const model = {
     width: W, height: H,
     image: { width: W, height: H, data: new Uint8Array(W * H * 4).fill(200) },
-    pose: { keypoints: { left_shoulder: kp(140, 50), right_shoulder: kp(60, 50), left_hip: kp(130, 200), right_hip: kp(70, 200) } },
+    parsing,
+    pose: { keypoints: { left_shoulder: kp(xl, 50), right_shoulder: kp(xr, 50), left_hip: kp(130, 200), right_hip: kp(70, 200),
+      left_elbow: kp(158, 160), right_elbow: kp(42, 160), left_wrist: kp(158, 280), right_wrist: kp(42, 280) } },
     measurements: { torso_length: 150 },
   } as unknown as ModelAnalysis;
   const old = mask(), skin = mask();
-  for (let y = 40; y < 220; y++) for (let x = 30; x < 170; x++) old.data[y * W + x] = skin.data[y * W + x] = 255;
+  for (let y = 40; y < 220; y++) {
+    for (let x = 30; x < 170; x++) if (!opts.bareArms || y < 170 || (x >= xr && x <= xl)) old.data[y * W + x] = skin.data[y * W + x] = 255;
+  }
   const garment: RgbaImage = { width: W, height: H, data: new Uint8Array(W * H * 4) };
   for (let i = 0; i < W * H; i++) if (old.data[i]) garment.data[i * 4 + 3] = 255;
   for (const [x0, y0, x1, y1] of holes) for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) garment.data[(y * W + x) * 4 + 3] = 0;
@@ -47,5 +57,15 @@ describe('keepOldTopUnder', () => {
     expect(share).toBeGreaterThan(0.02);
     expect(share).toBeLessThan(0.06);
     expect(count(keepOldTopUnder(s.out, s.model, s.layers, s.garment, null))).toBe(2 * 25 * 50);
+  });
+
+  it('synthesises arms that show their own bare skin (short old sleeves) rather than keep the sleeves', () => {
+    const holes: [number, number, number, number][] = [[35, 120, 55, 170], [145, 120, 165, 170]];
+    // Bare forearms (2 × 25 × 120 px) over more than half the old sleeves' area beside the shoulders.
+    const front = scene(holes, { bareArms: true });
+    expect(count(keepOldTopUnder(front.out, front.model, front.layers, front.garment, null))).toBe(0);
+    // Seen from the side (shoulder joints 30 px apart for a 150 px torso), the same regions are kept.
+    const side = scene(holes, { bareArms: true, shoulders: [85, 115] });
+    expect(count(keepOldTopUnder(side.out, side.model, side.layers, side.garment, null))).toBe(2 * 20 * 50);
   });
 });

@@ -1,5 +1,7 @@
 // Where a render would have to invent a large area of skin, the photo's own top stays under the garment (a layered look).
-import type { Mask, ModelAnalysis, ModelLayers, RgbaImage } from '../types.js';
+import { PARSE_LABELS, type Mask, type ModelAnalysis, type ModelLayers, type RgbaImage } from '../types.js';
+
+const L = PARSE_LABELS;
 
 /**
  * A strappy or low-necked top over a high-necked one in the photo, or short sleeves over long ones,
@@ -12,6 +14,8 @@ import type { Mask, ModelAnalysis, ModelLayers, RgbaImage } from '../types.js';
  */
 /** Least synthesised skin (share of the garment's area) of a region mostly on the chest that is kept. */
 const CHEST_SHARE = 0.06;
+/** An arm with at least this much bare skin (over its old sleeve's area) is synthesised, not layered. */
+const BARE_OVER_SLEEVE = 0.5;
 
 export function keepOldTopUnder(
   out: Uint8Array,
@@ -35,6 +39,24 @@ export function keepOldTopUnder(
   // a cropped top reads as layering; old top beside the garment's sides reads as the old top showing.
   const onArm = (x: number, y: number) => (x < xL || x > xR) && y > yS;
   const onChest = (x: number, y: number) => x >= xL && x <= xR && (y < yChest || !!opts.midriff);
+  // An arm whose own bare skin shows over more than the old sleeve covers (a short sleeve) is
+  // continued from that skin, in its outline and shading: that reads as a bare arm, while the old
+  // sleeve kept under a sleeveless garment reads as the old top showing. Only an arm with little
+  // skin of its own (a long sleeve) keeps its sleeve.
+  // Both arms alike (one bare arm beside one sleeved arm reads as a mistake). Seen from the side
+  // (shoulder joints close together) "beside the shoulders" is the back or the chest, not an arm.
+  const lab = model.parsing.data;
+  let bare = 0, sleeve = 0;
+  for (let y = Math.max(0, Math.floor(yS)); y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      if (x >= xL && x <= xR) continue;
+      const i = y * W + x;
+      if (lab[i] === L.left_arm || lab[i] === L.right_arm) bare++;
+      else if (old[i]! >= 128) sleeve++;
+    }
+  }
+  const frontal = xR - xL >= 0.5 * model.measurements.torso_length;
+  const ownSkin = frontal && bare >= BARE_OVER_SLEEVE * sleeve;
   // Most renders leave no large skin area: find out before labelling regions.
   let skinOpen = 0;
   for (let i = 0; i < n; i++) if (skin[i]! >= 128 && ga[i * 4 + 3]! < 128 && !(raised && raised.data[i]! >= 128)) skinOpen++;
@@ -90,10 +112,10 @@ export function keepOldTopUnder(
     // A neckline's opening needs more: a V or a scoop of synthesised skin below the neck reads as
     // skin, while the photo's top showing in it reads as a second garment.
     const need = chest > arm ? CHEST_SHARE * area : minShare * area;
-    keepLabel.push(skinCount >= need && arm + chest >= 0.3 * size ? 1 : 0);
+    keepLabel.push(skinCount >= need && arm + chest >= 0.3 * size && !(ownSkin && arm > chest) ? 1 : 0);
   }
   // Both arms alike: when one arm keeps its old sleeve, a smaller one on the other arm does too.
-  const armKept = stats.some((st, id) => keepLabel[id] && st[2]! > 0);
+  const armKept = !ownSkin && stats.some((st, id) => keepLabel[id] && st[2]! > 0);
   if (armKept) {
     for (let id = 1; id < stats.length; id++) {
       const [, skinCount, arm] = stats[id]!;
