@@ -39,11 +39,14 @@ export function keepOldTopUnder(
   // a cropped top reads as layering; old top beside the garment's sides reads as the old top showing.
   const onArm = (x: number, y: number) => (x < xL || x > xR) && y > yS;
   const onChest = (x: number, y: number) => x >= xL && x <= xR && (y < yChest || !!opts.midriff);
-  // An arm whose own bare skin shows over more than the old sleeve covers (a short sleeve) is
-  // continued from that skin, in its outline and shading: that reads as a bare arm, while the old
-  // sleeve kept under a sleeveless garment reads as the old top showing. Only an arm with little
-  // skin of its own (a long sleeve) keeps its sleeve.
-  // Both arms alike (one bare arm beside one sleeved arm reads as a mistake). Seen from the side
+  // Most renders leave no large skin area: find out before labelling regions.
+  let skinOpen = 0;
+  for (let i = 0; i < n; i++) if (skin[i]! >= 128 && ga[i * 4 + 3]! < 128 && !(raised && raised.data[i]! >= 128)) skinOpen++;
+  if (skinOpen < minShare * area) return null;
+  // Arms that show their own bare skin over at least half the old sleeves' area (short sleeves) are
+  // continued from that skin: a bare arm, where the old sleeve kept under a sleeveless garment reads
+  // as the old top showing. Only arms with little skin of their own (long sleeves) keep theirs.
+  // Both arms alike (one bare arm beside one sleeved arm reads as a mistake); seen from the side
   // (shoulder joints close together) "beside the shoulders" is the back or the chest, not an arm.
   const lab = model.parsing.data;
   let bare = 0, sleeve = 0;
@@ -57,10 +60,6 @@ export function keepOldTopUnder(
   }
   const frontal = xR - xL >= 0.5 * model.measurements.torso_length;
   const ownSkin = frontal && bare >= BARE_OVER_SLEEVE * sleeve;
-  // Most renders leave no large skin area: find out before labelling regions.
-  let skinOpen = 0;
-  for (let i = 0; i < n; i++) if (skin[i]! >= 128 && ga[i * 4 + 3]! < 128 && !(raised && raised.data[i]! >= 128)) skinOpen++;
-  if (skinOpen < minShare * area) return null;
   // Label the uncovered old top's regions inside its bounding box (flood fill on typed arrays), with
   // each region's size, synthesised-skin count and layerable count.
   let x0 = W, y0 = H, x1 = -1, y1 = -1;

@@ -64,8 +64,8 @@ export function buildAgnostic(a: ModelAnalysis, outline: BodyOutline, top: Uint8
   }
   // Skin just below a hem fades from the fill into the photo's own.
   for (let i = 0; i < n; i++) {
-    const w = arms.seam[i]!;
     if (old[i] || !arms.done[i]) continue;
+    const w = arms.seam[i]!;
     for (let c = 0; c < 3; c++) px[i * 4 + c] = Math.max(0, Math.min(255, Math.round(out[i * 3 + c]! * (1 - w) + src[i * 4 + c]! * w)));
   }
   featherFillSeam(px, fs, fb, W, H, Math.max(1, Math.round(Math.max(W, H) / 600)));

@@ -28,7 +28,7 @@ interface ArmPath {
  * visible skin is mirrored about it, so the two meet without a seam; further in, the colour is the
  * arm's average cross-section near that edge (its tone and round shading) plus the fine grain of
  * the mirrored skin. Mirrored pixels alone repeat every crease and shadow band of a short visible
- * run as stripes across the arm. Returns which hole pixels were filled.
+ * run as stripes across the arm. Writes the fill into `out`; returns where it went (ArmFill).
  */
 export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Array, skinSrc: Uint8Array, out: Float32Array): ArmFill {
   const { width: W, height: H } = a;
@@ -56,55 +56,47 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
     const tmp = { x: 0, y: 0, nx: 0, ny: 0, hw: 0 };
     for (let k = 0; k <= steps; k++) {
       locate(path, k, tmp);
-      let ok = 0;
+      let ok = 0, hid = 0;
       for (const s of [-0.6, -0.3, 0, 0.3, 0.6]) {
         const x = Math.round(tmp.x + tmp.nx * s * tmp.hw), y = Math.round(tmp.y + tmp.ny * s * tmp.hw);
-        if (x >= 0 && y >= 0 && x < W && y < H && skinSrc[y * W + x]) ok++;
+        if (x < 0 || y < 0 || x >= W || y >= H) continue;
+        if (skinSrc[y * W + x]) ok++;
+        if (hole[y * W + x]) hid++;
       }
       vis[k] = ok >= 4 ? 1 : 0;
-      if (!vis[k]) {
-        for (const s of [-0.6, -0.3, 0, 0.3, 0.6]) {
-          const x = Math.round(tmp.x + tmp.nx * s * tmp.hw), y = Math.round(tmp.y + tmp.ny * s * tmp.hw);
-          if (x >= 0 && y >= 0 && x < W && y < H && hole[y * W + x]) sleeved[k] = 1;
-        }
-      }
+      sleeved[k] = !vis[k] && hid > 0 ? 1 : 0;
     }
     // Right below an old sleeve's hem the skin is in the sleeve's shadow and its edge pixels carry
-    // the sleeve's colour: mirrored, they drew a dark line across the arm. The fill starts a little
-    // further down and fades into the photo's skin over that band (`ramp`, 0 at the hem).
-    const ramp = new Float32Array(steps + 1).fill(1);
-    for (let k = 0; k <= steps; k++) {
-      if (!vis[k]) continue;
-      for (let j = 1; j <= seamStations; j++) {
-        if ((k - j >= 0 && sleeved[k - j]) || (k + j <= steps && sleeved[k + j])) { ramp[k] = (j - 1) / seamStations; break; }
-      }
-    }
+    // the sleeve's colour: mirrored, they drew a dark line across the arm. The fill mirrors from
+    // stations clear of that band, and the band itself fades from the fill into the photo's skin.
     const clean = new Uint8Array(steps + 1);
-    for (let k = 0; k <= steps; k++) clean[k] = vis[k] && ramp[k]! >= 1 ? 1 : 0;
-    if (clean.some((v) => v)) vis.set(clean);
-    // The bare arm's own edges (offsets across, in half widths) where it shows: under the sleeve the
-    // arm keeps the width and place of its nearest bare cross-section, not the old sleeve's outline.
-    const edgeL = new Float32Array(steps + 1).fill(NaN), edgeR = new Float32Array(steps + 1).fill(NaN);
     for (let k = 0; k <= steps; k++) {
       if (!vis[k]) continue;
-      locate(path, k, tmp);
-      const reach = (dir: number) => {
-        let last = 0;
-        for (let s = 0; s <= 1.6; s += 0.04) {
-          const x = Math.round(tmp.x + tmp.nx * dir * s * tmp.hw), y = Math.round(tmp.y + tmp.ny * dir * s * tmp.hw);
-          if (x < 0 || y < 0 || x >= W || y >= H) break;
-          if (skinSrc[y * W + x]) last = s;
-          else if (s - last > 0.12) break;
-        }
-        return last;
-      };
-      edgeL[k] = -reach(-1);
-      edgeR[k] = reach(1);
+      let near = false;
+      for (let j = 1; j <= seamStations && !near; j++) near = (k - j >= 0 && !!sleeved[k - j]) || (k + j <= steps && !!sleeved[k + j]);
+      clean[k] = near ? 0 : 1;
     }
-    // Only on the arm's outer side: between the arm and the torso the old top may hide the body's side.
+    if (clean.some((v) => v)) vis.set(clean);
+    // The bare arm's own outer edge (offset across, in half widths, on the side away from the body)
+    // where it shows: under the sleeve the arm keeps the width of its nearest bare cross-section, not
+    // the old sleeve's outline. Only the outer side: between the arm and the torso the old top may
+    // hide the body's side.
     const sk = outline.skeleton;
     locate(path, total / 2, tmp);
     const outer = Math.sign(tmp.nx * (tmp.x - (sk.shoulderL.x + sk.shoulderR.x) / 2) + tmp.ny * (tmp.y - (sk.shoulderL.y + sk.shoulderR.y) / 2)) || 1;
+    const edge = new Float32Array(steps + 1).fill(NaN);
+    for (let k = 0; k <= steps; k++) {
+      if (!vis[k]) continue;
+      locate(path, k, tmp);
+      let last = 0;
+      for (let s = 0; s <= 1.6; s += 0.04) {
+        const x = Math.round(tmp.x + tmp.nx * outer * s * tmp.hw), y = Math.round(tmp.y + tmp.ny * outer * s * tmp.hw);
+        if (x < 0 || y < 0 || x >= W || y >= H) break;
+        if (skinSrc[y * W + x]) last = s;
+        else if (s - last > 0.12) break;
+      }
+      edge[k] = last;
+    }
     const nearest = nearestVisible(vis);
     const maxHw = Math.max(...path.hw);
     // Visible stations near a hidden one: their cross-section is the one the hidden arm continues.
@@ -150,7 +142,7 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
         if (torso[i] && (Math.abs(pr.s) > ARM_OVER_TORSO || pr.t < 0.3 * path.hw[0]! || !sleeved[k])) continue;
         const kv = nearest[k]!;
         if (kv < 0) continue;
-        if (hole[i] && !torso[i] && pr.t > 0 && Number.isFinite(edgeL[kv]!) && (outer < 0 ? pr.s < edgeL[kv]! - EDGE_EASE : pr.s > edgeR[kv]! + EDGE_EASE)) {
+        if (hole[i] && !torso[i] && pr.t > 0 && outer * pr.s > edge[kv]! + EDGE_EASE) {
           outside[i] = 1;
           continue;
         }
@@ -185,7 +177,7 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
 }
 
 export interface ArmFill {
-  /** Hole pixels filled as arm (1). */
+  /** Pixels filled as arm (1): hole pixels, and the bare skin of the band below a hem. */
   done: Uint8Array;
   /** Hole pixels beside the arm's own outline (1): the old sleeve stood out there; backdrop, not skin. */
   outside: Uint8Array;
