@@ -12,13 +12,28 @@ export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
   // (a parallel test's, another deployment's) would be taken for ours.
   const current = (await sql<{ s: string | null }>`select current_schema() as s`.execute(db)).rows[0]?.s ?? undefined;
   const migrator = new Migrator({ db, provider: migrationProvider, migrationTableSchema: current });
-  const { error, results } = await migrator.migrateToLatest();
+  let { error, results } = await migrator.migrateToLatest();
+  // Kysely's check for its bookkeeping table reads the catalog of every schema: one dropped by
+  // another process meanwhile (a parallel test's, a removed deployment's) fails that read with
+  // "schema … does not exist". Nothing was applied then; read again.
+  for (let attempt = 1; attempt < 4 && error && otherSchemaVanished(error, current); attempt++) {
+    await new Promise((r) => setTimeout(r, 100 * attempt));
+    ({ error, results } = await migrator.migrateToLatest());
+  }
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
     const what = failed ? `migration ${failed.migrationName} failed` : 'migrations failed';
     throw new MigrationError(`${what}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** A Postgres "schema does not exist" (3F000) naming a schema other than ours. */
+function otherSchemaVanished(error: unknown, ours: string | undefined): boolean {
+  const e = error as { code?: string; message?: string } | null;
+  if (!e || e.code !== '3F000') return false;
+  const named = /schema "([^"]+)" does not exist/.exec(e.message ?? '')?.[1];
+  return named !== undefined && named !== ours;
 }
 
 /**
