@@ -69,12 +69,14 @@ describe.each(SAMPLES)('prepareModelLayers on %s', (file) => {
     const o = layers.old_clothing.data, p = a.image.data, q = layers.agnostic.data, lab = a.parsing.data;
     // The fill fades into the arm's skin over a band of 0.035 shoulder widths below a hem.
     const seam = grow(o.map((v) => (v ? 1 : 0)), a.width, a.height, Math.ceil(0.05 * Math.max(a.measurements.shoulder_width, 0.2 * a.person_box.width)));
+    // Right at the hem the arm's pixels are the sleeve's shadow and fringe: those may be replaced outright.
+    const hemLine = grow(o.map((v) => (v ? 1 : 0)), a.width, a.height, 3);
     let worst = 0, worstBand = 0, oldCount = 0;
     for (let i = 0; i < o.length; i++) {
       if (o[i]) { oldCount++; continue; }
       let d = 0;
       for (let k = 0; k < 4; k++) d = Math.max(d, Math.abs(p[i * 4 + k]! - q[i * 4 + k]!));
-      if (seam[i] && (lab[i] === L.left_arm || lab[i] === L.right_arm)) worstBand = Math.max(worstBand, d);
+      if (seam[i] && (lab[i] === L.left_arm || lab[i] === L.right_arm)) { if (!hemLine[i]) worstBand = Math.max(worstBand, d); }
       else worst = Math.max(worst, d);
     }
     expect(worst).toBeLessThanOrEqual(2);

@@ -44,7 +44,9 @@ export function buildAgnostic(a: ModelAnalysis, outline: BodyOutline, top: Uint8
   // Skin's own edge pixels mix with the top or the background: take sources from a little inside.
   const skinSrc = grow(skinLab, W, H, -Math.max(1, Math.round(Math.max(W, H) / 600)));
   const out = new Float32Array(rgb);
-  const arms = fillArms(a, outline, skinHole, skinSrc, out);
+  const arms = fillArms(a, outline, skinHole, skinSrc, out, bgHole);
+  // Old top beside the outline that the arm's own edges claim is arm.
+  for (let i = 0; i < n; i++) if (arms.done[i] && bgHole[i]) { bgHole[i] = 0; skinHole[i] = 1; }
   // Where the old sleeve stood out beside the arm's own outline, the backdrop shows.
   for (let i = 0; i < n; i++) if (arms.outside[i]) { skinHole[i] = 0; bgHole[i] = 1; }
   const rest = new Uint8Array(n);

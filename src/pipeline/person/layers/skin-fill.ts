@@ -30,7 +30,7 @@ interface ArmPath {
  * the mirrored skin. Mirrored pixels alone repeat every crease and shadow band of a short visible
  * run as stripes across the arm. Writes the fill into `out`; returns where it went (ArmFill).
  */
-export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Array, skinSrc: Uint8Array, out: Float32Array): ArmFill {
+export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Array, skinSrc: Uint8Array, out: Float32Array, beside?: Uint8Array): ArmFill {
   const { width: W, height: H } = a;
   const done = new Uint8Array(W * H);
   const outside = new Uint8Array(W * H);
@@ -43,7 +43,7 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
   const lum = new Float32Array(W * H);
   for (let i = 0; i < W * H; i++) lum[i] = 0.299 * img[i * 4]! + 0.587 * img[i * 4 + 1]! + 0.114 * img[i * 4 + 2]!;
   const lowLum = boxBlur(lum, W, H, 2);
-  const BINS = 24, S_MAX = 1.15;
+  const BINS = 24, S_MAX = 1.15, S_WIDE = 1.6;
   for (const side of ['left', 'right'] as const) {
     const path = armPath(outline, side);
     if (!path) continue;
@@ -63,7 +63,18 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
         if (skinSrc[y * W + x]) ok++;
         if (hole[y * W + x]) hid++;
       }
-      vis[k] = ok >= 4 ? 1 : 0;
+      // The path runs between the joints, not always down the arm's middle: a bare arm beside it
+      // counts too (a run of skin across at least 0.8 of a half width on each side of some point).
+      let run = 0, longest = 0;
+      if (ok < 4) {
+        for (let s = -1.2; s <= 1.2001; s += 0.1) {
+          const x = Math.round(tmp.x + tmp.nx * s * tmp.hw), y = Math.round(tmp.y + tmp.ny * s * tmp.hw);
+          const inArm = x >= 0 && y >= 0 && x < W && y < H && !!skinSrc[y * W + x] && !hole[y * W + x] && (lab[y * W + x] === L.left_arm || lab[y * W + x] === L.right_arm);
+          run = inArm ? run + 1 : 0;
+          longest = Math.max(longest, run);
+        }
+      }
+      vis[k] = ok >= 4 || longest >= 16 ? 1 : 0;
       sleeved[k] = !vis[k] && hid > 0 ? 1 : 0;
     }
     // Right below an old sleeve's hem the skin is in the sleeve's shadow and its edge pixels carry
@@ -99,18 +110,25 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
     }
     const nearest = nearestVisible(vis);
     const maxHw = Math.max(...path.hw);
+    const span = Math.max(2, Math.round(2 * maxHw));
+    const upper = upperArmEdges(path, vis, steps, outer, W, H, (x, y) => {
+      const i = y * W + x;
+      return !!skinSrc[i] && (lab[i] === L.left_arm || lab[i] === L.right_arm);
+    }, (x, y) => !!torso[y * W + x]);
     // Visible stations near a hidden one: their cross-section is the one the hidden arm continues.
     const nearEdge = new Uint8Array(steps + 1);
-    const span = Math.max(2, Math.round(2 * maxHw));
     for (let k = 0; k <= steps; k++) {
       if (vis[k]) continue;
       for (let j = Math.max(0, k - span); j <= Math.min(steps, k + span); j++) if (vis[j]) nearEdge[j] = 1;
     }
     let x0 = W, y0 = H, x1 = 0, y1 = 0;
     for (const p of path.pts) { x0 = Math.min(x0, p.x); y0 = Math.min(y0, p.y); x1 = Math.max(x1, p.x); y1 = Math.max(y1, p.y); }
-    x0 = Math.max(0, Math.floor(x0 - maxHw)); y0 = Math.max(0, Math.floor(y0 - maxHw));
-    x1 = Math.min(W - 1, Math.ceil(x1 + maxHw)); y1 = Math.min(H - 1, Math.ceil(y1 + maxHw));
+    // Under a short sleeve the old sleeve beside the arm is looked at further out (it turns backdrop).
+    const reach = (upper ? S_WIDE : 1) * maxHw;
+    x0 = Math.max(0, Math.floor(x0 - reach)); y0 = Math.max(0, Math.floor(y0 - reach));
+    x1 = Math.min(W - 1, Math.ceil(x1 + reach)); y1 = Math.min(H - 1, Math.ceil(y1 + reach));
     const prof = new Float64Array(BINS * 3), cnt = new Float64Array(BINS);
+    const uProf = new Float64Array(BINS * 3), uCnt = new Float64Array(BINS);
     for (let y = y0; y <= y1; y++) {
       for (let x = x0; x <= x1; x++) {
         const i = y * W + x;
@@ -122,19 +140,29 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
         const b = Math.min(BINS - 1, Math.floor(((pr.s + S_MAX) / (2 * S_MAX)) * BINS));
         for (let c = 0; c < 3; c++) prof[b * 3 + c] += img[i * 4 + c]!;
         cnt[b]++;
+        if (upper && k >= upper.k0 && k <= upper.k1) {
+          const u = (outer * pr.s * hwAt(path, pr.t) - upper.lo(pr.t)) / Math.max(1, upper.hi(pr.t) - upper.lo(pr.t));
+          if (u < 0 || u > 1) continue;
+          const ub = Math.min(BINS - 1, Math.floor(u * BINS));
+          for (let c = 0; c < 3; c++) uProf[ub * 3 + c] += img[i * 4 + c]!;
+          uCnt[ub]++;
+        }
       }
     }
     const profile = smoothProfile(prof, cnt, BINS);
+    const uProfile = upper ? smoothProfile(uProf, uCnt, BINS) : null;
     for (let y = y0; y <= y1; y++) {
       for (let x = x0; x <= x1; x++) {
         const i = y * W + x;
         if (done[i] || outside[i]) continue;
         const pr = project(path, x, y);
-        if (!pr || Math.abs(pr.s) > S_MAX) continue;
+        if (!pr || Math.abs(pr.s) > (upper && pr.t < upper.k0 ? S_WIDE : S_MAX)) continue;
         const k = Math.max(0, Math.min(steps, Math.round(pr.t)));
         // Bare skin in the band below a hem is faded into the fill; elsewhere only the hole is filled.
-        const band = !hole[i] && skinSrc[i] && holeDist[i]! < seamStations && (lab[i] === L.left_arm || lab[i] === L.right_arm) && !torso[i];
-        if (!hole[i] && !band) continue;
+        const band = !hole[i] && holeDist[i]! < seamStations && (lab[i] === L.left_arm || lab[i] === L.right_arm) && !torso[i];
+        // Old top outside the body's outline is the arm's where the bare arm's edges carried up say so.
+        const besideArm = !!beside?.[i] && !!upper && pr.t < upper.k0;
+        if (!hole[i] && !band && !besideArm) continue;
         // An arm hanging against the torso under the old sleeve lies over the torso's outline: there
         // it is still an arm (its own round shading, darker towards its edges), not torso skin —
         // below the joint only, and only where the sleeve hides the arm (beside a bare arm the old
@@ -142,6 +170,47 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
         if (torso[i] && (Math.abs(pr.s) > ARM_OVER_TORSO || pr.t < 0.3 * path.hw[0]! || !sleeved[k])) continue;
         const kv = nearest[k]!;
         if (kv < 0) continue;
+        // Over the joint only the arm's own rounded top.
+        const overJoint = pr.t <= 0 ? beyondJoint(path, x, y) : 0;
+        if (upper && uProfile && (hole[i] || besideArm) && pr.t < upper.k0) {
+          // The upper arm under a short sleeve: between the bare arm's own edges carried up, to the
+          // shoulder joint and over it (no corner of the old sleeve's cap standing out beside it).
+          const d = outer * pr.s * hwAt(path, pr.t), lo = upper.lo(pr.t), hi = upper.hi(pr.t);
+          const ease = Math.max(1.5, EDGE_EASE * hwAt(path, pr.t));
+          if (d > hi + ease) {
+            if (!torso[i] && hole[i]) outside[i] = 1;
+            continue;
+          }
+          if (d < lo - ease) {
+            // Between the arm and the torso, below the armpit, the backdrop shows; nearer the
+            // shoulder that is the shoulder itself, left to the torso's fill.
+            if (!torso[i] && hole[i] && pr.t > 0.3 * upper.elbow) outside[i] = 1;
+            continue;
+          }
+          const u = Math.max(0, Math.min(1, (d - lo) / Math.max(1, hi - lo)));
+          if (overJoint > 0 && overJoint > 0.5 * (hi - lo) * Math.sqrt(Math.max(0, 1 - (2 * u - 1) ** 2))) {
+            if (!torso[i] && hole[i] && u > 0.5) outside[i] = 1;
+            continue;
+          }
+          const pb = Math.max(0, Math.min(BINS - 1, u * BINS - 0.5));
+          // Fine grain from the bare skin right below, at the same place across the arm.
+          const tt = Math.min(upper.k1, 2 * upper.k0 - pr.t);
+          locate(path, tt, tmp);
+          const ds = (upper.lo(tt) + u * (upper.hi(tt) - upper.lo(tt))) * outer;
+          const xi = Math.round(tmp.x + tmp.nx * ds), yi = Math.round(tmp.y + tmp.ny * ds);
+          const m = xi >= 0 && yi >= 0 && xi < W && yi < H && skinSrc[yi * W + xi] ? yi * W + xi : -1;
+          const grainV = m >= 0 ? Math.max(-6, Math.min(6, lum[m]! - lowLum[m]!)) : 0;
+          // Mirrored right at the hem (the two meet without a step), the cross-section further up.
+          const f = m < 0 ? 1 : Math.min(1, (upper.k0 - pr.t) / Math.max(2, 0.6 * tmp.hw));
+          const b0 = Math.floor(pb), b1 = Math.min(BINS - 1, b0 + 1), fb = pb - b0;
+          for (let c = 0; c < 3; c++) {
+            const pc = uProfile[b0 * 3 + c]! * (1 - fb) + uProfile[b1 * 3 + c]! * fb + grainV;
+            out[i * 3 + c] = (m >= 0 ? img[m * 4 + c]! : 0) * (1 - f) + pc * f;
+          }
+          done[i] = 1;
+          continue;
+        }
+        if (Math.abs(pr.s) > S_MAX) continue;
         if (hole[i] && !torso[i] && pr.t > 0 && outer * pr.s > edge[kv]! + EDGE_EASE) {
           outside[i] = 1;
           continue;
@@ -174,6 +243,88 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
     }
   }
   return { done, outside, seam };
+}
+
+/**
+ * The bare arm's own edges below a short sleeve, carried up under it: across offsets (pixels from
+ * the path, positive away from the body) of the arm's skin at the first bare stations below the
+ * hem, fitted by lines along the arm and extended towards the shoulder. The path's capsule widths
+ * give a straight-sided arm that meets the bare arm below with a step; the arm's outline does not.
+ * Null when the first bare run is not on the upper arm, or too little of it shows.
+ */
+function upperArmEdges(path: ArmPath, vis: Uint8Array, steps: number, outer: number, W: number, H: number, isArm: (x: number, y: number) => boolean, inTorso: (x: number, y: number) => boolean):
+  { k0: number; k1: number; elbow: number; lo: (t: number) => number; hi: (t: number) => number } | null {
+  // A hanging arm only: a raised one's sleeve stands out around it in ways a line fit does not follow.
+  const [a, b] = path.pts as [Point, Point];
+  if (b.y - a.y < 0.8 * Math.hypot(b.x - a.x, b.y - a.y)) return null;
+  let k0 = 0;
+  while (k0 <= steps && !vis[k0]) k0++;
+  const elbow = path.at[1]!;
+  // Hidden above, bare below, on the upper arm: a short sleeve's hem.
+  if (k0 > steps || k0 < 3 || k0 >= elbow) return null;
+  const tmp = { x: 0, y: 0, nx: 0, ny: 0, hw: 0 };
+  const ts: number[] = [], los: number[] = [], his: number[] = [];
+  const k1Max = Math.min(steps, Math.round(elbow), k0 + Math.max(6, Math.round(1.5 * path.hw[0]!)));
+  let k1 = k0;
+  for (let k = k0; k <= k1Max && vis[k]; k++) {
+    locate(path, k, tmp);
+    // The longest run of arm skin across the station (small gaps bridged).
+    let best: [number, number] | null = null, runA = NaN, lastIn = NaN;
+    for (let s = -1.6; s <= 1.6001; s += 0.04) {
+      const d = outer * s * tmp.hw;
+      const x = Math.round(tmp.x + tmp.nx * s * tmp.hw), y = Math.round(tmp.y + tmp.ny * s * tmp.hw);
+      const inside = x >= 0 && y >= 0 && x < W && y < H && isArm(x, y);
+      if (inside) {
+        if (Number.isNaN(runA) || (Number.isFinite(lastIn) && Math.abs(d - lastIn) > 0.12 * tmp.hw + 1)) runA = d;
+        lastIn = d;
+        const lo = Math.min(runA, d), hi = Math.max(runA, d);
+        if (!best || hi - lo > best[1] - best[0]) best = [lo, hi];
+      }
+    }
+    if (!best || best[1] - best[0] < 0.6 * tmp.hw) continue;
+    ts.push(k); los.push(best[0]); his.push(best[1]);
+    k1 = k;
+  }
+  if (ts.length < 5) return null;
+  // An arm seen against the torso (turned, or hanging in front of it) has no outline of its own there.
+  let over = 0, all = 0;
+  locate(path, ts[0]!, tmp);
+  for (let d = los[0]!; d <= his[0]!; d += 1) {
+    const x = Math.round(tmp.x + tmp.nx * outer * d), y = Math.round(tmp.y + tmp.ny * outer * d);
+    if (x < 0 || y < 0 || x >= W || y >= H) continue;
+    all++;
+    if (inTorso(x, y)) over++;
+  }
+  if (over > 0.3 * all) return null;
+  const fit = (v: number[]) => {
+    const n = ts.length;
+    const mt = ts.reduce((s, t) => s + t, 0) / n, mv = v.reduce((s, x) => s + x, 0) / n;
+    let sxy = 0, sxx = 0;
+    for (let i = 0; i < n; i++) { sxy += (ts[i]! - mt) * (v[i]! - mv); sxx += (ts[i]! - mt) ** 2; }
+    // Arms taper gently: a steeper fit is noise of a short run.
+    const b = sxx > 0 ? Math.max(-0.3, Math.min(0.3, sxy / sxx)) : 0;
+    return (t: number) => mv + b * (t - mt);
+  };
+  const lo = fit(los), hi = fit(his);
+  // Never narrower than the bare arm at the hem, nor crossed.
+  const w0 = hi(k0) - lo(k0);
+  if (w0 < 0.6 * path.hw[0]!) return null;
+  return { k0, k1, elbow, lo: (t) => Math.min(lo(t), hi(t) - w0), hi };
+}
+
+/** How far (pixels) (x, y) lies beyond the shoulder joint, along the upper arm's line; 0 when not beyond it. */
+function beyondJoint(p: ArmPath, x: number, y: number): number {
+  const a = p.pts[0]!, b = p.pts[1]!;
+  const len = Math.hypot(b.x - a.x, b.y - a.y) || 1;
+  return Math.max(0, -((x - a.x) * (b.x - a.x) + (y - a.y) * (b.y - a.y)) / len);
+}
+
+function hwAt(p: ArmPath, t: number): number {
+  let k = 0;
+  while (k < p.pts.length - 2 && t > p.at[k + 1]!) k++;
+  const len = p.at[k + 1]! - p.at[k]! || 1;
+  const f = Math.max(0, Math.min(1, (t - p.at[k]!) / len));
+  return p.hw[k]! + (p.hw[k + 1]! - p.hw[k]!) * f;
 }
 
 export interface ArmFill {

@@ -1,0 +1,67 @@
+// Under a short sleeve, the synthesised upper arm carries the bare arm's own edges up from the hem: no step, no straight sleeve-wide slab.
+import { describe, expect, it } from 'vitest';
+import type { BodyOutline } from '../../src/pipeline/person/layers/body-outline.js';
+import { fillArms } from '../../src/pipeline/person/layers/skin-fill.js';
+import { PARSE_LABELS as L, type ModelAnalysis } from '../../src/pipeline/types.js';
+
+const W = 140, H = 200;
+const SKIN = [200, 150, 120] as const;
+/** The bare arm's centre: beside the path (x = 60) and leaning outwards as it goes down. */
+const centre = (y: number) => 66 + 0.1 * (y - 70);
+const HALF = 12, HEM = 70;
+
+function scene() {
+  const upper = { a: { x: 60, y: 20 }, b: { x: 60, y: 100 }, r: 15 };
+  const lower = { a: { x: 60, y: 100 }, b: { x: 60, y: 180 }, r: 15 };
+  const outline = {
+    skeleton: {
+      arms: { left: { upper, lower, hand: null }, right: { upper: null, lower: null, hand: null } },
+      shoulderWidth: 100, shoulderL: { x: 60, y: 20 }, shoulderR: { x: -40, y: 20 },
+    },
+    arms: [{ side: 'left', seg: upper, ra: 15, rb: 15 }, { side: 'left', seg: lower, ra: 15, rb: 15 }],
+    torsoInner: new Uint8Array(W * H),
+  } as unknown as BodyOutline;
+  const img = new Uint8Array(W * H * 4);
+  const lab = new Uint8Array(W * H);
+  const hole = new Uint8Array(W * H), skinSrc = new Uint8Array(W * H);
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const i = y * W + x;
+      let c: readonly number[] = [235, 235, 235];
+      if (y >= 20 && y < HEM && x >= 40 && x <= 84) { c = [60, 40, 90]; lab[i] = L.torso_clothing; hole[i] = 1; }
+      else if (y >= HEM && y < 180 && Math.abs(x - centre(y)) <= HALF) {
+        // A little shading across the arm, darker at its edges.
+        const s = (x - centre(y)) / HALF;
+        c = SKIN.map((v) => v * (0.85 + 0.15 * Math.sqrt(Math.max(0, 1 - s * s))));
+        lab[i] = L.left_arm; skinSrc[i] = Math.abs(x - centre(y)) <= HALF - 1 ? 1 : 0;
+      }
+      img.set([Math.round(c[0]!), Math.round(c[1]!), Math.round(c[2]!), 255], i * 4);
+    }
+  }
+  const a = { width: W, height: H, image: { width: W, height: H, data: img }, parsing: { width: W, height: H, data: lab } } as unknown as ModelAnalysis;
+  return { a, outline, hole, skinSrc };
+}
+
+describe('fillArms under a short sleeve', () => {
+  it('continues the bare arm\'s edges up to the shoulder (within 2 px), in its colour, with the sleeve beside it turned backdrop', () => {
+    const { a, outline, hole, skinSrc } = scene();
+    const out = new Float32Array(W * H * 3);
+    const fill = fillArms(a, outline, hole, skinSrc, out);
+    for (const y of [30, 45, 60]) {
+      let x0 = -1, x1 = -1;
+      for (let x = 0; x < W; x++) if (fill.done[y * W + x]) { if (x0 < 0) x0 = x; x1 = x; }
+      expect(x0, `row ${y}`).toBeGreaterThanOrEqual(0);
+      // Both edges where the bare arm's lines lead, not at the sleeve's (40 and 84) nor the path's capsule (45 and 75).
+      expect(Math.abs(x1 - (centre(y) + HALF))).toBeLessThanOrEqual(2);
+      expect(Math.abs(x0 - (centre(y) - HALF))).toBeLessThanOrEqual(2);
+      // The old sleeve beyond the arm's outer edge shows the backdrop.
+      for (let x = Math.ceil(centre(y) + HALF + 3); x <= 84; x++) expect(fill.outside[y * W + x], `x ${x} row ${y}`).toBe(1);
+      // Filled in the arm's own colour.
+      const m = Math.round(centre(y)), i = y * W + m;
+      expect(Math.hypot(out[i * 3]! - SKIN[0], out[i * 3 + 1]! - SKIN[1], out[i * 3 + 2]! - SKIN[2])).toBeLessThan(12);
+    }
+    // Below the armpit the gap between the arm and the body is backdrop too; near the shoulder it is left to the torso's fill.
+    expect(fill.outside[60 * W + 42]).toBe(1);
+    expect(fill.outside[25 * W + 42]).toBe(0);
+  });
+});
