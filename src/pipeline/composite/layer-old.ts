@@ -4,13 +4,12 @@ import { PARSE_LABELS, type Mask, type ModelAnalysis, type ModelLayers, type Rgb
 const L = PARSE_LABELS;
 
 /**
- * A strappy or low-necked top over a high-necked one in the photo, or short sleeves over long ones,
- * leaves large areas where the old top was and the new garment is not. Synthesised skin there is
- * the least convincing part of a render: merchants rated a flat skin-coloured chest "broken", and
- * the same garment simply worn over the photo's top "clearly the right garment". So each connected
- * region of uncovered old top whose synthesised skin exceeds `minShare` of the garment's area keeps
- * the photo's pixels (fabric and all); small slivers keep their fill. Writes into `out` and
- * returns the kept pixels (255), or null when none.
+ * A strappy or low-necked top, or short sleeves, over a long-sleeved top in the photo leaves large
+ * areas where the old top was and the new garment is not, and whole arms with no skin of their own
+ * to continue: there the photo's top stays under the garment (a layered look). Each connected region
+ * of uncovered old top whose synthesised skin exceeds `minShare` of the garment's area keeps the
+ * photo's pixels (fabric and all); small slivers keep their fill. A person whose arms show their own
+ * skin keeps nothing (see below). Writes into `out` and returns the kept pixels (255), or null when none.
  */
 /** Least synthesised skin (share of the garment's area) of a region mostly on the chest that is kept. */
 const CHEST_SHARE = 0.06;
@@ -44,10 +43,8 @@ export function keepOldTopUnder(
   for (let i = 0; i < n; i++) if (skin[i]! >= 128 && ga[i * 4 + 3]! < 128 && !(raised && raised.data[i]! >= 128)) skinOpen++;
   if (skinOpen < minShare * area) return null;
   // Arms that show their own bare skin over at least half the old sleeves' area (short sleeves) are
-  // continued from that skin: a bare arm, where the old sleeve kept under a sleeveless garment reads
-  // as the old top showing. Only arms with little skin of their own (long sleeves) keep theirs.
-  // Both arms alike (one bare arm beside one sleeved arm reads as a mistake); seen from the side
-  // (shoulder joints close together) "beside the shoulders" is the back or the chest, not an arm.
+  // continued from that skin. Seen from the side (shoulder joints close together) "beside the
+  // shoulders" is the back or the chest, not an arm.
   const lab = model.parsing.data;
   let bare = 0, sleeve = 0;
   for (let y = Math.max(0, Math.floor(yS)); y < H; y++) {
@@ -59,7 +56,11 @@ export function keepOldTopUnder(
     }
   }
   const frontal = xR - xL >= 0.5 * model.measurements.torso_length;
-  const ownSkin = frontal && bare >= BARE_OVER_SLEEVE * sleeve;
+  // Bare arms: the garment is worn alone. Its neckline and armholes show synthesised skin (continued
+  // from the person's own), a cropped one a midriff: merchants read the photo's top left under a
+  // camisole or a scoop neck as the old garment showing, and bare arms under a chest of the old top
+  // as a mistake. Only a long-sleeved old top, whose arms have no skin to continue, stays as a layer.
+  if (frontal && bare >= BARE_OVER_SLEEVE * sleeve) return null;
   // Label the uncovered old top's regions inside its bounding box (flood fill on typed arrays), with
   // each region's size, synthesised-skin count and layerable count.
   let x0 = W, y0 = H, x1 = -1, y1 = -1;
@@ -111,10 +112,10 @@ export function keepOldTopUnder(
     // A neckline's opening needs more: a V or a scoop of synthesised skin below the neck reads as
     // skin, while the photo's top showing in it reads as a second garment.
     const need = chest > arm ? CHEST_SHARE * area : minShare * area;
-    keepLabel.push(skinCount >= need && arm + chest >= 0.3 * size && !(ownSkin && arm > chest) ? 1 : 0);
+    keepLabel.push(skinCount >= need && arm + chest >= 0.3 * size ? 1 : 0);
   }
   // Both arms alike: when one arm keeps its old sleeve, a smaller one on the other arm does too.
-  const armKept = !ownSkin && stats.some((st, id) => keepLabel[id] && st[2]! > 0);
+  const armKept = stats.some((st, id) => keepLabel[id] && st[2]! > 0);
   if (armKept) {
     for (let id = 1; id < stats.length; id++) {
       const [, skinCount, arm] = stats[id]!;
