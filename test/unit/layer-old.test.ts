@@ -59,7 +59,7 @@ describe('keepOldTopUnder', () => {
     expect(count(keepOldTopUnder(s.out, s.model, s.layers, s.garment, null))).toBe(2 * 25 * 50);
   });
 
-  it('synthesises arms that show their own bare skin (short old sleeves), and the chest with them, rather than keep the old top', () => {
+  it('synthesises arms that show their own bare skin (short old sleeves), and the chest with them, rather than keep the old top unless the garment is cropped', () => {
     const holes: [number, number, number, number][] = [[35, 120, 55, 170], [145, 120, 165, 170]];
     // Bare forearms (2 × 25 × 120 px) over more than half the old sleeves' area beside the shoulders.
     const front = scene(holes, { bareArms: true });
@@ -67,6 +67,8 @@ describe('keepOldTopUnder', () => {
     // With bare arms the garment is worn alone: a strappy top's whole chest is synthesised too.
     const chest = scene([...holes, [70, 40, 130, 90]], { bareArms: true });
     expect(count(keepOldTopUnder(chest.out, chest.model, chest.layers, chest.garment, null))).toBe(0);
+    // A cropped garment (a midriff to cover) over the same top is layered: its chest stays, its arms are still bare.
+    expect(count(keepOldTopUnder(chest.out, chest.model, chest.layers, chest.garment, null, { midriff: true }))).toBe(60 * 50);
     // Seen from the side (shoulder joints 30 px apart for a 150 px torso), the same regions are kept.
     const side = scene(holes, { bareArms: true, shoulders: [85, 115] });
     expect(count(keepOldTopUnder(side.out, side.model, side.layers, side.garment, null))).toBe(2 * 20 * 50);

@@ -501,29 +501,28 @@ describe('renderTryOn on a CGI model', () => {
     expect(over / painted).toBeLessThan(0.03);
   });
 
-  it('wears a much shorter top alone on a bare-armed model: the midriff is synthesised skin, not the photo’s top', () => {
+  it('keeps the photo’s top under a much shorter top (a layered look) instead of a synthesised midriff', () => {
     const T = model.measurements.torso_length;
     // The old top reaching 0.4 torso lengths below the new hem, over the top of the shorts.
     const long = patch(Math.round(0.4 * T));
     const r = renderTryOn({ model, layers: long, garment: tee }, { meet_lower: false });
     expect(r.raised).toBeNull();
-    expect(r.kept).toBeNull();
-    // The strip between the new hem and the trousers: the agnostic person's skin (shaded a little,
-    // darkened by the contact shadow), not the photo.
-    let strip = 0, photo = 0, fill = 0;
-    const diff = (p: Uint8Array, q: Uint8Array, o: number) => Math.abs(p[o]! - q[o]!) + Math.abs(p[o + 1]! - q[o + 1]!) + Math.abs(p[o + 2]! - q[o + 2]!);
+    expect(r.kept).not.toBeNull();
+    // The strip between the new hem and the trousers: the photo's own pixels, not fill.
+    let strip = 0, kept = 0, photo = 0;
     for (let i = 0; i < model.width * model.height; i++) {
       if (long.filled_skin.data[i]! < 128 || r.garment_mask.data[i]! >= 128 || model.parsing.data[i] === PARSE_LABELS.lower_clothing) continue;
-      const o = i * 4;
-      // Only where the photo and the fill can be told apart.
-      if (diff(model.image.data, long.agnostic.data, o) <= 60) continue;
       strip++;
-      if (diff(r.image.data, model.image.data, o) <= 24) photo++;
-      if (diff(r.image.data, long.agnostic.data, o) <= 48) fill++;
+      if (r.kept!.data[i]! < 128) continue;
+      kept++;
+      const o = i * 4;
+      if (Math.abs(r.image.data[o]! - model.image.data[o]!) + Math.abs(r.image.data[o + 1]! - model.image.data[o + 1]!) + Math.abs(r.image.data[o + 2]! - model.image.data[o + 2]!) <= 24) photo++;
     }
     expect(strip).toBeGreaterThan(500);
-    expect(photo / strip).toBeLessThanOrEqual(0.02);
-    expect(fill / strip).toBeGreaterThanOrEqual(0.8);
+    expect(kept / strip).toBeGreaterThanOrEqual(0.8);
+    // Shading and the garment's contact shadow darken some of it a little; the rest is the photo.
+    expect(photo / kept).toBeGreaterThanOrEqual(0.7);
+    expect(r.quality.needs_review).toBe(true);
   });
 
   it('lengthens a top a little short of the lower clothing to meet it, stretching the fabric under the print, not the print', () => {

@@ -43,8 +43,8 @@ export function keepOldTopUnder(
   for (let i = 0; i < n; i++) if (skin[i]! >= 128 && ga[i * 4 + 3]! < 128 && !(raised && raised.data[i]! >= 128)) skinOpen++;
   if (skinOpen < minShare * area) return null;
   // Arms that show their own bare skin over at least half the old sleeves' area (short sleeves) are
-  // continued from that skin. Seen from the side (shoulder joints close together) "beside the
-  // shoulders" is the back or the chest, not an arm.
+  // continued from that skin, never layered. Seen from the side (shoulder joints close together)
+  // "beside the shoulders" is the back or the chest, not an arm.
   const lab = model.parsing.data;
   let bare = 0, sleeve = 0;
   for (let y = Math.max(0, Math.floor(yS)); y < H; y++) {
@@ -56,11 +56,13 @@ export function keepOldTopUnder(
     }
   }
   const frontal = xR - xL >= 0.5 * model.measurements.torso_length;
-  // Bare arms: the garment is worn alone. Its neckline and armholes show synthesised skin (continued
-  // from the person's own), a cropped one a midriff: merchants read the photo's top left under a
-  // camisole or a scoop neck as the old garment showing, and bare arms under a chest of the old top
-  // as a mistake. Only a long-sleeved old top, whose arms have no skin to continue, stays as a layer.
-  if (frontal && bare >= BARE_OVER_SLEEVE * sleeve) return null;
+  const ownSkin = frontal && bare >= BARE_OVER_SLEEVE * sleeve;
+  // Bare arms and a garment long enough to cover the midriff: worn alone. Its neckline and armholes
+  // show synthesised skin (continued from the person's own): raters read the photo's top left under
+  // a camisole or a scoop neck as the old garment showing. A cropped garment over a longer top is
+  // still layered (a whole synthesised midriff reads as a painted block); so is a long-sleeved top,
+  // whose arms have no skin to continue.
+  if (ownSkin && !opts.midriff) return null;
   // Label the uncovered old top's regions inside its bounding box (flood fill on typed arrays), with
   // each region's size, synthesised-skin count and layerable count.
   let x0 = W, y0 = H, x1 = -1, y1 = -1;
@@ -112,10 +114,10 @@ export function keepOldTopUnder(
     // A neckline's opening needs more: a V or a scoop of synthesised skin below the neck reads as
     // skin, while the photo's top showing in it reads as a second garment.
     const need = chest > arm ? CHEST_SHARE * area : minShare * area;
-    keepLabel.push(skinCount >= need && arm + chest >= 0.3 * size ? 1 : 0);
+    keepLabel.push(skinCount >= need && arm + chest >= 0.3 * size && !(ownSkin && arm > chest) ? 1 : 0);
   }
   // Both arms alike: when one arm keeps its old sleeve, a smaller one on the other arm does too.
-  const armKept = stats.some((st, id) => keepLabel[id] && st[2]! > 0);
+  const armKept = !ownSkin && stats.some((st, id) => keepLabel[id] && st[2]! > 0);
   if (armKept) {
     for (let id = 1; id < stats.length; id++) {
       const [, skinCount, arm] = stats[id]!;
