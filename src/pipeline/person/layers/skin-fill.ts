@@ -160,8 +160,9 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
         const k = Math.max(0, Math.min(steps, Math.round(pr.t)));
         // Bare skin in the band below a hem is faded into the fill; elsewhere only the hole is filled.
         const band = !hole[i] && holeDist[i]! < seamStations && (lab[i] === L.left_arm || lab[i] === L.right_arm) && !torso[i];
-        // Old top outside the body's outline is the arm's where the bare arm's edges carried up say so.
-        const besideArm = !!beside?.[i] && !!upper && pr.t < upper.k0;
+        // Old top outside the body's outline, below the shoulder joint, is the arm's where the bare
+        // arm's edges carried up say so (over the joint it is the shoulder's outline: backdrop).
+        const besideArm = !!beside?.[i] && !!upper && pr.t < upper.k0 && pr.t > 0;
         if (!hole[i] && !band && !besideArm) continue;
         // An arm hanging against the torso under the old sleeve lies over the torso's outline: there
         // it is still an arm (its own round shading, darker towards its edges), not torso skin —
