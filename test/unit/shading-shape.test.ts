@@ -23,6 +23,13 @@ describe('bodyShapeGain with an open bottom', () => {
   it('closed (a sleeve, a tube with a cuff), the bottom is an edge like the sides', () => {
     const g = bodyShapeGain(body, W, H);
     expect(g[45 * W + 50]! - g[79 * W + 50]!).toBeGreaterThan(0.08);
-    expect(g[90 * W + 50]).toBe(1);
+  });
+
+  it('goes on past the outline at the edge\'s value: fabric standing off the body is no brighter band', () => {
+    const g = bodyShapeGain(body, W, H);
+    // Beside the side edge, above the shoulders' edge and below the closed bottom.
+    for (const [inside, out] of [[45 * W + 20, 45 * W + 15], [10 * W + 50, 5 * W + 50], [79 * W + 50, 90 * W + 50]] as const) {
+      expect(Math.abs(g[out]! - g[inside]!)).toBeLessThan(0.05);
+    }
   });
 });

@@ -123,7 +123,7 @@ export function bodyShapeGain(body: Uint8Array, W: number, H: number, open = fal
   const g = new Float32Array(W * H);
   for (let i = 0; i < g.length; i++) {
     const t = Math.min(1, d[i]! / reach);
-    g[i] = body[i] ? 0.86 + 0.18 * Math.sqrt(t) : 1;
+    g[i] = body[i] ? 0.86 + 0.18 * Math.sqrt(t) : 0.86;
   }
   return g;
 }
