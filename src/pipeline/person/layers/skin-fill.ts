@@ -43,6 +43,20 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
   const lum = new Float32Array(W * H);
   for (let i = 0; i < W * H; i++) lum[i] = 0.299 * img[i * 4]! + 0.587 * img[i * 4 + 1]! + 0.114 * img[i * 4 + 2]!;
   const lowLum = boxBlur(lum, W, H, 2);
+  const isArm = (i: number) => lab[i] === L.left_arm || lab[i] === L.right_arm;
+  const armSkin = (i: number) => !!skinSrc[i] && isArm(i);
+  /** The skin's fine grain at pixel m (its detail over a 5×5 mean, clamped), 0 without a source. */
+  const grainAt = (m: number) => (m >= 0 ? Math.max(-6, Math.min(6, lum[m]! - lowLum[m]!)) : 0);
+  /** Pixel i: the mirrored skin m (none: -1) next to the edge, weight f on the cross-section `prof` at bin pb plus m's grain. */
+  const blend = (i: number, m: number, f: number, prof: Float64Array | null, pb: number) => {
+    const g = grainAt(m);
+    const b0 = Math.floor(pb), b1 = Math.min(BINS - 1, b0 + 1), fb = pb - b0;
+    for (let c = 0; c < 3; c++) {
+      const pc = prof ? prof[b0 * 3 + c]! * (1 - fb) + prof[b1 * 3 + c]! * fb + g : 0;
+      const mc = m >= 0 ? img[m * 4 + c]! : 0;
+      out[i * 3 + c] = mc * (1 - f) + pc * f;
+    }
+  };
   const BINS = 24, S_MAX = 1.15, S_WIDE = 1.6;
   for (const side of ['left', 'right'] as const) {
     const path = armPath(outline, side);
@@ -69,7 +83,7 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
       if (ok < 4) {
         for (let s = -1.2; s <= 1.2001; s += 0.1) {
           const x = Math.round(tmp.x + tmp.nx * s * tmp.hw), y = Math.round(tmp.y + tmp.ny * s * tmp.hw);
-          const inArm = x >= 0 && y >= 0 && x < W && y < H && !!skinSrc[y * W + x] && !hole[y * W + x] && (lab[y * W + x] === L.left_arm || lab[y * W + x] === L.right_arm);
+          const inArm = x >= 0 && y >= 0 && x < W && y < H && armSkin(y * W + x) && !hole[y * W + x];
           run = inArm ? run + 1 : 0;
           longest = Math.max(longest, run);
         }
@@ -111,10 +125,7 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
     const nearest = nearestVisible(vis);
     const maxHw = Math.max(...path.hw);
     const span = Math.max(2, Math.round(2 * maxHw));
-    const upper = upperArmEdges(path, vis, steps, outer, W, H, (x, y) => {
-      const i = y * W + x;
-      return !!skinSrc[i] && (lab[i] === L.left_arm || lab[i] === L.right_arm);
-    }, (x, y) => !!torso[y * W + x]);
+    const upper = upperArmEdges(path, vis, steps, outer, W, H, (x, y) => armSkin(y * W + x), (x, y) => !!torso[y * W + x]);
     // Visible stations near a hidden one: their cross-section is the one the hidden arm continues.
     const nearEdge = new Uint8Array(steps + 1);
     for (let k = 0; k <= steps; k++) {
@@ -141,7 +152,7 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
         for (let c = 0; c < 3; c++) prof[b * 3 + c] += img[i * 4 + c]!;
         cnt[b]++;
         if (upper && k >= upper.k0 && k <= upper.k1) {
-          const u = (outer * pr.s * hwAt(path, pr.t) - upper.lo(pr.t)) / Math.max(1, upper.hi(pr.t) - upper.lo(pr.t));
+          const u = (outer * pr.s * pr.hw - upper.lo(pr.t)) / Math.max(1, upper.hi(pr.t) - upper.lo(pr.t));
           if (u < 0 || u > 1) continue;
           const ub = Math.min(BINS - 1, Math.floor(u * BINS));
           for (let c = 0; c < 3; c++) uProf[ub * 3 + c] += img[i * 4 + c]!;
@@ -159,7 +170,7 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
         if (!pr || Math.abs(pr.s) > (upper && pr.t < upper.k0 ? S_WIDE : S_MAX)) continue;
         const k = Math.max(0, Math.min(steps, Math.round(pr.t)));
         // Bare skin in the band below a hem is faded into the fill; elsewhere only the hole is filled.
-        const band = !hole[i] && holeDist[i]! < seamStations && (lab[i] === L.left_arm || lab[i] === L.right_arm) && !torso[i];
+        const band = !hole[i] && holeDist[i]! < seamStations && isArm(i) && !torso[i];
         // Old top outside the body's outline, below the shoulder joint, is the arm's where the bare
         // arm's edges carried up say so (over the joint it is the shoulder's outline: backdrop).
         const besideArm = !!beside?.[i] && !!upper && pr.t < upper.k0 && pr.t > 0;
@@ -171,13 +182,11 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
         if (torso[i] && (Math.abs(pr.s) > ARM_OVER_TORSO || pr.t < 0.3 * path.hw[0]! || !sleeved[k])) continue;
         const kv = nearest[k]!;
         if (kv < 0) continue;
-        // Over the joint only the arm's own rounded top.
-        const overJoint = pr.t <= 0 ? beyondJoint(path, x, y) : 0;
         if (upper && uProfile && (hole[i] || besideArm) && pr.t < upper.k0) {
           // The upper arm under a short sleeve: between the bare arm's own edges carried up, to the
           // shoulder joint and over it (no corner of the old sleeve's cap standing out beside it).
-          const d = outer * pr.s * hwAt(path, pr.t), lo = upper.lo(pr.t), hi = upper.hi(pr.t);
-          const ease = Math.max(1.5, EDGE_EASE * hwAt(path, pr.t));
+          const d = outer * pr.s * pr.hw, lo = upper.lo(pr.t), hi = upper.hi(pr.t);
+          const ease = Math.max(1.5, EDGE_EASE * pr.hw);
           if (d > hi + ease) {
             if (!torso[i] && hole[i]) outside[i] = 1;
             continue;
@@ -189,6 +198,8 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
             continue;
           }
           const u = Math.max(0, Math.min(1, (d - lo) / Math.max(1, hi - lo)));
+          // Over the joint only the arm's own rounded top.
+          const overJoint = pr.t <= 0 ? beyondJoint(path, x, y) : 0;
           if (overJoint > 0 && overJoint > 0.5 * (hi - lo) * Math.sqrt(Math.max(0, 1 - (2 * u - 1) ** 2))) {
             if (!torso[i] && hole[i] && u > 0.5) outside[i] = 1;
             continue;
@@ -200,14 +211,8 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
           const ds = (upper.lo(tt) + u * (upper.hi(tt) - upper.lo(tt))) * outer;
           const xi = Math.round(tmp.x + tmp.nx * ds), yi = Math.round(tmp.y + tmp.ny * ds);
           const m = xi >= 0 && yi >= 0 && xi < W && yi < H && skinSrc[yi * W + xi] ? yi * W + xi : -1;
-          const grainV = m >= 0 ? Math.max(-6, Math.min(6, lum[m]! - lowLum[m]!)) : 0;
           // Mirrored right at the hem (the two meet without a step), the cross-section further up.
-          const f = m < 0 ? 1 : Math.min(1, (upper.k0 - pr.t) / Math.max(2, 0.6 * tmp.hw));
-          const b0 = Math.floor(pb), b1 = Math.min(BINS - 1, b0 + 1), fb = pb - b0;
-          for (let c = 0; c < 3; c++) {
-            const pc = uProfile[b0 * 3 + c]! * (1 - fb) + uProfile[b1 * 3 + c]! * fb + grainV;
-            out[i * 3 + c] = (m >= 0 ? img[m * 4 + c]! : 0) * (1 - f) + pc * f;
-          }
+          blend(i, m, m < 0 ? 1 : Math.min(1, (upper.k0 - pr.t) / Math.max(2, 0.6 * tmp.hw)), uProfile, pb);
           done[i] = 1;
           continue;
         }
@@ -231,14 +236,7 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
         const pb = profile ? Math.max(0, Math.min(BINS - 1, ((pr.s + S_MAX) / (2 * S_MAX)) * BINS - 0.5)) : 0;
         if (mirrored < 0 && !profile) continue;
         // Mirrored next to the edge, the cross-section further in.
-        const f = !profile ? 0 : mirrored < 0 ? 1 : Math.min(1, Math.abs(pr.t - kv) / Math.max(2, 0.6 * tmp.hw));
-        const grainV = mirrored >= 0 ? Math.max(-6, Math.min(6, lum[mirrored]! - lowLum[mirrored]!)) : 0;
-        const b0 = Math.floor(pb), b1 = Math.min(BINS - 1, b0 + 1), fb = pb - b0;
-        for (let c = 0; c < 3; c++) {
-          const pc = profile ? profile[b0 * 3 + c]! * (1 - fb) + profile[b1 * 3 + c]! * fb + grainV : 0;
-          const mc = mirrored >= 0 ? img[mirrored * 4 + c]! : 0;
-          out[i * 3 + c] = mc * (1 - f) + pc * f;
-        }
+        blend(i, mirrored, !profile ? 0 : mirrored < 0 ? 1 : Math.min(1, Math.abs(pr.t - kv) / Math.max(2, 0.6 * tmp.hw)), profile, pb);
         done[i] = 1;
       }
     }
@@ -318,14 +316,6 @@ function beyondJoint(p: ArmPath, x: number, y: number): number {
   const a = p.pts[0]!, b = p.pts[1]!;
   const len = Math.hypot(b.x - a.x, b.y - a.y) || 1;
   return Math.max(0, -((x - a.x) * (b.x - a.x) + (y - a.y) * (b.y - a.y)) / len);
-}
-
-function hwAt(p: ArmPath, t: number): number {
-  let k = 0;
-  while (k < p.pts.length - 2 && t > p.at[k + 1]!) k++;
-  const len = p.at[k + 1]! - p.at[k]! || 1;
-  const f = Math.max(0, Math.min(1, (t - p.at[k]!) / len));
-  return p.hw[k]! + (p.hw[k + 1]! - p.hw[k]!) * f;
 }
 
 export interface ArmFill {
@@ -674,9 +664,9 @@ function locate(p: ArmPath, t: number, o: { x: number; y: number; nx: number; ny
   o.hw = p.hw[k]! + (p.hw[k + 1]! - p.hw[k]!) * f;
 }
 
-/** Arc length and width-scaled signed offset of (x, y) from the nearest segment of the path. */
-function project(p: ArmPath, x: number, y: number): { t: number; s: number } | null {
-  let best = Infinity, bt = 0, bs = 0;
+/** Arc length, width-scaled signed offset and half width at the nearest point of the path to (x, y). */
+function project(p: ArmPath, x: number, y: number): { t: number; s: number; hw: number } | null {
+  let best = Infinity, bt = 0, bs = 0, bhw = 0;
   for (let k = 0; k + 1 < p.pts.length; k++) {
     const a = p.pts[k]!, b = p.pts[k + 1]!;
     const vx = b.x - a.x, vy = b.y - a.y;
@@ -688,9 +678,10 @@ function project(p: ArmPath, x: number, y: number): { t: number; s: number } | n
     best = d;
     const hw = p.hw[k]! + (p.hw[k + 1]! - p.hw[k]!) * f;
     bt = p.at[k]! + f * len;
+    bhw = hw;
     bs = ((x - px) * -vy / len + (y - py) * vx / len) / Math.max(1, hw);
   }
-  return best === Infinity ? null : { t: bt, s: bs };
+  return best === Infinity ? null : { t: bt, s: bs, hw: bhw };
 }
 
 function nearestVisible(vis: Uint8Array): Int32Array {
