@@ -514,6 +514,12 @@ const smooth = (e0: number, e1: number, x: number): number => {
   return t * t * (3 - 2 * t);
 };
 
+/** A quarter circle from 0 to 1 over x in 0..1: steep at 0, flat at 1. */
+const roundOut = (x: number): number => {
+  const t = Math.min(1, Math.max(0, x));
+  return Math.sqrt(1 - (1 - t) * (1 - t));
+};
+
 /**
  * Quad meshes that lay the flat sleeve (cap edge → cuff) along the arm. Row 0 is exactly the cap on
  * the panel's armhole; outer and inner edges run down the arm from where their cap point sits, and
@@ -554,7 +560,8 @@ export function sleeveMeshes(s: SleeveTarget): { src: QuadMesh; dst: QuadMesh } 
     ty /= tl;
     const nx = -ty * outerSign, ny = tx * outerSign;
     // Open to the arm's width within about a quarter shoulder width (or a third of a short sleeve).
-    const w = smooth(0, openT, t);
+    // The outer edge leaves the shoulder outwards first (the deltoid's round), the inner one along the arm.
+    const w = sideSign > 0 ? roundOut(t / openT) : smooth(0, openT, t);
     const v = vCap * (1 - w) + sideSign * hw * (1 + widen) * w;
     out[0] = p[0]! + nx * v;
     out[1] = p[1]! + ny * v;
