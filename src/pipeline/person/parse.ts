@@ -3,7 +3,7 @@ import { boxBlur } from '../composite/guided-filter.js';
 import { maskExtent } from '../image.js';
 import { grow } from './layers/raster.js';
 import { PARSE_LABELS, type Face, type LabelMap, type Mask, type Point, type RgbaImage } from '../types.js';
-import { convexHull, pointInPolygon, type Segment, type Skeleton } from './skeleton.js';
+import { convexHull, pointInPolygon, segmentDistance, type Segment, type Skeleton } from './skeleton.js';
 import { chromaB, chromaR, skinDistance, type SkinModel } from './skin.js';
 
 type Bounds = { x0: number; y0: number; x1: number; y1: number };
@@ -179,6 +179,7 @@ export function parseBody(img: RgbaImage, mask: Mask, sk: Skeleton, face: Face |
   }
   if (top && low) lowerBesideArms(img, out, part, bb, S, low, top);
   relabelLimbFringe(img, mask, out, part, bb, S);
+  hairAgainstTop(img, mask, out, bb, S, chinY, sk.neck);
   return { labels: { width: W, height: H, data: out }, armInFront: armsInFront(sk) };
 }
 
@@ -209,6 +210,140 @@ function lowerBesideArms(img: RgbaImage, out: Uint8Array, part: Uint8Array, bb: 
       if (dl * 4 < dt) out[i] = L.lower_clothing;
     }
   }
+}
+
+/** Colours (a few clusters) learnt for each side of the hair–top boundary. */
+const HAIR_TOP_CLUSTERS = 3;
+/** Hair within this many neck radii of the neck's line may be its skin. */
+const NECK_REACH = 1.2;
+/** Share of hair in a 5×5 window under which hair on the neck is a thin line (an edge, not a strand's bundle). */
+const THIN_HAIR = 0.5;
+/** Person-mask value from which a pixel is wholly the person's (not mixed with the backdrop). */
+const SOLID = 240;
+/** How much nearer (distance ratio) the other side's colours must be for a pixel to change sides. */
+const HAIR_TOP_MARGIN = 1.5;
+
+/**
+ * Below the chin, where hair and the top meet, the parts are decided on the grid: hair ends in a
+ * staircase over the shoulders (its tips taken for the top, filled in and drawn blocky), and a dark
+ * collar next to the hair, or neck skin the skin test missed, is taken for hair (left as a dark band
+ * under a new collar, or drawn in front of it as a pale smudge). Each side's colours are learnt where
+ * it is sure (the hair above the chin, the top everywhere, the skin the skin test found), as a few
+ * clusters in luma and chroma; a pixel next to the other label that is clearly nearer the other
+ * side's colours takes its label, and hair on the neck clearly nearer the skin is neck.
+ */
+export function hairAgainstTop(img: RgbaImage, mask: Mask, out: Uint8Array, bb: Bounds, S: number, chinY: number, neck: Segment): void {
+  const { width: W, height: H, data } = img;
+  const feat = (i: number, f: Float64Array) => {
+    const r = data[i * 4]!, g = data[i * 4 + 1]!, b = data[i * 4 + 2]!;
+    f[0] = 0.5 * (0.299 * r + 0.587 * g + 0.114 * b); f[1] = chromaB(r, g, b); f[2] = chromaR(r, g, b);
+  };
+  const hairPx: number[] = [], topPx: number[] = [], skinPx: number[] = [];
+  const y0 = Math.max(bb.y0, Math.ceil(chinY));
+  const reach = Math.max(3, Math.round(S / 20));
+  // Sure hair lies inside the person's outline: at its edge, wisps let the backdrop through (and the
+  // top's edge there, as grey as that, is not taken for hair either).
+  const outside = new Uint8Array(W * H);
+  for (let i = 0; i < W * H; i++) outside[i] = mask.data[i]! < 128 ? 1 : 0;
+  const nearOutside = grow(outside, W, H, reach), farOutside = grow(outside, W, H, 2 * reach);
+  for (let y = bb.y0; y <= bb.y1; y += 2) {
+    for (let x = bb.x0; x <= bb.x1; x += 2) {
+      const i = y * W + x;
+      if (out[i] === L.hair && y < chinY) { if (!nearOutside[i]) hairPx.push(i); }
+      else if (out[i] === L.torso_clothing && y >= chinY) topPx.push(i);
+      else if (out[i] === L.neck || out[i] === L.torso_skin || out[i] === L.left_arm || out[i] === L.right_arm) skinPx.push(i);
+    }
+  }
+  if (hairPx.length < 100 || topPx.length < 100 || y0 > bb.y1) return;
+  const hair = kMeans(hairPx, feat, HAIR_TOP_CLUSTERS), top = kMeans(topPx, feat, HAIR_TOP_CLUSTERS);
+  const skin = skinPx.length >= 100 ? kMeans(skinPx, feat, HAIR_TOP_CLUSTERS) : null;
+  // The backdrop's colours: where flying hair lets it through, the hair's own clusters hold some of
+  // it, and the top's edge against it must not become hair.
+  const backPx: number[] = [];
+  for (let i = 0; i < W * H; i += 7) if (mask.data[i]! < 16) backPx.push(i);
+  const back = backPx.length >= 100 ? kMeans(backPx, feat, HAIR_TOP_CLUSTERS) : null;
+  const isHair = new Uint8Array(W * H), isTop = new Uint8Array(W * H);
+  for (let y = y0; y <= bb.y1; y++) {
+    for (let x = bb.x0; x <= bb.x1; x++) {
+      const i = y * W + x;
+      if (out[i] === L.hair) isHair[i] = 1;
+      else if (out[i] === L.torso_clothing) isTop[i] = 1;
+    }
+  }
+  const nearHair = grow(isHair, W, H, reach), nearTop = grow(isTop, W, H, reach);
+  const f = new Float64Array(3);
+  const m2 = HAIR_TOP_MARGIN * HAIR_TOP_MARGIN;
+  for (let y = y0; y <= Math.min(H - 1, bb.y1); y++) {
+    for (let x = bb.x0; x <= bb.x1; x++) {
+      const i = y * W + x;
+      // Not on the person's outline: a pixel mixed with the backdrop is neither side's colour.
+      if ((!(isHair[i] && nearTop[i]) && !(isTop[i] && nearHair[i])) || mask.data[i]! < SOLID) continue;
+      feat(i, f);
+      const dh = nearest(hair, f), dt = nearest(top, f);
+      if (isHair[i] && dt * m2 < dh) out[i] = L.torso_clothing;
+      else if (isTop[i] && dh * m2 < dt && !farOutside[i] && (!back || dh < nearest(back, f))) out[i] = L.hair;
+    }
+  }
+  if (!skin) return;
+  for (let y = y0; y <= Math.min(H - 1, bb.y1); y++) {
+    for (let x = bb.x0; x <= bb.x1; x++) {
+      const i = y * W + x;
+      if (out[i] !== L.hair || segmentDistance(neck, x, y) > NECK_REACH * neck.r) continue;
+      feat(i, f);
+      const ds = nearest(skin, f);
+      if (ds < nearest(hair, f) && ds * m2 < nearest(top, f)) out[i] = L.neck;
+    }
+  }
+  // What is left of hair on the neck as a line a pixel or two thick is the edge between the neck and
+  // a collar (a mix of the two): it goes to whichever of them it is nearer.
+  const hairNow = new Float32Array(W * H);
+  for (let y = y0; y <= bb.y1; y++) for (let x = bb.x0; x <= bb.x1; x++) if (out[y * W + x] === L.hair) hairNow[y * W + x] = 1;
+  const share = boxBlur(hairNow, W, H, 2);
+  for (let y = y0; y <= bb.y1; y++) {
+    for (let x = bb.x0; x <= bb.x1; x++) {
+      const i = y * W + x;
+      if (!hairNow[i] || share[i]! >= THIN_HAIR || segmentDistance(neck, x, y) > NECK_REACH * neck.r) continue;
+      feat(i, f);
+      out[i] = nearest(skin, f) < nearest(top, f) ? L.neck : L.torso_clothing;
+    }
+  }
+}
+
+/** Lloyd's k-means of the pixels' features (k centres, 3 values each), seeded along the first feature's quantiles. */
+function kMeans(px: number[], feat: (i: number, f: Float64Array) => void, k: number): Float64Array {
+  const n = px.length;
+  const fs = new Float64Array(n * 3);
+  const f = new Float64Array(3);
+  for (let j = 0; j < n; j++) { feat(px[j]!, f); fs.set(f, j * 3); }
+  const order = Array.from({ length: n }, (_, j) => j).sort((a, b) => fs[a * 3]! - fs[b * 3]!);
+  const c = new Float64Array(k * 3);
+  for (let q = 0; q < k; q++) c.set(fs.subarray(order[Math.floor(((q + 0.5) / k) * n)]! * 3, order[Math.floor(((q + 0.5) / k) * n)]! * 3 + 3), q * 3);
+  const sum = new Float64Array(k * 3), cnt = new Float64Array(k);
+  for (let it = 0; it < 8; it++) {
+    sum.fill(0); cnt.fill(0);
+    for (let j = 0; j < n; j++) {
+      const q = nearestIndex(c, fs.subarray(j * 3, j * 3 + 3));
+      for (let d = 0; d < 3; d++) sum[q * 3 + d] += fs[j * 3 + d]!;
+      cnt[q]++;
+    }
+    for (let q = 0; q < k; q++) if (cnt[q]! > 0) for (let d = 0; d < 3; d++) c[q * 3 + d] = sum[q * 3 + d]! / cnt[q]!;
+  }
+  return c;
+}
+
+function nearestIndex(c: Float64Array, f: ArrayLike<number>): number {
+  let best = Infinity, bq = 0;
+  for (let q = 0; q < c.length / 3; q++) {
+    const d = (f[0]! - c[q * 3]!) ** 2 + (f[1]! - c[q * 3 + 1]!) ** 2 + (f[2]! - c[q * 3 + 2]!) ** 2;
+    if (d < best) { best = d; bq = q; }
+  }
+  return bq;
+}
+
+/** Squared distance from f to the nearest of the centres. */
+function nearest(c: Float64Array, f: ArrayLike<number>): number {
+  const q = nearestIndex(c, f);
+  return (f[0]! - c[q * 3]!) ** 2 + (f[1]! - c[q * 3 + 1]!) ** 2 + (f[2]! - c[q * 3 + 2]!) ** 2;
 }
 
 /** Largest RGB distance from the skin–backdrop mixing line at which a pixel is still a mix of the two. */
