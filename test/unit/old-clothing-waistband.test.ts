@@ -85,6 +85,20 @@ describe('dropSpecks', () => {
   });
 });
 
+describe('dropSpecks with labels', () => {
+  it('keeps a fragment off the body (a cut-off corner of the old sleeve) and drops one on an arm', () => {
+    const W = 40, H = 30;
+    const lab = new Uint8Array(W * H).fill(PARSE_LABELS.background);
+    for (let y = 0; y < H; y++) for (let x = 20; x < W; x++) lab[y * W + x] = PARSE_LABELS.left_arm;
+    const m = new Uint8Array(W * H);
+    // A 2×2 fragment in the backdrop and one at the arm's edge.
+    for (const [x0, y0] of [[5, 5], [21, 5]] as const) for (let y = y0; y < y0 + 2; y++) for (let x = x0; x < x0 + 2; x++) { m[y * W + x] = 1; lab[y * W + x] = PARSE_LABELS.torso_clothing; }
+    dropSpecks(m, W, H, 12, lab);
+    expect(m[5 * W + 5]).toBe(1);
+    expect(m[5 * W + 21]).toBe(0);
+  });
+});
+
 describe('dropLimbIslands', () => {
   it('gives a small island of "top" inside a hand back to the hand, and keeps one on the torso or a large one', () => {
     const W = 60, H = 40;

@@ -70,11 +70,13 @@ export function correctedTop(a: ModelAnalysis): Uint8Array {
     }
   }
   absorbIslands(isTop, lab, W, H);
-  dropSpecks(isTop, W, H, Math.max(8, SPECK * a.measurements.shoulder_width ** 2));
+  dropSpecks(isTop, W, H, Math.max(8, SPECK * a.measurements.shoulder_width ** 2), lab);
   dropLimbIslands(isTop, lab, W, H, LIMB_ISLAND * a.measurements.shoulder_width ** 2);
   return isTop;
 }
 
+/** Labels around a fragment of the old top that say it is off the body (the backdrop, or clothing). */
+const OFF_BODY = new Set<number>([L.background, L.torso_clothing]);
 /** Largest "top" island inside a hand or arm that is taken for the limb's own shadow, shoulder widths squared. */
 const LIMB_ISLAND = 0.005;
 const LIMB = new Set<number>([L.hands, L.left_arm, L.right_arm]);
@@ -120,9 +122,11 @@ const SPECK = 0.0002;
 
 /**
  * Lone fragments of a few pixels (an arm's edge pixel off the skin–backdrop line, a crease) are not
- * the old top: grown and filled, each leaves a pale dot along the arm's outline.
+ * the old top: grown and filled, each leaves a pale dot along the arm's outline. With `lab`, a
+ * fragment that touches only the backdrop and clothing is kept: that is a corner of the old sleeve
+ * cut off by the mask, and left in place it is a dark dot in the filled backdrop.
  */
-export function dropSpecks(isTop: Uint8Array, W: number, H: number, max: number): void {
+export function dropSpecks(isTop: Uint8Array, W: number, H: number, max: number, lab?: Uint8Array): void {
   const seen = new Uint8Array(W * H);
   const stack: number[] = [];
   const comp: number[] = [];
@@ -131,17 +135,23 @@ export function dropSpecks(isTop: Uint8Array, W: number, H: number, max: number)
     comp.length = 0;
     stack.push(s);
     seen[s] = 1;
+    let onBody = false;
     while (stack.length) {
       const i = stack.pop()!;
       comp.push(i);
       const x = i % W;
       for (const j of [x > 0 ? i - 1 : -1, x < W - 1 ? i + 1 : -1, i >= W ? i - W : -1, i + W < W * H ? i + W : -1]) {
-        if (j < 0 || seen[j] || !isTop[j]) continue;
+        if (j < 0) continue;
+        if (!isTop[j]) {
+          if (lab && !OFF_BODY.has(lab[j]!)) onBody = true;
+          continue;
+        }
+        if (seen[j]) continue;
         seen[j] = 1;
         stack.push(j);
       }
     }
-    if (comp.length <= max) for (const i of comp) isTop[i] = 0;
+    if (comp.length <= max && (!lab || onBody)) for (const i of comp) isTop[i] = 0;
   }
 }
 
