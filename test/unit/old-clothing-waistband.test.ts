@@ -67,6 +67,38 @@ describe('the old top', () => {
   });
 });
 
+describe('a plain top over lower clothing of its colour', () => {
+  it('goes on down to its hem (an even top, then a shadow line and the jeans\' texture), and the jeans stay', () => {
+    const W = model.width, H = model.height, T = model.measurements.torso_length, S = model.measurements.shoulder_width;
+    const k = model.pose.keypoints;
+    const hipY = (k.left_hip.y + k.right_hip.y) / 2, cx = (k.left_hip.x + k.right_hip.x) / 2;
+    const hem = Math.round(hipY - 0.1 * T);
+    const img = Uint8Array.from(model.image.data), lab = Uint8Array.from(model.parsing.data);
+    const top: number[] = [], jeans: number[] = [];
+    for (let y = Math.round(hipY - 0.6 * T); y < Math.min(H, hipY + 0.2 * T); y++) {
+      for (let x = Math.round(cx - 0.45 * S); x <= cx + 0.45 * S; x++) {
+        const i = y * W + x;
+        if (model.mask.data[i]! < 128 || (lab[i] !== L.torso_clothing && lab[i] !== L.lower_clothing)) continue;
+        // A navy top with a little grain, its hem's shadow, then textured dark denim.
+        const e = ((x * 7 + y * 13) % 5) - 2;
+        const c = y < hem ? [30 + e, 32 + e, 50 + e] : y < hem + 3 ? [14, 14, 24] : [22 + 4 * ((x + y) % 5), 28 + 4 * ((x + y) % 5), 50 + 5 * ((x + y) % 5)];
+        img.set([...c, 255], i * 4);
+        // The parsing calls everything from well above the hem "lower clothing".
+        lab[i] = y < hipY - 0.4 * T ? L.torso_clothing : L.lower_clothing;
+        if (Math.abs(x - cx) > 0.25 * S) continue;
+        if (y >= hipY - 0.3 * T && y < hem - 2) top.push(i);
+        else if (y > hem + 5) jeans.push(i);
+      }
+    }
+    const isTop = correctedTop({ ...model, image: { ...model.image, data: img }, parsing: { ...model.parsing, data: lab } });
+    expect(top.length).toBeGreaterThan(1000);
+    expect(jeans.length).toBeGreaterThan(1000);
+    // The highest waist alone leaves the band between it and the hem as the lower clothing.
+    expect(top.filter((i) => isTop[i]).length / top.length).toBeGreaterThanOrEqual(0.95);
+    expect(jeans.filter((i) => isTop[i]).length / jeans.length).toBeLessThanOrEqual(0.02);
+  });
+});
+
 describe('dropSpecks', () => {
   it('drops lone fragments up to the size given and keeps every pixel of larger regions, however thin', () => {
     const W = 40, H = 30;

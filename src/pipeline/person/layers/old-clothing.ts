@@ -38,6 +38,8 @@ export function correctedTop(a: ModelAnalysis): Uint8Array {
   // Trousers and skirts reach the natural waist at most: "lower clothing" above this is the top (a
   // dark top over dark jeans, which colour alone cannot part).
   const highestLower = (k.left_hip.y + k.right_hip.y) / 2 - HIGHEST_WAIST * a.measurements.torso_length;
+  // Below that, a plain top goes on down to its hem over the lower clothing (across the torso only).
+  const plain = plainTopReach(a, highestLower);
   // An arm's outline against the backdrop is a mix of skin and backdrop, its chroma washed out towards
   // a pale top's: that is the arm's edge, not fabric.
   const outside = new Uint8Array(n);
@@ -56,7 +58,7 @@ export function correctedTop(a: ModelAnalysis): Uint8Array {
       }
       isTop[i] = 1;
     }
-    else if (l === L.lower_clothing && i < highestLower * W) isTop[i] = 1;
+    else if (l === L.lower_clothing && (i < highestLower * W || (plain && i < plain.y * W && Math.abs((i % W) - plain.cx) <= plain.half))) isTop[i] = 1;
     else if (l === L.lower_clothing && top && lower && i < hemY * W) {
       // The parsing's trousers reach up into a long top's hem: fabric far nearer the top's colour is the top.
       const dl = (sb[i]! - lower[0]) ** 2 + (sr[i]! - lower[1]) ** 2;
@@ -77,6 +79,54 @@ export function correctedTop(a: ModelAnalysis): Uint8Array {
 
 /** Labels around a fragment of the old top that say it is off the body (the backdrop, or clothing). */
 const OFF_BODY = new Set<number>([L.background, L.torso_clothing]);
+/** Greatest difference (luma levels) of a row's mean from a plain top's before the row is past its hem. */
+const PLAIN_ROW_TOL = 2.5;
+/** Rows in a row past that tolerance that end the top: its hem line, not a crease. */
+const PLAIN_END_ROWS = 3;
+
+/**
+ * A plain top over lower clothing of nearly its colour (a navy top over dark jeans) is told from it
+ * by neither colour nor the parsing, but by its evenness: row by row across the torso's middle, the
+ * top keeps the luma it has above the highest waist, and the hem is the first few rows that leave it
+ * (its shadow line, then the jeans' texture). Where the rows above that line are even (a plain top;
+ * a print or stripes end the search at once), the row where the top ends and its span; else null.
+ */
+function plainTopReach(a: ModelAnalysis, from: number): { y: number; cx: number; half: number } | null {
+  const { width: W, height: H } = a;
+  const img = a.image.data, lab = a.parsing.data;
+  const k = a.pose.keypoints, T = a.measurements.torso_length;
+  const cx = (k.left_hip.x + k.right_hip.x) / 2;
+  const half = 0.3 * a.measurements.shoulder_width;
+  const rowMean = (y: number, keep: (l: number) => boolean) => {
+    let s = 0, c = 0;
+    for (let x = Math.max(0, Math.round(cx - half)); x <= Math.min(W - 1, cx + half); x++) {
+      const i = y * W + x;
+      if (a.mask.data[i]! < 128 || !keep(lab[i]!)) continue;
+      s += 0.299 * img[i * 4]! + 0.587 * img[i * 4 + 1]! + 0.114 * img[i * 4 + 2]!;
+      c++;
+    }
+    return c >= half ? s / c : NaN;
+  };
+  // The top's own rows just above: their mean, and how much it varies (a print varies a lot).
+  const y0 = Math.max(0, Math.round(from - 0.1 * T)), y1 = Math.round(from);
+  const ref: number[] = [];
+  for (let y = y0; y < y1; y++) {
+    const m = rowMean(y, (l) => l === L.torso_clothing || l === L.lower_clothing);
+    if (!Number.isNaN(m)) ref.push(m);
+  }
+  if (ref.length < 0.05 * T) return null;
+  const mean = ref.reduce((s, v) => s + v, 0) / ref.length;
+  if (ref.some((v) => Math.abs(v - mean) > PLAIN_ROW_TOL)) return null;
+  const end = Math.min(H - 1, Math.round((k.left_hip.y + k.right_hip.y) / 2 + 0.1 * T));
+  let off = 0;
+  for (let y = y1; y <= end; y++) {
+    const m = rowMean(y, (l) => l === L.torso_clothing || l === L.lower_clothing);
+    off = Number.isNaN(m) || Math.abs(m - mean) > PLAIN_ROW_TOL ? off + 1 : 0;
+    if (off >= PLAIN_END_ROWS) return y - off + 1 > y1 ? { y: y - off + 1, cx, half: 0.5 * (a.measurements.waist.width || 2 * half) } : null;
+  }
+  return null;
+}
+
 /** Largest "top" island inside a hand or arm that is taken for the limb's own shadow, shoulder widths squared. */
 const LIMB_ISLAND = 0.005;
 const LIMB = new Set<number>([L.hands, L.left_arm, L.right_arm]);
