@@ -38,7 +38,7 @@ export function correctedTop(a: ModelAnalysis): Uint8Array {
   // Trousers and skirts reach the natural waist at most: "lower clothing" above this is the top (a
   // dark top over dark jeans, which colour alone cannot part).
   const highestLower = (k.left_hip.y + k.right_hip.y) / 2 - HIGHEST_WAIST * a.measurements.torso_length;
-  // Below that, a plain top goes on down to its hem over the lower clothing (across the torso only).
+  // Below that, a plain top goes on down to its hem over the lower clothing (its sleeves beside it too).
   const plain = plainTopReach(a, highestLower);
   // An arm's outline against the backdrop is a mix of skin and backdrop, its chroma washed out towards
   // a pale top's: that is the arm's edge, not fabric.
@@ -58,7 +58,7 @@ export function correctedTop(a: ModelAnalysis): Uint8Array {
       }
       isTop[i] = 1;
     }
-    else if (l === L.lower_clothing && (i < highestLower * W || (plain && i < plain.y * W && Math.abs((i % W) - plain.cx) <= plain.half))) isTop[i] = 1;
+    else if (l === L.lower_clothing && (i < highestLower * W || (plain !== null && i < plain * W))) isTop[i] = 1;
     else if (l === L.lower_clothing && top && lower && i < hemY * W) {
       // The parsing's trousers reach up into a long top's hem: fabric far nearer the top's colour is the top.
       const dl = (sb[i]! - lower[0]) ** 2 + (sr[i]! - lower[1]) ** 2;
@@ -89,9 +89,9 @@ const PLAIN_END_ROWS = 3;
  * by neither colour nor the parsing, but by its evenness: row by row across the torso's middle, the
  * top keeps the luma it has above the highest waist, and the hem is the first few rows that leave it
  * (its shadow line, then the jeans' texture). Where the rows above that line are even (a plain top;
- * a print or stripes end the search at once), the row where the top ends and its span; else null.
+ * a print or stripes end the search at once), the row where the top ends; else null.
  */
-function plainTopReach(a: ModelAnalysis, from: number): { y: number; cx: number; half: number } | null {
+function plainTopReach(a: ModelAnalysis, from: number): number | null {
   const { width: W, height: H } = a;
   const img = a.image.data, lab = a.parsing.data;
   const k = a.pose.keypoints, T = a.measurements.torso_length;
@@ -122,7 +122,7 @@ function plainTopReach(a: ModelAnalysis, from: number): { y: number; cx: number;
   for (let y = y1; y <= end; y++) {
     const m = rowMean(y, (l) => l === L.torso_clothing || l === L.lower_clothing);
     off = Number.isNaN(m) || Math.abs(m - mean) > PLAIN_ROW_TOL ? off + 1 : 0;
-    if (off >= PLAIN_END_ROWS) return y - off + 1 > y1 ? { y: y - off + 1, cx, half: 0.5 * (a.measurements.waist.width || 2 * half) } : null;
+    if (off >= PLAIN_END_ROWS) return y - off + 1 > y1 ? y - off + 1 : null;
   }
   return null;
 }
