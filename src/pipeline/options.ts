@@ -35,7 +35,7 @@ export const renderOptionsSchema = z
     layering: z
       .enum(['auto', 'off'])
       .default('auto')
-      .describe('auto: when the photo’s top has long sleeves and a large area of skin would have to be invented (short sleeves or a low neckline over it, or a cropped top over a longer one), the photo’s top stays under the garment, a layered look, and the render asks for review; a model whose arms show their own skin wears a garment that reaches the lower clothing alone; off: always synthesise skin there.'),
+      .describe('auto: when the photo’s top has sleeves and a large area of skin would have to be invented with no bare arm or hands to draw it from (short sleeves or a low neckline over it, or a cropped top over a longer one), the photo’s top stays under the garment, a layered look, and the render asks for review; a model whose arms show their own skin, or whose hands show out of long sleeves, wears a garment that reaches the lower clothing alone; off: always synthesise skin there.'),
     shading: z.number().min(0).max(1).default(0.8).describe('Strength of the scene’s folds and light on the garment; 0 = the garment’s own flat colours.'),
     enhancement: z.number().min(0).max(1).default(0).describe('Portrait enhancement level applied at the end of the render; 0 = off.'),
     background: backgroundSchema.default('keep'),

@@ -10,18 +10,20 @@ const mask = () => ({ width: W, height: H, data: new Uint8Array(W * H) });
 const kp = (x: number, y: number) => ({ x, y, score: 0.9 });
 
 /** Old top over the torso and both arms; the garment covers it all but `holes` (x0, y0, x1, y1). */
-function scene(holes: [number, number, number, number][], opts: { bareArms?: boolean; shoulders?: [number, number] } = {}) {
+function scene(holes: [number, number, number, number][], opts: { bareArms?: boolean; shoulders?: [number, number]; hands?: boolean } = {}) {
   const [xr, xl] = opts.shoulders ?? [60, 140];
   const parsing = mask();
   // Short old sleeves (ending at y 170) and the arms bare below them.
   if (opts.bareArms) for (let y = 170; y < 290; y++) for (let x = 30; x < 55; x++) { parsing.data[y * W + x] = L.right_arm; parsing.data[y * W + x + 115] = L.left_arm; }
+  // Hands out of long sleeves, at the wrists.
+  if (opts.hands) for (let y = 276; y < 290; y++) for (let x = 36; x < 49; x++) { parsing.data[y * W + x] = L.hands; parsing.data[y * W + x + 116] = L.hands; }
   const model = {
     width: W, height: H,
     image: { width: W, height: H, data: new Uint8Array(W * H * 4).fill(200) },
     parsing,
     pose: { keypoints: { left_shoulder: kp(xl, 50), right_shoulder: kp(xr, 50), left_hip: kp(130, 200), right_hip: kp(70, 200),
       left_elbow: kp(158, 160), right_elbow: kp(42, 160), left_wrist: kp(158, 280), right_wrist: kp(42, 280) } },
-    measurements: { torso_length: 150 },
+    measurements: { torso_length: 150, shoulder_width: 90 },
   } as unknown as ModelAnalysis;
   const old = mask(), skin = mask();
   for (let y = 40; y < 220; y++) {
@@ -57,6 +59,15 @@ describe('keepOldTopUnder', () => {
     expect(share).toBeGreaterThan(0.02);
     expect(share).toBeLessThan(0.06);
     expect(count(keepOldTopUnder(s.out, s.model, s.layers, s.garment, null))).toBe(2 * 25 * 50);
+  });
+
+  it('keeps no long sleeve when both hands show (the arms are drawn from the hands\' skin)', () => {
+    const s = scene([[30, 120, 55, 170], [145, 120, 170, 170]], { hands: true });
+    expect(keepOldTopUnder(s.out, s.model, s.layers, s.garment, null)).toBeNull();
+    // One hand hidden (out of frame, in a pocket): the sleeves stay as before.
+    const one = scene([[30, 120, 55, 170], [145, 120, 170, 170]], { hands: true });
+    for (let i = 0; i < W * H; i++) if (one.model.parsing.data[i] === L.hands && i % W > 100) one.model.parsing.data[i] = 0;
+    expect(count(keepOldTopUnder(one.out, one.model, one.layers, one.garment, null))).toBe(2 * 25 * 50);
   });
 
   it('synthesises arms that show their own bare skin (short old sleeves), and the chest with them, rather than keep the old top unless the garment is cropped', () => {

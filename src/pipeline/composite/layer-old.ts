@@ -16,6 +16,25 @@ const CHEST_SHARE = 0.06;
 /** An arm with at least this much bare skin (over its old sleeve's area) is synthesised, not layered. */
 const BARE_OVER_SLEEVE = 0.5;
 
+/** Most bare arm skin (over the old sleeves' area) of arms wholly in long sleeves. */
+const LONG_SLEEVED = 0.05;
+/** Least hand pixels near each wrist for an arm to be drawn from its hand, in shoulder widths squared. */
+const HAND_AREA = 0.01;
+
+/** Both hands show their skin near the wrists (the agnostic person draws arms in long sleeves from it). */
+function handsShow(model: ModelAnalysis): boolean {
+  const W = model.width, H = model.height, lab = model.parsing.data, k = model.pose.keypoints;
+  const S = model.measurements.shoulder_width, r = 0.35 * S;
+  return [k.left_wrist, k.right_wrist].every((w) => {
+    if (w.score < 0.2) return false;
+    let c = 0;
+    for (let y = Math.max(0, Math.floor(w.y - r)); y <= Math.min(H - 1, w.y + r); y++) {
+      for (let x = Math.max(0, Math.floor(w.x - r)); x <= Math.min(W - 1, w.x + r); x++) if (lab[y * W + x] === L.hands) c++;
+    }
+    return c >= HAND_AREA * S * S;
+  });
+}
+
 export function keepOldTopUnder(
   out: Uint8Array,
   model: ModelAnalysis,
@@ -56,7 +75,9 @@ export function keepOldTopUnder(
     }
   }
   const frontal = xR - xL >= 0.5 * model.measurements.torso_length;
-  const ownSkin = frontal && bare >= BARE_OVER_SLEEVE * sleeve;
+  // Arms wholly in long sleeves are drawn from their hands' skin (see the agnostic person) where both
+  // hands show. Partly bare arms (short sleeves) are continued from their own skin, or layered.
+  const ownSkin = frontal && (bare >= BARE_OVER_SLEEVE * sleeve || (bare <= LONG_SLEEVED * sleeve && handsShow(model)));
   // Bare arms and a garment long enough to cover the midriff: worn alone. Its neckline and armholes
   // show synthesised skin (continued from the person's own): raters read the photo's top left under
   // a camisole or a scoop neck as the old garment showing. A cropped garment over a longer top is

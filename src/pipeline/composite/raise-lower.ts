@@ -5,6 +5,8 @@ import { PARSE_LABELS, type Mask, type ModelAnalysis, type ModelLayers, type Rgb
 const L = PARSE_LABELS;
 /** Highest the lower clothing is carried above its waistband, in torso lengths (a high waist, not a bodice). */
 export const MAX_RISE = 0.22;
+/** Distance from the elbow–wrist line within which synthesised skin is a forearm's, in shoulder widths. */
+const FOREARM_REACH = 0.1;
 
 /**
  * Where the new top ends above the old one, the photo has no truth for the strip between the new hem
@@ -96,6 +98,17 @@ export function raiseLowerClothing(out: Uint8Array, model: ModelAnalysis, layers
   const grainAt = (s: number) => { const j = s - gy0 * W; return j >= 0 && j < W * gh ? lum[j]! - smooth[j]! : 0; };
   const grain = 8;
 
+  const filled = layers.filled_skin.data;
+  const forearms = (['left', 'right'] as const).flatMap((side) => {
+    const e = k[`${side}_elbow`], w = k[`${side}_wrist`];
+    return e.score >= 0.2 && w.score >= 0.2 ? [{ e, w }] : [];
+  });
+  const armR = FOREARM_REACH * model.measurements.shoulder_width;
+  const onForearm = (x: number, y: number) => forearms.some(({ e, w }) => {
+    const vx = w.x - e.x, vy = w.y - e.y, l2 = vx * vx + vy * vy || 1;
+    const t = Math.max(0, Math.min(1, ((x - e.x) * vx + (y - e.y) * vy) / l2));
+    return Math.hypot(x - e.x - vx * t, y - e.y - vy * t) <= armR;
+  });
   const mask = new Uint8Array(W * H);
   let painted = 0;
   for (let x = 0; x < W; x++) {
@@ -128,6 +141,8 @@ export function raiseLowerClothing(out: Uint8Array, model: ModelAnalysis, layers
     for (let y = Math.max(0, from - (from === hem + 1 ? overlap : 0)); y < y0 + band && y < H; y++) {
       const i = y * W + x;
       if (body[i]! < 128 && old[i]! < 128 && !(x === sx && lab[i] === L.lower_clothing)) continue;
+      // A forearm hanging in front of the strip stays in front (its skin synthesised under a long sleeve).
+      if (onForearm(x, y) && filled[i]! >= 128) continue;
       let r = 0;
       if (depth >= 2) {
         const u = y0 + band - 1 - y, p = u % (2 * depth);

@@ -122,6 +122,11 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
       }
       edge[k] = last;
     }
+    if (!vis.some((v) => v)) {
+      // A long sleeve hides the whole arm: drawn from the hand's own skin, if it shows.
+      armFromHand(a, path, hole, torso, lum, lowLum, out, done, outside);
+      continue;
+    }
     const nearest = nearestVisible(vis);
     const maxHw = Math.max(...path.hw);
     const span = Math.max(2, Math.round(2 * maxHw));
@@ -242,6 +247,90 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
     }
   }
   return { done, outside, seam };
+}
+
+/** Half widths of a forearm by the elbow and of an upper arm by the shoulder, in wrist half widths. */
+const ELBOW_OVER_WRIST = 1.35, SHOULDER_OVER_WRIST = 1.6;
+
+/**
+ * A whole arm under a long old sleeve, with no bare arm skin to continue: drawn in the hand's lit
+ * tone, as a round limb (lighter along its middle, darker to its edges) with the hand's own fine grain,
+ * tapering from the shoulder to the wrist in proportion to the wrist's width (measured across the
+ * hand where it leaves the sleeve). The old sleeve around it, off the torso, turns backdrop. Nothing
+ * is drawn when the hand does not show: the torso's fill then takes the sleeve.
+ */
+function armFromHand(a: ModelAnalysis, path: ArmPath, hole: Uint8Array, torso: Uint8Array, lum: Float32Array, lowLum: Float32Array, out: Float32Array, done: Uint8Array, outside: Uint8Array): void {
+  const { width: W, height: H } = a;
+  const lab = a.parsing.data, img = a.image.data;
+  const wrist = path.pts[path.pts.length - 1]!;
+  const total = path.at[path.at.length - 1]!;
+  const reach = 1.5 * path.hw[path.hw.length - 1]! + 4;
+  // The hand's pixels near the wrist: their lit tone (40th–90th luma percentile) and grain.
+  const hand: number[] = [];
+  for (let y = Math.max(0, Math.floor(wrist.y - 2 * reach)); y <= Math.min(H - 1, wrist.y + 2 * reach); y++) {
+    for (let x = Math.max(0, Math.floor(wrist.x - 2 * reach)); x <= Math.min(W - 1, wrist.x + 2 * reach); x++) {
+      const i = y * W + x;
+      if (lab[i] === L.hands && !hole[i]) hand.push(i);
+    }
+  }
+  if (hand.length < 50) return;
+  hand.sort((p, q) => lum[p]! - lum[q]!);
+  const tone = [0, 0, 0];
+  const lit = hand.slice(Math.floor(0.4 * hand.length), Math.floor(0.9 * hand.length));
+  for (const i of lit) for (let c = 0; c < 3; c++) tone[c] += img[i * 4 + c]! / lit.length;
+  const detail = hand.map((i) => Math.abs(lum[i]! - lowLum[i]!)).sort((p, q) => p - q);
+  const amp = 1.48 * detail[detail.length >> 1]!;
+  // The wrist's half width: the widest run of hand across the forearm's line, just past the sleeve.
+  const tmp = { x: 0, y: 0, nx: 0, ny: 0, hw: 0 };
+  let wristHw = 0;
+  for (let t = total - 0.2 * reach; t <= total + reach; t += 1) {
+    locate(path, Math.min(t, total), tmp);
+    const ox = t > total ? (t - total) * (path.pts[path.pts.length - 1]!.x - path.pts[path.pts.length - 2]!.x) / Math.max(1, path.at[path.at.length - 1]! - path.at[path.at.length - 2]!) : 0;
+    const oy = t > total ? (t - total) * (path.pts[path.pts.length - 1]!.y - path.pts[path.pts.length - 2]!.y) / Math.max(1, path.at[path.at.length - 1]! - path.at[path.at.length - 2]!) : 0;
+    let run = 0, best = 0;
+    for (let d = -2 * tmp.hw; d <= 2 * tmp.hw; d += 1) {
+      const x = Math.round(tmp.x + ox + tmp.nx * d), y = Math.round(tmp.y + oy + tmp.ny * d);
+      const ok = x >= 0 && y >= 0 && x < W && y < H && lab[y * W + x] === L.hands;
+      run = ok ? run + 1 : 0;
+      best = Math.max(best, run);
+    }
+    wristHw = Math.max(wristHw, best / 2);
+  }
+  if (wristHw < 3) return;
+  // Never wider than the old sleeve's capsule: the arm is inside it.
+  const elbowAt = path.at[1]!;
+  const halfAt = (t: number) => {
+    const f = t <= elbowAt ? SHOULDER_OVER_WRIST + ((ELBOW_OVER_WRIST - SHOULDER_OVER_WRIST) * t) / Math.max(1, elbowAt)
+      : ELBOW_OVER_WRIST + ((1 - ELBOW_OVER_WRIST) * (t - elbowAt)) / Math.max(1, total - elbowAt);
+    return f * wristHw;
+  };
+  let x0 = W, y0 = H, x1 = 0, y1 = 0;
+  const maxHw = Math.max(...path.hw);
+  for (const p of path.pts) { x0 = Math.min(x0, p.x); y0 = Math.min(y0, p.y); x1 = Math.max(x1, p.x); y1 = Math.max(y1, p.y); }
+  x0 = Math.max(0, Math.floor(x0 - 1.2 * maxHw)); y0 = Math.max(0, Math.floor(y0 - 1.2 * maxHw));
+  x1 = Math.min(W - 1, Math.ceil(x1 + 1.2 * maxHw)); y1 = Math.min(H - 1, Math.ceil(y1 + 1.2 * maxHw));
+  for (let y = y0; y <= y1; y++) {
+    for (let x = x0; x <= x1; x++) {
+      const i = y * W + x;
+      if (!hole[i] || done[i]) continue;
+      const pr = project(path, x, y);
+      // Over the shoulder joint the torso's fill takes it (the shoulder's round).
+      if (!pr || pr.t <= 0 || Math.abs(pr.s) > 1.2) continue;
+      const d = Math.abs(pr.s) * pr.hw, hw = Math.min(halfAt(pr.t), pr.hw);
+      if (d > hw) {
+        // The old sleeve standing out beside the arm, off the body: backdrop. Over the torso: the torso's.
+        if (!torso[i] && d > hw + 1.5) outside[i] = 1;
+        continue;
+      }
+      // Below the joint an arm hanging against the torso is in front of it.
+      if (torso[i] && pr.t < 0.3 * path.hw[0]!) continue;
+      const u = d / Math.max(1, hw);
+      const g = 0.74 + 0.3 * Math.sqrt(Math.max(0, 1 - u * u));
+      const e = amp * GRAIN_SCALE * (hash(x, y) + hash(x + 1, y) + hash(x, y + 1) + hash(x + 1, y + 1));
+      for (let c = 0; c < 3; c++) out[i * 3 + c] = tone[c]! * g + e;
+      done[i] = 1;
+    }
+  }
 }
 
 /**

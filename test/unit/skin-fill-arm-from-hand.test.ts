@@ -1,0 +1,75 @@
+// A whole arm in a long old sleeve, with no bare arm skin to continue, is drawn from its hand: the hand's tone, a round limb tapering to the wrist, the sleeve around it backdrop.
+import { describe, expect, it } from 'vitest';
+import type { BodyOutline } from '../../src/pipeline/person/layers/body-outline.js';
+import { fillArms } from '../../src/pipeline/person/layers/skin-fill.js';
+import { PARSE_LABELS as L, type ModelAnalysis } from '../../src/pipeline/types.js';
+
+const W = 140, H = 230;
+const HAND = [170, 120, 95] as const;
+/** The hand's half width where it leaves the cuff. */
+const WRIST = 8;
+
+function scene(withHand: boolean) {
+  const upper = { a: { x: 60, y: 20 }, b: { x: 60, y: 100 }, r: 22 };
+  const lower = { a: { x: 60, y: 100 }, b: { x: 60, y: 180 }, r: 20 };
+  const outline = {
+    skeleton: {
+      arms: { left: { upper, lower, hand: null }, right: { upper: null, lower: null, hand: null } },
+      shoulderWidth: 100, shoulderL: { x: 60, y: 20 }, shoulderR: { x: -40, y: 20 },
+    },
+    arms: [{ side: 'left', seg: upper, ra: 22, rb: 20 }, { side: 'left', seg: lower, ra: 20, rb: 18 }],
+    torsoInner: new Uint8Array(W * H),
+  } as unknown as BodyOutline;
+  const img = new Uint8Array(W * H * 4);
+  const lab = new Uint8Array(W * H);
+  const hole = new Uint8Array(W * H), skinSrc = new Uint8Array(W * H);
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const i = y * W + x;
+      let c: readonly number[] = [235, 235, 235];
+      // A navy sleeve, wide (the arm's capsule), from the shoulder to the wrist.
+      if (y >= 20 && y < 180 && Math.abs(x - 60) <= 21) { c = [30, 30, 50]; lab[i] = L.torso_clothing; hole[i] = 1; }
+      else if (withHand && y >= 180 && y < 215 && Math.abs(x - 60) <= WRIST) {
+        // The hand, a little grain on it.
+        const e = ((x * 7 + y * 13) % 5) - 2;
+        c = HAND.map((v) => v + e);
+        lab[i] = L.hands;
+      }
+      img.set([c[0]!, c[1]!, c[2]!, 255], i * 4);
+    }
+  }
+  const a = { width: W, height: H, image: { width: W, height: H, data: img }, parsing: { width: W, height: H, data: lab } } as unknown as ModelAnalysis;
+  return { a, outline, hole, skinSrc };
+}
+
+describe('fillArms under a long sleeve', () => {
+  it('draws the arm from the hand: its tone, lighter along the middle, tapering to the wrist, the sleeve beside it backdrop', () => {
+    const { a, outline, hole, skinSrc } = scene(true);
+    const out = new Float32Array(W * H * 3);
+    const fill = fillArms(a, outline, hole, skinSrc, out);
+    const widths: number[] = [];
+    for (const y of [40, 100, 170]) {
+      let x0 = -1, x1 = -1;
+      for (let x = 0; x < W; x++) if (fill.done[y * W + x]) { if (x0 < 0) x0 = x; x1 = x; }
+      expect(x0, `row ${y}`).toBeGreaterThanOrEqual(0);
+      widths.push(x1 - x0 + 1);
+      // Narrower than the sleeve (43 px); the sleeve beyond the arm is backdrop.
+      expect(x1 - x0 + 1).toBeLessThan(36);
+      expect(fill.outside[y * W + 80]).toBe(1);
+      // The hand's tone along the middle, darker towards the edges.
+      const m = y * W + Math.round((x0 + x1) / 2), e = y * W + x0;
+      expect(Math.hypot(out[m * 3]! - HAND[0], out[m * 3 + 1]! - HAND[1], out[m * 3 + 2]! - HAND[2])).toBeLessThan(20);
+      expect(out[e * 3]!).toBeLessThan(out[m * 3]! - 10);
+    }
+    // Upper arm wider than the forearm, the forearm about the wrist's width by the cuff.
+    expect(widths[0]!).toBeGreaterThan(widths[2]!);
+    expect(Math.abs(widths[2]! - 2 * WRIST)).toBeLessThanOrEqual(5);
+  });
+
+  it('draws nothing when the hand does not show (the torso\'s fill takes the sleeve)', () => {
+    const { a, outline, hole, skinSrc } = scene(false);
+    const fill = fillArms(a, outline, hole, skinSrc, new Float32Array(W * H * 3));
+    expect(fill.done.reduce((s, v) => s + v, 0)).toBe(0);
+    expect(fill.outside.reduce((s, v) => s + v, 0)).toBe(0);
+  });
+});
