@@ -124,7 +124,7 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
     }
     if (!vis.some((v) => v)) {
       // A long sleeve hides the whole arm: drawn from the hand's own skin, if it shows.
-      armFromHand(a, path, hole, torso, lum, lowLum, out, done, outside);
+      armFromHand(a, path, hole, torso, lum, lowLum, litSkinTone(a, hole, skinSrc), out, done, outside);
       continue;
     }
     const nearest = nearestVisible(vis);
@@ -254,12 +254,14 @@ const ELBOW_OVER_WRIST = 1.35, SHOULDER_OVER_WRIST = 1.6;
 
 /**
  * A whole arm under a long old sleeve, with no bare arm skin to continue: drawn in the hand's lit
- * tone, as a round limb (lighter along its middle, darker to its edges) with the hand's own fine grain,
+ * tone at the wrist turning to the body's at the shoulder (where the torso's fill meets it), as a
+ * round limb (lighter along its middle, darker to its edges) with the hand's own fine grain, and a
+ * round top over the shoulder joint,
  * tapering from the shoulder to the wrist in proportion to the wrist's width (measured across the
  * hand where it leaves the sleeve). The old sleeve around it, off the torso, turns backdrop. Nothing
  * is drawn when the hand does not show: the torso's fill then takes the sleeve.
  */
-function armFromHand(a: ModelAnalysis, path: ArmPath, hole: Uint8Array, torso: Uint8Array, lum: Float32Array, lowLum: Float32Array, out: Float32Array, done: Uint8Array, outside: Uint8Array): void {
+function armFromHand(a: ModelAnalysis, path: ArmPath, hole: Uint8Array, torso: Uint8Array, lum: Float32Array, lowLum: Float32Array, body: [number, number, number] | null, out: Float32Array, done: Uint8Array, outside: Uint8Array): void {
   const { width: W, height: H } = a;
   const lab = a.parsing.data, img = a.image.data;
   const wrist = path.pts[path.pts.length - 1]!;
@@ -314,9 +316,13 @@ function armFromHand(a: ModelAnalysis, path: ArmPath, hole: Uint8Array, torso: U
       const i = y * W + x;
       if (!hole[i] || done[i]) continue;
       const pr = project(path, x, y);
-      // Over the shoulder joint the torso's fill takes it (the shoulder's round).
-      if (!pr || pr.t <= 0 || Math.abs(pr.s) > 1.2) continue;
-      const d = Math.abs(pr.s) * pr.hw, hw = Math.min(halfAt(pr.t), pr.hw);
+      if (!pr || Math.abs(pr.s) > 1.2) continue;
+      // Over the shoulder joint the arm's round top (the deltoid), off the torso; the old sleeve's
+      // cap standing out beyond it is backdrop.
+      const cap = pr.t <= 0;
+      if (cap && torso[i]) continue;
+      const d = cap ? Math.hypot(x - path.pts[0]!.x, y - path.pts[0]!.y) : Math.abs(pr.s) * pr.hw;
+      const hw = Math.min(halfAt(Math.max(0, pr.t)), pr.hw);
       if (d > hw) {
         // The old sleeve standing out beside the arm, off the body: backdrop. Over the torso: the torso's.
         if (!torso[i] && d > hw + 1.5) outside[i] = 1;
@@ -327,7 +333,9 @@ function armFromHand(a: ModelAnalysis, path: ArmPath, hole: Uint8Array, torso: U
       const u = d / Math.max(1, hw);
       const g = 0.74 + 0.3 * Math.sqrt(Math.max(0, 1 - u * u));
       const e = amp * GRAIN_SCALE * (hash(x, y) + hash(x + 1, y) + hash(x, y + 1) + hash(x + 1, y + 1));
-      for (let c = 0; c < 3; c++) out[i * 3 + c] = tone[c]! * g + e;
+      // The hand's tone at the wrist, the body's lit tone at the shoulder (where the torso's fill meets it).
+      const w = body ? Math.min(1, Math.max(0, pr.t / Math.max(1, total))) : 1;
+      for (let c = 0; c < 3; c++) out[i * 3 + c] = (tone[c]! * w + (body ? body[c]! : 0) * (1 - w)) * g + e;
       done[i] = 1;
     }
   }
