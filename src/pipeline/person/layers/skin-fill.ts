@@ -124,7 +124,7 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
     }
     if (!vis.some((v) => v)) {
       // A long sleeve hides the whole arm: drawn from the hand's own skin, if it shows.
-      armFromHand(a, path, hole, torso, lum, lowLum, litSkinTone(a, hole, skinSrc), out, done, outside);
+      armFromHand(a, path, hole, torso, lum, lowLum, litSkinTone(a, hole, skinSrc, ARM_TONE), out, done, outside);
       continue;
     }
     const nearest = nearestVisible(vis);
@@ -249,12 +249,20 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
   return { done, outside, seam };
 }
 
+/**
+ * Luma percentiles of the visible skin whose mean colour an arm drawn under a long sleeve takes: an
+ * arm shows the body's mid tone, not the lit tone of a torso facing the camera (that, with the hand's
+ * paler tone, read as washed out on darker skin).
+ */
+const ARM_TONE = [0.35, 0.65] as const;
+/** Share of the arm's length, from the wrist, over which its tone turns to the hand's. */
+const HAND_REACH = 0.3;
 /** Half widths of a forearm by the elbow and of an upper arm by the shoulder, in wrist half widths. */
 const ELBOW_OVER_WRIST = 1.35, SHOULDER_OVER_WRIST = 1.6;
 
 /**
- * A whole arm under a long old sleeve, with no bare arm skin to continue: drawn in the hand's lit
- * tone at the wrist turning to the body's at the shoulder (where the torso's fill meets it), as a
+ * A whole arm under a long old sleeve, with no bare arm skin to continue: drawn in the body's mid
+ * tone turning to the hand's lit tone by the wrist, as a
  * round limb (lighter along its middle, darker to its edges) with the hand's own fine grain, and a
  * round top over the shoulder joint,
  * tapering from the shoulder to the wrist in proportion to the wrist's width (measured across the
@@ -333,8 +341,8 @@ function armFromHand(a: ModelAnalysis, path: ArmPath, hole: Uint8Array, torso: U
       const u = d / Math.max(1, hw);
       const g = 0.74 + 0.3 * Math.sqrt(Math.max(0, 1 - u * u));
       const e = amp * GRAIN_SCALE * (hash(x, y) + hash(x + 1, y) + hash(x, y + 1) + hash(x + 1, y + 1));
-      // The hand's tone at the wrist, the body's lit tone at the shoulder (where the torso's fill meets it).
-      const w = body ? Math.min(1, Math.max(0, pr.t / Math.max(1, total))) : 1;
+      // The body's own mid tone along the arm, turning to the hand's over the forearm's last third.
+      const w = body ? Math.min(1, Math.max(0, (pr.t - (1 - HAND_REACH) * total) / (HAND_REACH * total))) : 1;
       for (let c = 0; c < 3; c++) out[i * 3 + c] = (tone[c]! * w + (body ? body[c]! : 0) * (1 - w)) * g + e;
       done[i] = 1;
     }
@@ -579,7 +587,7 @@ interface Box { x0: number; y0: number; x1: number; y1: number }
  * 97th luminance percentile. The skin next to a top is often its shadowed part (armpit, under the chin),
  * and a body facing the camera shows the lit tone; the brightest few are highlights.
  */
-function litSkinTone(a: ModelAnalysis, hole: Uint8Array, skinSrc: Uint8Array): [number, number, number] | null {
+function litSkinTone(a: ModelAnalysis, hole: Uint8Array, skinSrc: Uint8Array, [pLo, pHi]: readonly [number, number] = [0.75, 0.97]): [number, number, number] | null {
   const img = a.image.data;
   const hist = new Uint32Array(256);
   let total = 0;
@@ -587,7 +595,7 @@ function litSkinTone(a: ModelAnalysis, hole: Uint8Array, skinSrc: Uint8Array): [
   for (let i = 0; i < hole.length; i++) if (skinSrc[i] && !hole[i]) { hist[lum(i)]++; total++; }
   if (total < 50) return null;
   const at = (q: number) => { let s = 0; for (let v = 0; v < 256; v++) { s += hist[v]!; if (s >= q * total) return v; } return 255; };
-  const lo = at(0.75), hi = at(0.97);
+  const lo = at(pLo), hi = at(pHi);
   const sum = [0, 0, 0];
   let c = 0;
   for (let i = 0; i < hole.length; i++) {
