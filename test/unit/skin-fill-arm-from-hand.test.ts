@@ -1,8 +1,8 @@
 // A whole arm in a long old sleeve, with no bare arm skin to continue, is drawn from its hand: the hand's tone, a round limb tapering to the wrist, the sleeve around it backdrop.
 import { describe, expect, it } from 'vitest';
-import type { BodyOutline } from '../../src/pipeline/person/layers/body-outline.js';
 import { fillArms } from '../../src/pipeline/person/layers/skin-fill.js';
 import { PARSE_LABELS as L, type ModelAnalysis } from '../../src/pipeline/types.js';
+import { leftArmOutline } from './arm-outline.js';
 
 const W = 140, H = 230;
 const HAND = [170, 120, 95] as const;
@@ -10,16 +10,7 @@ const HAND = [170, 120, 95] as const;
 const WRIST = 8;
 
 function scene(withHand: boolean) {
-  const upper = { a: { x: 60, y: 20 }, b: { x: 60, y: 100 }, r: 22 };
-  const lower = { a: { x: 60, y: 100 }, b: { x: 60, y: 180 }, r: 20 };
-  const outline = {
-    skeleton: {
-      arms: { left: { upper, lower, hand: null }, right: { upper: null, lower: null, hand: null } },
-      shoulderWidth: 100, shoulderL: { x: 60, y: 20 }, shoulderR: { x: -40, y: 20 },
-    },
-    arms: [{ side: 'left', seg: upper, ra: 22, rb: 20 }, { side: 'left', seg: lower, ra: 20, rb: 18 }],
-    torsoInner: new Uint8Array(W * H),
-  } as unknown as BodyOutline;
+  const outline = leftArmOutline(W, H, [22, 20], [20, 18]);
   const img = new Uint8Array(W * H * 4);
   const lab = new Uint8Array(W * H);
   const hole = new Uint8Array(W * H), skinSrc = new Uint8Array(W * H);

@@ -1,8 +1,8 @@
 // Under a short sleeve, the synthesised upper arm carries the bare arm's own edges up from the hem: no step, no straight sleeve-wide slab.
 import { describe, expect, it } from 'vitest';
-import type { BodyOutline } from '../../src/pipeline/person/layers/body-outline.js';
 import { fillArms } from '../../src/pipeline/person/layers/skin-fill.js';
 import { PARSE_LABELS as L, type ModelAnalysis } from '../../src/pipeline/types.js';
+import { leftArmOutline } from './arm-outline.js';
 
 const W = 140, H = 200;
 const SKIN = [200, 150, 120] as const;
@@ -11,16 +11,7 @@ const centre = (y: number) => 66 + 0.1 * (y - 70);
 const HALF = 12, HEM = 70;
 
 function scene() {
-  const upper = { a: { x: 60, y: 20 }, b: { x: 60, y: 100 }, r: 15 };
-  const lower = { a: { x: 60, y: 100 }, b: { x: 60, y: 180 }, r: 15 };
-  const outline = {
-    skeleton: {
-      arms: { left: { upper, lower, hand: null }, right: { upper: null, lower: null, hand: null } },
-      shoulderWidth: 100, shoulderL: { x: 60, y: 20 }, shoulderR: { x: -40, y: 20 },
-    },
-    arms: [{ side: 'left', seg: upper, ra: 15, rb: 15 }, { side: 'left', seg: lower, ra: 15, rb: 15 }],
-    torsoInner: new Uint8Array(W * H),
-  } as unknown as BodyOutline;
+  const outline = leftArmOutline(W, H, [15, 15], [15, 15]);
   const img = new Uint8Array(W * H * 4);
   const lab = new Uint8Array(W * H);
   const hole = new Uint8Array(W * H), skinSrc = new Uint8Array(W * H);

@@ -137,12 +137,8 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
       if (vis[k]) continue;
       for (let j = Math.max(0, k - span); j <= Math.min(steps, k + span); j++) if (vis[j]) nearEdge[j] = 1;
     }
-    let x0 = W, y0 = H, x1 = 0, y1 = 0;
-    for (const p of path.pts) { x0 = Math.min(x0, p.x); y0 = Math.min(y0, p.y); x1 = Math.max(x1, p.x); y1 = Math.max(y1, p.y); }
     // Under a short sleeve the old sleeve beside the arm is looked at further out (it turns backdrop).
-    const reach = (upper ? S_WIDE : 1) * maxHw;
-    x0 = Math.max(0, Math.floor(x0 - reach)); y0 = Math.max(0, Math.floor(y0 - reach));
-    x1 = Math.min(W - 1, Math.ceil(x1 + reach)); y1 = Math.min(H - 1, Math.ceil(y1 + reach));
+    const { x0, y0, x1, y1 } = pathBox(path, W, H, (upper ? S_WIDE : 1) * maxHw);
     const prof = new Float64Array(BINS * 3), cnt = new Float64Array(BINS);
     const uProf = new Float64Array(BINS * 3), uCnt = new Float64Array(BINS);
     for (let y = y0; y <= y1; y++) {
@@ -314,11 +310,7 @@ function armFromHand(a: ModelAnalysis, path: ArmPath, hole: Uint8Array, torso: U
       : ELBOW_OVER_WRIST + ((1 - ELBOW_OVER_WRIST) * (t - elbowAt)) / Math.max(1, total - elbowAt);
     return f * wristHw;
   };
-  let x0 = W, y0 = H, x1 = 0, y1 = 0;
-  const maxHw = Math.max(...path.hw);
-  for (const p of path.pts) { x0 = Math.min(x0, p.x); y0 = Math.min(y0, p.y); x1 = Math.max(x1, p.x); y1 = Math.max(y1, p.y); }
-  x0 = Math.max(0, Math.floor(x0 - 1.2 * maxHw)); y0 = Math.max(0, Math.floor(y0 - 1.2 * maxHw));
-  x1 = Math.min(W - 1, Math.ceil(x1 + 1.2 * maxHw)); y1 = Math.min(H - 1, Math.ceil(y1 + 1.2 * maxHw));
+  const { x0, y0, x1, y1 } = pathBox(path, W, H, 1.2 * Math.max(...path.hw));
   for (let y = y0; y <= y1; y++) {
     for (let x = x0; x <= x1; x++) {
       const i = y * W + x;
@@ -472,11 +464,7 @@ export function armRelief(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arr
   for (const side of ['left', 'right'] as const) {
     const path = armPath(outline, side);
     if (!path) continue;
-    const maxHw = Math.max(...path.hw);
-    let x0 = W, y0 = H, x1 = 0, y1 = 0;
-    for (const p of path.pts) { x0 = Math.min(x0, p.x); y0 = Math.min(y0, p.y); x1 = Math.max(x1, p.x); y1 = Math.max(y1, p.y); }
-    x0 = Math.max(0, Math.floor(x0 - 1.2 * maxHw)); y0 = Math.max(0, Math.floor(y0 - 1.2 * maxHw));
-    x1 = Math.min(W - 1, Math.ceil(x1 + 1.2 * maxHw)); y1 = Math.min(H - 1, Math.ceil(y1 + 1.2 * maxHw));
+    const { x0, y0, x1, y1 } = pathBox(path, W, H, 1.2 * Math.max(...path.hw));
     for (let y = y0; y <= y1; y++) {
       for (let x = x0; x <= x1; x++) {
         const i = y * W + x;
@@ -755,6 +743,16 @@ function armPath(outline: BodyOutline, side: 'left' | 'right'): ArmPath | null {
   const at = [0];
   for (let i = 1; i < pts.length; i++) at.push(at[i - 1]! + Math.hypot(pts[i]!.x - pts[i - 1]!.x, pts[i]!.y - pts[i - 1]!.y));
   return { pts, at, hw };
+}
+
+/** The image box around the path's points, grown by `reach` pixels. */
+function pathBox(p: ArmPath, W: number, H: number, reach: number): Box {
+  let x0 = W, y0 = H, x1 = 0, y1 = 0;
+  for (const q of p.pts) { x0 = Math.min(x0, q.x); y0 = Math.min(y0, q.y); x1 = Math.max(x1, q.x); y1 = Math.max(y1, q.y); }
+  return {
+    x0: Math.max(0, Math.floor(x0 - reach)), y0: Math.max(0, Math.floor(y0 - reach)),
+    x1: Math.min(W - 1, Math.ceil(x1 + reach)), y1: Math.min(H - 1, Math.ceil(y1 + reach)),
+  };
 }
 
 /** Point, unit normal and half width at arc length t. */
