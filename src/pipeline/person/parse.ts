@@ -317,7 +317,10 @@ function kMeans(px: number[], feat: (i: number, f: Float64Array) => void, k: num
   for (let j = 0; j < n; j++) { feat(px[j]!, f); fs.set(f, j * 3); }
   const order = Array.from({ length: n }, (_, j) => j).sort((a, b) => fs[a * 3]! - fs[b * 3]!);
   const c = new Float64Array(k * 3);
-  for (let q = 0; q < k; q++) c.set(fs.subarray(order[Math.floor(((q + 0.5) / k) * n)]! * 3, order[Math.floor(((q + 0.5) / k) * n)]! * 3 + 3), q * 3);
+  for (let q = 0; q < k; q++) {
+    const j = order[Math.floor(((q + 0.5) / k) * n)]!;
+    c.set(fs.subarray(j * 3, j * 3 + 3), q * 3);
+  }
   const sum = new Float64Array(k * 3), cnt = new Float64Array(k);
   for (let it = 0; it < 8; it++) {
     sum.fill(0); cnt.fill(0);

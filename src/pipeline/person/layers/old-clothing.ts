@@ -77,11 +77,11 @@ export function correctedTop(a: ModelAnalysis): Uint8Array {
   return isTop;
 }
 
-/** Labels around a fragment of the old top that say it is off the body (the backdrop, or clothing). */
+/** Labels around a fragment of the old top that say it is off the body (the backdrop, or the top itself). */
 const OFF_BODY = new Set<number>([L.background, L.torso_clothing]);
 /** Greatest difference (luma levels) of a row's mean from a plain top's before the row is past its hem. */
 const PLAIN_ROW_TOL = 2.5;
-/** Rows in a row past that tolerance that end the top: its hem line, not a crease. */
+/** Consecutive rows past that tolerance that end the top: its hem line, not a crease. */
 const PLAIN_END_ROWS = 3;
 
 /**
@@ -173,7 +173,7 @@ const SPECK = 0.0002;
 /**
  * Lone fragments of a few pixels (an arm's edge pixel off the skin–backdrop line, a crease) are not
  * the old top: grown and filled, each leaves a pale dot along the arm's outline. With `lab`, a
- * fragment that touches only the backdrop and clothing is kept: that is a corner of the old sleeve
+ * fragment that touches only the backdrop (and the top) is kept: that is a corner of the old sleeve
  * cut off by the mask, and left in place it is a dark dot in the filled backdrop.
  */
 export function dropSpecks(isTop: Uint8Array, W: number, H: number, max: number, lab?: Uint8Array): void {

@@ -258,9 +258,8 @@ const ELBOW_OVER_WRIST = 1.35, SHOULDER_OVER_WRIST = 1.6;
 
 /**
  * A whole arm under a long old sleeve, with no bare arm skin to continue: drawn in the body's mid
- * tone turning to the hand's lit tone by the wrist, as a
- * round limb (lighter along its middle, darker to its edges) with the hand's own fine grain, and a
- * round top over the shoulder joint,
+ * tone turning to the hand's lit tone by the wrist, as a round limb (lighter along its middle,
+ * darker to its edges) with the hand's own fine grain and a round top over the shoulder joint,
  * tapering from the shoulder to the wrist in proportion to the wrist's width (measured across the
  * hand where it leaves the sleeve). The old sleeve around it, off the torso, turns backdrop. Nothing
  * is drawn when the hand does not show: the torso's fill then takes the sleeve.
@@ -289,10 +288,12 @@ function armFromHand(a: ModelAnalysis, path: ArmPath, hole: Uint8Array, torso: U
   // The wrist's half width: the widest run of hand across the forearm's line, just past the sleeve.
   const tmp = { x: 0, y: 0, nx: 0, ny: 0, hw: 0 };
   let wristHw = 0;
+  // Past the wrist the forearm's line goes on straight.
+  const before = path.pts[path.pts.length - 2]!, last = path.at.length - 1;
+  const dx = (wrist.x - before.x) / Math.max(1, path.at[last]! - path.at[last - 1]!), dy = (wrist.y - before.y) / Math.max(1, path.at[last]! - path.at[last - 1]!);
   for (let t = total - 0.2 * reach; t <= total + reach; t += 1) {
     locate(path, Math.min(t, total), tmp);
-    const ox = t > total ? (t - total) * (path.pts[path.pts.length - 1]!.x - path.pts[path.pts.length - 2]!.x) / Math.max(1, path.at[path.at.length - 1]! - path.at[path.at.length - 2]!) : 0;
-    const oy = t > total ? (t - total) * (path.pts[path.pts.length - 1]!.y - path.pts[path.pts.length - 2]!.y) / Math.max(1, path.at[path.at.length - 1]! - path.at[path.at.length - 2]!) : 0;
+    const past = Math.max(0, t - total), ox = past * dx, oy = past * dy;
     let run = 0, best = 0;
     for (let d = -2 * tmp.hw; d <= 2 * tmp.hw; d += 1) {
       const x = Math.round(tmp.x + ox + tmp.nx * d), y = Math.round(tmp.y + oy + tmp.ny * d);
