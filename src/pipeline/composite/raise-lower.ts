@@ -1,5 +1,6 @@
 // A top shorter than the one in the photo: the lower clothing is carried up to its hem (worn high), not skin.
 import { boxBlur } from './guided-filter.js';
+import { segmentDistance, type Segment } from '../person/skeleton.js';
 import { PARSE_LABELS, type Mask, type ModelAnalysis, type ModelLayers, type RgbaImage } from '../types.js';
 
 const L = PARSE_LABELS;
@@ -99,16 +100,12 @@ export function raiseLowerClothing(out: Uint8Array, model: ModelAnalysis, layers
   const grain = 8;
 
   const filled = layers.filled_skin.data;
-  const forearms = (['left', 'right'] as const).flatMap((side) => {
-    const e = k[`${side}_elbow`], w = k[`${side}_wrist`];
-    return e.score >= 0.2 && w.score >= 0.2 ? [{ e, w }] : [];
-  });
   const armR = FOREARM_REACH * model.measurements.shoulder_width;
-  const onForearm = (x: number, y: number) => forearms.some(({ e, w }) => {
-    const vx = w.x - e.x, vy = w.y - e.y, l2 = vx * vx + vy * vy || 1;
-    const t = Math.max(0, Math.min(1, ((x - e.x) * vx + (y - e.y) * vy) / l2));
-    return Math.hypot(x - e.x - vx * t, y - e.y - vy * t) <= armR;
+  const forearms: Segment[] = (['left', 'right'] as const).flatMap((side) => {
+    const e = k[`${side}_elbow`], w = k[`${side}_wrist`];
+    return e.score >= 0.2 && w.score >= 0.2 ? [{ a: e, b: w, r: armR }] : [];
   });
+  const onForearm = (x: number, y: number) => forearms.some((s) => segmentDistance(s, x, y) <= s.r);
   const mask = new Uint8Array(W * H);
   let painted = 0;
   for (let x = 0; x < W; x++) {

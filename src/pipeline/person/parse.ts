@@ -1,7 +1,7 @@
 // Body parsing: each person pixel gets the nearest body part (pose geometry), then skin or clothing by colour.
 import { boxBlur } from '../composite/guided-filter.js';
 import { maskExtent } from '../image.js';
-import { grow } from './layers/raster.js';
+import { grow, growBy } from './layers/raster.js';
 import { PARSE_LABELS, type Face, type LabelMap, type Mask, type Point, type RgbaImage } from '../types.js';
 import { convexHull, pointInPolygon, segmentDistance, type Segment, type Skeleton } from './skeleton.js';
 import { chromaB, chromaR, skinDistance, type SkinModel } from './skin.js';
@@ -245,7 +245,7 @@ export function hairAgainstTop(img: RgbaImage, mask: Mask, out: Uint8Array, bb: 
   // top's edge there, as grey as that, is not taken for hair either).
   const outside = new Uint8Array(W * H);
   for (let i = 0; i < W * H; i++) outside[i] = mask.data[i]! < 128 ? 1 : 0;
-  const nearOutside = grow(outside, W, H, reach), farOutside = grow(outside, W, H, 2 * reach);
+  const [nearOutside, farOutside] = growBy(outside, W, H, [reach, 2 * reach]);
   for (let y = bb.y0; y <= bb.y1; y += 2) {
     for (let x = bb.x0; x <= bb.x1; x += 2) {
       const i = y * W + x;

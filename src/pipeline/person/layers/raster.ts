@@ -86,19 +86,27 @@ export function distanceTo(seed: Uint8Array, w: number, h: number): Float32Array
 
 /** Pixels within r of the set ones (r > 0 grows, r < 0 shrinks), as 0/255. */
 export function grow(m: Uint8Array, w: number, h: number, r: number): Uint8Array {
-  // A few pixels: a square running max/min is several times cheaper than a distance transform.
-  if (Math.abs(r) <= 6) return squareGrow(m, w, h, Math.round(r));
-  const out = new Uint8Array(w * h);
-  if (r >= 0) {
-    const d = distanceTo(m, w, h);
-    for (let i = 0; i < out.length; i++) out[i] = d[i]! <= r ? 255 : 0;
-  } else {
-    const inv = new Uint8Array(w * h);
-    for (let i = 0; i < inv.length; i++) inv[i] = m[i] ? 0 : 1;
-    const d = distanceTo(inv, w, h);
-    for (let i = 0; i < out.length; i++) out[i] = d[i]! > -r ? 255 : 0;
-  }
-  return out;
+  return growBy(m, w, h, [r])[0]!;
+}
+
+/** grow() by each of several radii; the growths past a few pixels share one distance transform. */
+export function growBy(m: Uint8Array, w: number, h: number, radii: number[]): Uint8Array[] {
+  let grown: Float32Array | null = null;
+  return radii.map((r) => {
+    // A few pixels: a square running max/min is several times cheaper than a distance transform.
+    if (Math.abs(r) <= 6) return squareGrow(m, w, h, Math.round(r));
+    const out = new Uint8Array(w * h);
+    if (r >= 0) {
+      const d = (grown ??= distanceTo(m, w, h));
+      for (let i = 0; i < out.length; i++) out[i] = d[i]! <= r ? 255 : 0;
+    } else {
+      const inv = new Uint8Array(w * h);
+      for (let i = 0; i < inv.length; i++) inv[i] = m[i] ? 0 : 1;
+      const d = distanceTo(inv, w, h);
+      for (let i = 0; i < out.length; i++) out[i] = d[i]! > -r ? 255 : 0;
+    }
+    return out;
+  });
 }
 
 /** Square dilation (r > 0) or erosion (r < 0), separable, by counting set pixels in a sliding window. */
