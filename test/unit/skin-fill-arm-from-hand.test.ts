@@ -1,8 +1,8 @@
 // A whole arm in a long old sleeve, with no bare arm skin to continue, is drawn from its hand: the hand's tone, a round limb tapering to the wrist, the sleeve around it backdrop.
 import { describe, expect, it } from 'vitest';
 import { fillArms } from '../../src/pipeline/person/layers/skin-fill.js';
-import { PARSE_LABELS as L, type ModelAnalysis } from '../../src/pipeline/types.js';
-import { leftArmOutline } from './arm-outline.js';
+import { PARSE_LABELS as L } from '../../src/pipeline/types.js';
+import { leftArmOutline, paintScene } from './arm-outline.js';
 
 const W = 140, H = 230;
 const HAND = [170, 120, 95] as const;
@@ -11,26 +11,16 @@ const WRIST = 8;
 
 function scene(withHand: boolean) {
   const outline = leftArmOutline(W, H, [22, 20], [20, 18]);
-  const img = new Uint8Array(W * H * 4);
-  const lab = new Uint8Array(W * H);
-  const hole = new Uint8Array(W * H), skinSrc = new Uint8Array(W * H);
-  for (let y = 0; y < H; y++) {
-    for (let x = 0; x < W; x++) {
-      const i = y * W + x;
-      let c: readonly number[] = [235, 235, 235];
-      // A navy sleeve, wide (the arm's capsule), from the shoulder to the wrist.
-      if (y >= 20 && y < 180 && Math.abs(x - 60) <= 21) { c = [30, 30, 50]; lab[i] = L.torso_clothing; hole[i] = 1; }
-      else if (withHand && y >= 180 && y < 215 && Math.abs(x - 60) <= WRIST) {
-        // The hand, a little grain on it.
-        const e = ((x * 7 + y * 13) % 5) - 2;
-        c = HAND.map((v) => v + e);
-        lab[i] = L.hands;
-      }
-      img.set([c[0]!, c[1]!, c[2]!, 255], i * 4);
+  return { outline, ...paintScene(W, H, (x, y) => {
+    // A navy sleeve, wide (the arm's capsule), from the shoulder to the wrist.
+    if (y >= 20 && y < 180 && Math.abs(x - 60) <= 21) return { c: [30, 30, 50], label: L.torso_clothing, hole: true };
+    if (withHand && y >= 180 && y < 215 && Math.abs(x - 60) <= WRIST) {
+      // The hand, a little grain on it.
+      const e = ((x * 7 + y * 13) % 5) - 2;
+      return { c: HAND.map((v) => v + e), label: L.hands };
     }
-  }
-  const a = { width: W, height: H, image: { width: W, height: H, data: img }, parsing: { width: W, height: H, data: lab } } as unknown as ModelAnalysis;
-  return { a, outline, hole, skinSrc };
+    return null;
+  }) };
 }
 
 describe('fillArms under a long sleeve', () => {

@@ -1,8 +1,8 @@
 // Under a short sleeve, the synthesised upper arm carries the bare arm's own edges up from the hem: no step, no straight sleeve-wide slab.
 import { describe, expect, it } from 'vitest';
 import { fillArms } from '../../src/pipeline/person/layers/skin-fill.js';
-import { PARSE_LABELS as L, type ModelAnalysis } from '../../src/pipeline/types.js';
-import { leftArmOutline } from './arm-outline.js';
+import { PARSE_LABELS as L } from '../../src/pipeline/types.js';
+import { leftArmOutline, paintScene } from './arm-outline.js';
 
 const W = 140, H = 200;
 const SKIN = [200, 150, 120] as const;
@@ -12,25 +12,15 @@ const HALF = 12, HEM = 70;
 
 function scene() {
   const outline = leftArmOutline(W, H, [15, 15], [15, 15]);
-  const img = new Uint8Array(W * H * 4);
-  const lab = new Uint8Array(W * H);
-  const hole = new Uint8Array(W * H), skinSrc = new Uint8Array(W * H);
-  for (let y = 0; y < H; y++) {
-    for (let x = 0; x < W; x++) {
-      const i = y * W + x;
-      let c: readonly number[] = [235, 235, 235];
-      if (y >= 20 && y < HEM && x >= 40 && x <= 84) { c = [60, 40, 90]; lab[i] = L.torso_clothing; hole[i] = 1; }
-      else if (y >= HEM && y < 180 && Math.abs(x - centre(y)) <= HALF) {
-        // A little shading across the arm, darker at its edges.
-        const s = (x - centre(y)) / HALF;
-        c = SKIN.map((v) => v * (0.85 + 0.15 * Math.sqrt(Math.max(0, 1 - s * s))));
-        lab[i] = L.left_arm; skinSrc[i] = Math.abs(x - centre(y)) <= HALF - 1 ? 1 : 0;
-      }
-      img.set([Math.round(c[0]!), Math.round(c[1]!), Math.round(c[2]!), 255], i * 4);
+  return { outline, ...paintScene(W, H, (x, y) => {
+    if (y >= 20 && y < HEM && x >= 40 && x <= 84) return { c: [60, 40, 90], label: L.torso_clothing, hole: true };
+    if (y >= HEM && y < 180 && Math.abs(x - centre(y)) <= HALF) {
+      // A little shading across the arm, darker at its edges.
+      const s = (x - centre(y)) / HALF;
+      return { c: SKIN.map((v) => v * (0.85 + 0.15 * Math.sqrt(Math.max(0, 1 - s * s)))), label: L.left_arm, skin: Math.abs(x - centre(y)) <= HALF - 1 };
     }
-  }
-  const a = { width: W, height: H, image: { width: W, height: H, data: img }, parsing: { width: W, height: H, data: lab } } as unknown as ModelAnalysis;
-  return { a, outline, hole, skinSrc };
+    return null;
+  }) };
 }
 
 describe('fillArms under a short sleeve', () => {
