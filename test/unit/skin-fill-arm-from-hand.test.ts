@@ -47,6 +47,42 @@ describe('fillArms under a long sleeve', () => {
     expect(Math.abs(widths[2]! - 2 * WRIST)).toBeLessThanOrEqual(5);
   });
 
+  it('shades the arm darkest on its inner side (towards the body) and less so on its outer side', () => {
+    const { a, outline, hole, skinSrc } = scene(true);
+    const out = new Float32Array(W * H * 3);
+    const fill = fillArms(a, outline, hole, skinSrc, out);
+    // The body lies to the image's left of this arm (its shoulders at x 60 and -40).
+    for (const y of [40, 100]) {
+      let x0 = -1, x1 = -1;
+      for (let x = 0; x < W; x++) if (fill.done[y * W + x]) { if (x0 < 0) x0 = x; x1 = x; }
+      const lum = (x: number) => { const i = y * W + x; return 0.299 * out[i * 3]! + 0.587 * out[i * 3 + 1]! + 0.114 * out[i * 3 + 2]!; };
+      const lit = Math.max(...Array.from({ length: x1 - x0 + 1 }, (_, k) => lum(x0 + k)));
+      expect(lum(x0), `row ${y}`).toBeLessThan(0.78 * lit);
+      expect(lum(x1), `row ${y}`).toBeGreaterThan(lum(x0) + 0.06 * lit);
+      expect(lum(x1), `row ${y}`).toBeLessThan(0.92 * lit);
+    }
+  });
+
+  it('draws the arm in front of the torso\'s corner by the shoulder, and turns the corner standing out beyond the arm to backdrop', () => {
+    const outline = leftArmOutline(W, H, [22, 20], [20, 18]);
+    // The torso reaches out past the shoulder joint (x 60) to x 75, from above the joint down.
+    for (let y = 10; y < 200; y++) for (let x = 0; x <= 75; x++) outline.torsoInner[y * W + x] = 1;
+    const { a, hole, skinSrc } = paintScene(W, H, (x, y) => {
+      if (y >= 180 && y < 215 && Math.abs(x - 60) <= WRIST) return { c: HAND, label: L.hands };
+      if ((y >= 10 && y < 200 && x <= 75) || (y >= 20 && y < 180 && Math.abs(x - 60) <= 21)) return { c: [30, 30, 50], label: L.torso_clothing, hole: true };
+      return null;
+    });
+    const fill = fillArms(a, outline, hole, skinSrc, new Float32Array(W * H * 3));
+    const at = (x: number, y: number) => y * W + x;
+    // The torso's corner above the arm's round top and beside its outer edge: backdrop.
+    expect(fill.outside[at(73, 11)]).toBe(1);
+    expect(fill.outside[at(75, 40)]).toBe(1);
+    // By the joint the arm is drawn over the torso; the torso well inside the arm stays the torso's.
+    expect(fill.done[at(55, 25)]).toBe(1);
+    expect(fill.done[at(30, 60)] + fill.outside[at(30, 60)]).toBe(0);
+    expect(fill.done[at(30, 12)] + fill.outside[at(30, 12)]).toBe(0);
+  });
+
   it('draws nothing when the hand does not show (the torso\'s fill takes the sleeve)', () => {
     const { a, outline, hole, skinSrc } = scene(false);
     const fill = fillArms(a, outline, hole, skinSrc, new Float32Array(W * H * 3));

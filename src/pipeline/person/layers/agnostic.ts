@@ -51,7 +51,7 @@ export function buildAgnostic(a: ModelAnalysis, outline: BodyOutline, top: Uint8
   for (let i = 0; i < n; i++) if (arms.outside[i]) { skinHole[i] = 0; bgHole[i] = 1; }
   const rest = new Uint8Array(n);
   for (let i = 0; i < n; i++) rest[i] = skinHole[i] && !arms.done[i] ? 1 : 0;
-  fillTorso(a, rest, skinSrc, armRelief(a, outline, rest, shade), out);
+  fillTorso(a, rest, skinSrc, armRelief(a, outline, rest, shade), out, outline.skeleton);
   const bg = pullPush(rgb, W, H, bgHole, bgSrc);
   const px = new Uint8Array(src);
   const fs = new Uint8Array(n), fb = new Uint8Array(n), oc = new Uint8Array(n);

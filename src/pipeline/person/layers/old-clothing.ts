@@ -208,7 +208,8 @@ export function dropSpecks(isTop: Uint8Array, W: number, H: number, max: number,
 /**
  * The old top grown by a couple of pixels into the background, so its anti-aliased fringe goes with
  * it, and by a pixel or so into the skin: the skin's edge pixels are half fabric, and left in place
- * they show as a pale or tinted line along the arm once the skin beside them is filled.
+ * they show as a pale or tinted line along the arm once the skin beside them is filled, or, at the
+ * neck, as a dark line round the old neckline that reads as a necklace under every open neckline.
  */
 export function oldClothing(a: ModelAnalysis, top: Uint8Array): Uint8Array {
   const { width: W, height: H } = a;
@@ -219,7 +220,7 @@ export function oldClothing(a: ModelAnalysis, top: Uint8Array): Uint8Array {
     if (!g[i] || top[i]) continue;
     const l = lab[i]!;
     if (l === L.background) continue;
-    if (skin[i] && (l === L.left_arm || l === L.right_arm || l === L.torso_skin)) continue;
+    if (skin[i] && (l === L.left_arm || l === L.right_arm || l === L.torso_skin || l === L.neck)) continue;
     g[i] = 0;
   }
   return g;

@@ -3,6 +3,7 @@ import { maskExtent } from '../../image.js';
 import { PARSE_LABELS, type ModelAnalysis, type Point } from '../../types.js';
 import { boxBlur } from '../../composite/guided-filter.js';
 import type { BodyOutline } from './body-outline.js';
+import type { Skeleton } from '../skeleton.js';
 import { distanceTo } from './raster.js';
 
 const L = PARSE_LABELS;
@@ -13,6 +14,8 @@ const ARM_OVER_TORSO = 0.95;
 const SEAM = 0.035;
 /** Room an arm's fill keeps beyond its bare cross-section's edges, in half widths. */
 const EDGE_EASE = 0.08;
+/** Where across the upper arm an offset d lies, 0 at its inner edge lo and 1 at its outer edge hi. */
+const u0 = (d: number, lo: number, hi: number) => Math.max(0, Math.min(1, (d - lo) / Math.max(1, hi - lo)));
 
 interface ArmPath {
   pts: Point[];
@@ -124,7 +127,7 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
     }
     if (!vis.some((v) => v)) {
       // A long sleeve hides the whole arm: drawn from the hand's own skin, if it shows.
-      armFromHand(a, path, hole, torso, lum, lowLum, litSkinTone(a, hole, skinSrc, ARM_TONE), out, done, outside);
+      armFromHand(a, path, outer, hole, torso, lum, lowLum, litSkinTone(a, hole, skinSrc, ARM_TONE), out, done, outside);
       continue;
     }
     const nearest = nearestVisible(vis);
@@ -180,16 +183,20 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
         // it is still an arm (its own round shading, darker towards its edges), not torso skin —
         // below the joint only, and only where the sleeve hides the arm (beside a bare arm the old
         // top over the torso's outline is the torso's side).
-        if (torso[i] && (Math.abs(pr.s) > ARM_OVER_TORSO || pr.t < 0.3 * path.hw[0]! || !sleeved[k])) continue;
+        const upperArm = !!upper && !!uProfile && (hole[i] || besideArm) && pr.t < upper.k0;
+        if (torso[i] && !upperArm && (Math.abs(pr.s) > ARM_OVER_TORSO || pr.t < 0.3 * path.hw[0]! || !sleeved[k])) continue;
         const kv = nearest[k]!;
         if (kv < 0) continue;
-        if (upper && uProfile && (hole[i] || besideArm) && pr.t < upper.k0) {
+        if (upperArm && upper && uProfile) {
+          // The upper arm is in front of the torso's side and corner; the torso's corner standing
+          // out beyond the arm's outer edge, or over its round top's outer half, is backdrop (it
+          // stood there as a square shelf of skin at the old top's shoulder).
           // The upper arm under a short sleeve: between the bare arm's own edges carried up, to the
           // shoulder joint and over it (no corner of the old sleeve's cap standing out beside it).
           const d = outer * pr.s * pr.hw, lo = upper.lo(pr.t), hi = upper.hi(pr.t);
           const ease = Math.max(1.5, EDGE_EASE * pr.hw);
           if (d > hi + ease) {
-            if (!torso[i] && hole[i]) outside[i] = 1;
+            if (hole[i]) outside[i] = 1;
             continue;
           }
           if (d < lo - ease) {
@@ -198,11 +205,13 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
             if (!torso[i] && hole[i] && pr.t > 0.3 * upper.elbow) outside[i] = 1;
             continue;
           }
-          const u = Math.max(0, Math.min(1, (d - lo) / Math.max(1, hi - lo)));
+          // Inside the joint the torso's slope to the neck goes on beside the arm.
+          if (torso[i] && pr.t <= 0 && u0(d, lo, hi) < 0.5) continue;
+          const u = u0(d, lo, hi);
           // Over the joint only the arm's own rounded top.
           const overJoint = pr.t <= 0 ? beyondJoint(path, x, y) : 0;
           if (overJoint > 0 && overJoint > 0.5 * (hi - lo) * Math.sqrt(Math.max(0, 1 - (2 * u - 1) ** 2))) {
-            if (!torso[i] && hole[i] && u > 0.5) outside[i] = 1;
+            if (hole[i] && u > 0.5) outside[i] = 1;
             continue;
           }
           const pb = Math.max(0, Math.min(BINS - 1, u * BINS - 0.5));
@@ -255,6 +264,10 @@ const ARM_TONE = [0.35, 0.65] as const;
 const HAND_REACH = 0.3;
 /** Half widths of a forearm by the elbow and of an upper arm by the shoulder, in wrist half widths. */
 const ELBOW_OVER_WRIST = 1.35, SHOULDER_OVER_WRIST = 1.6;
+/** A drawn arm's cross-section: gain at its lit line (at ARM_PEAK of its half width, inner side < 0) and at its inner and outer edges. */
+const ARM_PEAK = -0.25, ARM_LIT = 1.03, ARM_INNER = 0.68, ARM_OUTER = 0.84;
+/** Over the joint, the torso's slope goes on beside the arm's round top from this far (half widths) inside the joint. */
+const ARM_UNDER_SLOPE = 0.35;
 
 /**
  * A whole arm under a long old sleeve, with no bare arm skin to continue: drawn in the body's mid
@@ -264,7 +277,7 @@ const ELBOW_OVER_WRIST = 1.35, SHOULDER_OVER_WRIST = 1.6;
  * hand where it leaves the sleeve). The old sleeve around it, off the torso, turns backdrop. Nothing
  * is drawn when the hand does not show: the torso's fill then takes the sleeve.
  */
-function armFromHand(a: ModelAnalysis, path: ArmPath, hole: Uint8Array, torso: Uint8Array, lum: Float32Array, lowLum: Float32Array, body: [number, number, number] | null, out: Float32Array, done: Uint8Array, outside: Uint8Array): void {
+function armFromHand(a: ModelAnalysis, path: ArmPath, outer: number, hole: Uint8Array, torso: Uint8Array, lum: Float32Array, lowLum: Float32Array, body: [number, number, number] | null, out: Float32Array, done: Uint8Array, outside: Uint8Array): void {
   const { width: W, height: H } = a;
   const lab = a.parsing.data, img = a.image.data;
   const wrist = path.pts[path.pts.length - 1]!;
@@ -311,6 +324,10 @@ function armFromHand(a: ModelAnalysis, path: ArmPath, hole: Uint8Array, torso: U
       : ELBOW_OVER_WRIST + ((1 - ELBOW_OVER_WRIST) * (t - elbowAt)) / Math.max(1, total - elbowAt);
     return f * wristHw;
   };
+  const joint = path.pts[0]!;
+  // The joint's normal, pointing away from the body (outer > 0 there).
+  locate(path, 0, tmp);
+  const ox = tmp.nx * outer, oy = tmp.ny * outer;
   const { x0, y0, x1, y1 } = pathBox(path, W, H, 1.2 * Math.max(...path.hw));
   for (let y = y0; y <= y1; y++) {
     for (let x = x0; x <= x1; x++) {
@@ -318,21 +335,26 @@ function armFromHand(a: ModelAnalysis, path: ArmPath, hole: Uint8Array, torso: U
       if (!hole[i] || done[i]) continue;
       const pr = project(path, x, y);
       if (!pr || Math.abs(pr.s) > 1.2) continue;
-      // Over the shoulder joint the arm's round top (the deltoid), off the torso; the old sleeve's
-      // cap standing out beyond it is backdrop.
+      // The arm is in front of the torso's side and corner, its round top (the deltoid) over the
+      // shoulder joint too; the old sleeve's cap standing out beyond it is backdrop. Only well inside
+      // the joint does the torso's slope to the neck go on beside it. With the torso in front near
+      // the joint, the torso's corner stood over the arm as a square shelf of skin.
       const cap = pr.t <= 0;
-      if (cap && torso[i]) continue;
-      const d = cap ? Math.hypot(x - path.pts[0]!.x, y - path.pts[0]!.y) : Math.abs(pr.s) * pr.hw;
+      const outward = cap ? (x - joint.x) * ox + (y - joint.y) * oy : pr.s * outer * pr.hw;
+      const d = cap ? Math.hypot(x - joint.x, y - joint.y) : Math.abs(pr.s) * pr.hw;
       const hw = Math.min(halfAt(Math.max(0, pr.t)), pr.hw);
+      if (cap && torso[i] && outward <= -ARM_UNDER_SLOPE * hw && d > hw) continue;
       if (d > hw) {
-        // The old sleeve standing out beside the arm, off the body: backdrop. Over the torso: the torso's.
-        if (!torso[i] && d > hw + 1.5) outside[i] = 1;
+        // The old sleeve standing out beside the arm, or the torso's corner outside it: backdrop.
+        // Inside the arm (towards the body) over the torso: the torso's.
+        if ((!torso[i] || outward > 0) && d > hw + 0.5) outside[i] = 1;
         continue;
       }
-      // Below the joint an arm hanging against the torso is in front of it.
-      if (torso[i] && pr.t < 0.3 * path.hw[0]!) continue;
-      const u = d / Math.max(1, hw);
-      const g = 0.74 + 0.3 * Math.sqrt(Math.max(0, 1 - u * u));
+      // Lit a little inside its middle, darkest on its inner side (against the body, out of the
+      // light), less so on its outer side: a photographed arm's profile (0.66, 1, 0.83 across).
+      const u = Math.max(-1, Math.min(1, (outward >= 0 ? d : -d) / Math.max(1, hw)));
+      const v = u < ARM_PEAK ? (ARM_PEAK - u) / (1 + ARM_PEAK) : (u - ARM_PEAK) / (1 - ARM_PEAK);
+      const g = ARM_LIT - (ARM_LIT - (u < ARM_PEAK ? ARM_INNER : ARM_OUTER)) * v ** 1.6;
       const e = amp * GRAIN_SCALE * (hash(x, y) + hash(x + 1, y) + hash(x, y + 1) + hash(x + 1, y + 1));
       // The body's own mid tone along the arm, turning to the hand's over the forearm's last third.
       const w = body ? Math.min(1, Math.max(0, (pr.t - (1 - HAND_REACH) * total) / (HAND_REACH * total))) : 1;
@@ -483,11 +505,11 @@ export function armRelief(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arr
 /**
  * The rest of the skin hole (the torso): next to real skin, the skin carried in from it (smoothed,
  * so no single mole or shadow spreads), so the two meet without a step; further in, the person's
- * lit skin tone, shaded as a round torso and a little darker towards the hips; then fine grain.
- * A fill of the nearest skin times the outline gain alone reads as a flat block, often in the tone
- * of the shadowed skin at the armpits and neck.
+ * lit skin tone, shaded as a round torso and a little darker towards the hips; with the skeleton,
+ * the collarbones under the neck; then fine grain. A fill of the nearest skin times the outline gain
+ * alone reads as a flat block, often in the tone of the shadowed skin at the armpits and neck.
  */
-export function fillTorso(a: ModelAnalysis, hole: Uint8Array, skinSrc: Uint8Array, shade: Float32Array, out: Float32Array): void {
+export function fillTorso(a: ModelAnalysis, hole: Uint8Array, skinSrc: Uint8Array, shade: Float32Array, out: Float32Array, sk?: Skeleton): void {
   const { width: W, height: H } = a;
   const box = maskExtent(hole, W, H);
   const tone = litSkinTone(a, hole, skinSrc);
@@ -496,6 +518,7 @@ export function fillTorso(a: ModelAnalysis, hole: Uint8Array, skinSrc: Uint8Arra
   const reach = Math.max(8, Math.round(Math.max(W, H) / 40));
   const near = nearSkin(a, hole, skinSrc, box, reach, tone);
   const relief = torsoRelief(a, hole, skinSrc, box);
+  const bones = sk ? collarbones(sk) : () => 1;
   const grain = skinGrain(a, skinSrc);
   const bw = box.x1 - box.x0 + 1;
   for (let y = box.y0; y <= box.y1; y++) {
@@ -505,7 +528,8 @@ export function fillTorso(a: ModelAnalysis, hole: Uint8Array, skinSrc: Uint8Arra
       const k = (y - box.y0) * bw + x - box.x0;
       const t = near.away[k]!;
       const w = t * t * (3 - 2 * t);
-      const g = 1 + (shade[i]! * relief[k]! - 1) * w;
+      // The collarbones start right under the neck: they fade in over the first third of the reach.
+      const g = (1 + (shade[i]! * relief[k]! - 1) * w) * (1 + (bones(x, y) - 1) * Math.min(1, 3 * t));
       const e = grain ? grain(x, y) : 0;
       for (let c = 0; c < 3; c++) out[i * 3 + c] = (near.rgb[k * 3 + c]! * (1 - w) + tone[c]! * w) * g + e;
     }
@@ -658,6 +682,42 @@ function torsoRelief(a: ModelAnalysis, hole: Uint8Array, skinSrc: Uint8Array, bo
   }
   return gain;
 }
+
+/**
+ * Gain of the collarbones and the hollow between their heads, drawn where an open neckline shows
+ * the chest: each bone a soft lit ridge with the hollow's shadow under it, strongest by the neck and
+ * fading towards the shoulder. A chest filled without them read as a flat tan panel.
+ */
+export function collarbones(sk: Skeleton): (x: number, y: number) => number {
+  const S = sk.shoulderWidth;
+  const mid = { x: (sk.shoulderL.x + sk.shoulderR.x) / 2, y: (sk.shoulderL.y + sk.shoulderR.y) / 2 };
+  const notch = { x: mid.x, y: mid.y + 0.05 * S };
+  const w = Math.max(1.5, 0.028 * S), hr = Math.max(2, 0.035 * S);
+  // Each bone from beside the notch to just inside the shoulder joint, rising a little outwards.
+  const bonesOf = [sk.shoulderL, sk.shoulderR].map((j) => {
+    const a0 = { x: notch.x + (j.x - notch.x) * 0.08, y: notch.y - 0.01 * S };
+    const a1 = { x: notch.x + (j.x - notch.x) * 0.85, y: j.y - 0.03 * S };
+    const len = Math.hypot(a1.x - a0.x, a1.y - a0.y) || 1;
+    return { a0, ux: (a1.x - a0.x) / len, uy: (a1.y - a0.y) / len, len };
+  });
+  return (x, y) => {
+    let g = 1 - CLAVICLE_HOLLOW * Math.exp(-(((x - notch.x) ** 2 + (y - notch.y) ** 2) / (hr * hr)));
+    for (const b of bonesOf) {
+      const dx = x - b.a0.x, dy = y - b.a0.y;
+      const t = (dx * b.ux + dy * b.uy) / b.len;
+      if (t < -0.1 || t > 1.1) continue;
+      // Signed distance across the bone, positive below it (the normal pointing down the image).
+      const n = (dx * -b.uy + dy * b.ux) * (b.ux < 0 ? -1 : 1);
+      const along = Math.max(0, Math.min(1, (t + 0.1) / 0.25)) * Math.max(0, Math.min(1, (1.1 - t) / 0.6));
+      const ridge = CLAVICLE_RIDGE * Math.exp(-(((n + 0.3 * w) / (0.5 * w)) ** 2));
+      const hollow = CLAVICLE_SHADOW * Math.exp(-(((n - 1.1 * w) / (0.8 * w)) ** 2));
+      g *= 1 + along * (ridge - hollow);
+    }
+    return g;
+  };
+}
+/** Collarbones' lit ridge and the shadow under it, and the hollow between their heads (shares of the tone). */
+const CLAVICLE_RIDGE = 0.04, CLAVICLE_SHADOW = 0.05, CLAVICLE_HOLLOW = 0.06;
 
 /** Moving average over rows of the defined (non-NaN) values; undefined rows stay undefined. */
 function smoothRows(v: Float32Array, r: number): Float32Array {
