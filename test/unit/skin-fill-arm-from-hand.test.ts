@@ -65,11 +65,11 @@ describe('fillArms under a long sleeve', () => {
 
   it('draws the arm in front of the torso\'s corner by the shoulder, and turns the corner standing out beyond the arm to backdrop', () => {
     const outline = leftArmOutline(W, H, [22, 20], [20, 18]);
-    // The torso reaches out past the shoulder joint (x 60) to x 75, from above the joint down.
-    for (let y = 10; y < 200; y++) for (let x = 0; x <= 75; x++) outline.torsoInner[y * W + x] = 1;
+    // The torso reaches out past the shoulder joint (x 60) to x 75, from well above the joint down.
+    for (let y = 2; y < 200; y++) for (let x = 0; x <= 75; x++) outline.torsoInner[y * W + x] = 1;
     const { a, hole, skinSrc } = paintScene(W, H, (x, y) => {
       if (y >= 180 && y < 215 && Math.abs(x - 60) <= WRIST) return { c: HAND, label: L.hands };
-      if ((y >= 10 && y < 200 && x <= 75) || (y >= 20 && y < 180 && Math.abs(x - 60) <= 21)) return { c: [30, 30, 50], label: L.torso_clothing, hole: true };
+      if ((y >= 2 && y < 200 && x <= 75) || (y >= 20 && y < 180 && Math.abs(x - 60) <= 21)) return { c: [30, 30, 50], label: L.torso_clothing, hole: true };
       return null;
     });
     const fill = fillArms(a, outline, hole, skinSrc, new Float32Array(W * H * 3));
@@ -77,6 +77,10 @@ describe('fillArms under a long sleeve', () => {
     // The torso's corner above the arm's round top and beside its outer edge: backdrop.
     expect(fill.outside[at(73, 11)]).toBe(1);
     expect(fill.outside[at(75, 40)]).toBe(1);
+    // Just inside the joint, above the shoulder's line rising from the round top towards the neck: backdrop;
+    // further in, under that line: the torso's.
+    expect(fill.outside[at(57, 3)]).toBe(1);
+    expect(fill.done[at(50, 8)] + fill.outside[at(50, 8)]).toBe(0);
     // By the joint the arm is drawn over the torso; the torso well inside the arm stays the torso's.
     expect(fill.done[at(55, 25)]).toBe(1);
     expect(fill.done[at(30, 60)] + fill.outside[at(30, 60)]).toBe(0);

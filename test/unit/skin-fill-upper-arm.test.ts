@@ -45,4 +45,23 @@ describe('fillArms under a short sleeve', () => {
     expect(fill.outside[60 * W + 42]).toBe(1);
     expect(fill.outside[25 * W + 42]).toBe(0);
   });
+
+  it('turns the old top\'s square shoulder above the arm\'s round top to backdrop, up to the shoulder\'s line rising towards the neck', () => {
+    const outline = leftArmOutline(W, H, [15, 15], [15, 15]);
+    // The torso, its corner reaching past the joint (x 60) and standing over the arm up to y 5; its side
+    // further down inside the arm.
+    for (let y = 5; y < 180; y++) for (let x = 0; x <= (y < 30 ? 70 : 45); x++) outline.torsoInner[y * W + x] = 1;
+    const { a, hole, skinSrc } = paintScene(W, H, (x, y) => {
+      if (y >= 5 && y < HEM && x <= 84) return { c: [60, 40, 90], label: L.torso_clothing, hole: true };
+      if (y >= HEM && y < 180 && Math.abs(x - centre(y)) <= HALF) return { c: SKIN, label: L.left_arm, skin: Math.abs(x - centre(y)) <= HALF - 1 };
+      return null;
+    });
+    const fill = fillArms(a, outline, hole, skinSrc, new Float32Array(W * H * 3));
+    // Over the middle and the outer half of the round top: backdrop; just inside its middle, above the line too.
+    for (const x of [61, 66, 72]) expect(fill.outside[5 * W + x], `x ${x}`).toBe(1);
+    expect(fill.outside[5 * W + 57]).toBe(1);
+    // Under the line near the arm's inner edge, and further in: the torso's.
+    expect(fill.outside[10 * W + 52] + fill.done[10 * W + 52]).toBe(0);
+    expect(fill.outside[6 * W + 35] + fill.done[6 * W + 35]).toBe(0);
+  });
 });

@@ -2,7 +2,7 @@
 import { PARSE_LABELS, type ModelAnalysis } from '../../types.js';
 import { boxBlur } from '../../composite/guided-filter.js';
 import { ycc } from '../skin.js';
-import { distanceTo } from './raster.js';
+import { distanceTo, grow } from './raster.js';
 
 const L = PARSE_LABELS;
 
@@ -63,6 +63,22 @@ export function shadingMap(a: ModelAnalysis, old: Uint8Array, shape: Float32Arra
     kept++;
   }
   if (mL < DARK || 1 - kept / total > BUSY) return { width: W, height: H, gain: shape, source: 'body-shape' };
+  // A print's anti-aliased rim passes for plain fabric a shade darker: it drew the print's outline as
+  // a dark smudge. And the band along the old top's outline holds its hems, cuffs and the shadows at
+  // its edges, which a longer or looser garment showed as the old top's ghost. Both are left out; the
+  // gain there comes from the plain fabric further in.
+  // Only solid print counts (a knit's or a weave's scattered specks are no print), and only while
+  // most of the plain fabric is left: a busy top would be left with too few pixels to read.
+  const print = new Uint8Array(n);
+  for (let i = 0; i < n; i++) if (old[i] && !wt[i]) print[i] = 1;
+  const rim = grow(grow(print, W, H, -1), W, H, 1 + Math.max(2, Math.round(S / 60)));
+  const notOld = new Uint8Array(n);
+  for (let i = 0; i < n; i++) notOld[i] = old[i] ? 0 : 1;
+  const fromEdge = distanceTo(notOld, W, H);
+  const band = Math.max(3, 0.07 * S);
+  let left = 0;
+  for (let i = 0; i < n; i++) if (wt[i] && !rim[i] && fromEdge[i]! >= band) left++;
+  if (left >= 0.6 * kept) for (let i = 0; i < n; i++) if (wt[i] && (rim[i] || fromEdge[i]! < band)) wt[i] = 0;
   // Normalised convolution (two box passes ≈ a tent) of the kept luminance.
   const r = Math.max(3, Math.round(S / 30));
   const num = new Float32Array(n);
@@ -83,17 +99,26 @@ export function shadingMap(a: ModelAnalysis, old: Uint8Array, shape: Float32Arra
   }
   vals.sort((p, q) => p - q);
   const norm = vals[vals.length >> 1]! || 1;
-  // Ease from the clothing gain into the body-shape gain across a few pixels of the old top's edge.
-  const outside = new Uint8Array(n);
-  for (let i = 0; i < n; i++) outside[i] = old[i] ? 0 : 1;
-  const d = distanceTo(outside, W, H);
-  const feather = Math.max(2, r);
+  // Off the old top (where a looser or longer garment reaches) the clothing gain goes on, smoothed,
+  // turning into the body-shape gain only well away from it. A step at the old top's outline (the
+  // body-shape gain is lower) drew the old top's hems and sides through a loose garment as a ghost.
   const gain = new Float32Array(n);
+  const inOld = new Float32Array(n), gw = new Float32Array(n);
   for (let i = 0; i < n; i++) {
-    if (!old[i]) { gain[i] = shape[i]!; continue; }
-    const g = Math.min(GAIN_MAX, Math.max(GAIN_MIN, raw[i]! / norm));
-    const t = Math.min(1, d[i]! / feather);
-    gain[i] = g * t + shape[i]! * (1 - t);
+    if (!old[i]) continue;
+    gain[i] = Math.min(GAIN_MAX, Math.max(GAIN_MIN, raw[i]! / norm));
+    inOld[i] = 1; gw[i] = gain[i]!;
+  }
+  const reach = Math.max(4, Math.round(S / 10));
+  const eW = boxBlur(boxBlur(inOld, W, H, reach), W, H, reach), eG = boxBlur(boxBlur(gw, W, H, reach), W, H, reach);
+  const away = distanceTo(old, W, H);
+  // The smoothed gain reaches two box radii out: it has turned into the body-shape gain by then.
+  const far = 2 * reach;
+  for (let i = 0; i < n; i++) {
+    if (old[i]) continue;
+    const t = Math.min(1, away[i]! / far);
+    const e = eW[i]! > 1e-3 ? eG[i]! / eW[i]! : shape[i]!;
+    gain[i] = e * (1 - t) + shape[i]! * t;
   }
   return { width: W, height: H, gain, source: 'clothing' };
 }

@@ -14,8 +14,6 @@ const ARM_OVER_TORSO = 0.95;
 const SEAM = 0.035;
 /** Room an arm's fill keeps beyond its bare cross-section's edges, in half widths. */
 const EDGE_EASE = 0.08;
-/** Where across the upper arm an offset d lies, 0 at its inner edge lo and 1 at its outer edge hi. */
-const u0 = (d: number, lo: number, hi: number) => Math.max(0, Math.min(1, (d - lo) / Math.max(1, hi - lo)));
 
 interface ArmPath {
   pts: Point[];
@@ -205,13 +203,13 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
             if (!torso[i] && hole[i] && pr.t > 0.3 * upper.elbow) outside[i] = 1;
             continue;
           }
-          // Inside the joint the torso's slope to the neck goes on beside the arm.
-          if (torso[i] && pr.t <= 0 && u0(d, lo, hi) < 0.5) continue;
-          const u = u0(d, lo, hi);
+          const u = Math.max(0, Math.min(1, (d - lo) / Math.max(1, hi - lo)));
           // Over the joint only the arm's own rounded top.
           const overJoint = pr.t <= 0 ? beyondJoint(path, x, y) : 0;
           if (overJoint > 0 && overJoint > 0.5 * (hi - lo) * Math.sqrt(Math.max(0, 1 - (2 * u - 1) ** 2))) {
-            if (hole[i] && u > 0.5) outside[i] = 1;
+            // Above it, the outer half is backdrop, and so is the inner half above the shoulder's
+            // line rising from the round top towards the neck (the old top's square shoulder).
+            if (hole[i] && (u > 0.5 || overJoint > 0.5 * (hi - lo) + SHOULDER_SLOPE * (0.5 - u) * (hi - lo))) outside[i] = 1;
             continue;
           }
           const pb = Math.max(0, Math.min(BINS - 1, u * BINS - 0.5));
@@ -266,8 +264,8 @@ const HAND_REACH = 0.3;
 const ELBOW_OVER_WRIST = 1.35, SHOULDER_OVER_WRIST = 1.6;
 /** A drawn arm's cross-section: gain at its lit line (at ARM_PEAK of its half width, inner side < 0) and at its inner and outer edges. */
 const ARM_PEAK = -0.25, ARM_LIT = 1.03, ARM_INNER = 0.68, ARM_OUTER = 0.84;
-/** Over the joint, the torso's slope goes on beside the arm's round top from this far (half widths) inside the joint. */
-const ARM_UNDER_SLOPE = 0.35;
+/** Rise over run of the shoulder's line from the top of the arm's round top towards the neck. */
+const SHOULDER_SLOPE = 0.5;
 
 /**
  * A whole arm under a long old sleeve, with no bare arm skin to continue: drawn in the body's mid
@@ -343,11 +341,13 @@ function armFromHand(a: ModelAnalysis, path: ArmPath, outer: number, hole: Uint8
       const outward = cap ? (x - joint.x) * ox + (y - joint.y) * oy : pr.s * outer * pr.hw;
       const d = cap ? Math.hypot(x - joint.x, y - joint.y) : Math.abs(pr.s) * pr.hw;
       const hw = Math.min(halfAt(Math.max(0, pr.t)), pr.hw);
-      if (cap && torso[i] && outward <= -ARM_UNDER_SLOPE * hw && d > hw) continue;
       if (d > hw) {
         // The old sleeve standing out beside the arm, or the torso's corner outside it: backdrop.
-        // Inside the arm (towards the body) over the torso: the torso's.
-        if ((!torso[i] || outward > 0) && d > hw + 0.5) outside[i] = 1;
+        // Inside the arm (towards the body) the torso's, over the joint up to the slope that rises
+        // from the arm's round top to the neck.
+        const up = cap ? -((x - joint.x) * oy - (y - joint.y) * ox) * outer : 0;
+        const underSlope = !!torso[i] && outward <= 0 && (!cap || up <= hw + SHOULDER_SLOPE * -outward);
+        if (!underSlope && d > hw + 0.5) outside[i] = 1;
         continue;
       }
       // Lit a little inside its middle, darkest on its inner side (against the body, out of the
