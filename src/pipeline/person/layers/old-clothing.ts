@@ -216,14 +216,34 @@ export function oldClothing(a: ModelAnalysis, top: Uint8Array): Uint8Array {
   const lab = a.parsing.data;
   const g = grow(top, W, H, Math.max(2, Math.round(Math.max(W, H) / 500)));
   const skin = grow(top, W, H, Math.max(1, Math.round(Math.max(W, H) / 500)));
+  // Beside the lower clothing or the legs the fringe goes only where the pixel is nearer the top's
+  // colour than its own label's: a sliver of the old top that the parsing gave to the trousers (or a
+  // leg label on the arm beside it) stayed as a line of the old colour beside the new garment.
+  const img = a.image?.data;
+  const ownMedian = img ? new Map<number, [number, number, number] | null>([L.lower_clothing, L.legs].map((l) => [l, medianColour(img, lab, (i) => lab[i] === l && !top[i])])) : null;
+  const topMedian = img ? medianColour(img, lab, (i) => !!top[i]) : null;
+  const dist = (i: number, c: readonly number[]) => Math.hypot(img![i * 4]! - c[0]!, img![i * 4 + 1]! - c[1]!, img![i * 4 + 2]! - c[2]!);
   for (let i = 0; i < g.length; i++) {
     if (!g[i] || top[i]) continue;
     const l = lab[i]!;
     if (l === L.background) continue;
     if (skin[i] && (l === L.left_arm || l === L.right_arm || l === L.torso_skin || l === L.neck)) continue;
+    const own = ownMedian?.get(l);
+    if (skin[i] && own && topMedian && dist(i, topMedian) < TOP_NEARER * dist(i, own)) continue;
     g[i] = 0;
   }
   return g;
+}
+
+/** A fringe pixel beside the lower clothing goes with the top when its distance to the top's median colour is under this share of its distance to its own label's (a half-and-half edge pixel included). */
+const TOP_NEARER = 1;
+
+/** Median RGB over every other pixel where `keep`; null with fewer than 50. */
+function medianColour(img: Uint8Array, lab: Uint8Array, keep: (i: number) => boolean): [number, number, number] | null {
+  const ch: number[][] = [[], [], []];
+  for (let i = 0; i < lab.length; i += 2) if (keep(i)) for (let c = 0; c < 3; c++) ch[c]!.push(img[i * 4 + c]!);
+  if (ch[0]!.length < 50) return null;
+  return ch.map((v) => v.sort((p, q) => p - q)[v.length >> 1]!) as [number, number, number];
 }
 
 function medianChroma(lab: Uint8Array, cb: Float32Array, cr: Float32Array, keep: (l: number) => boolean): [number, number] | null {
