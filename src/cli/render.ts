@@ -96,8 +96,10 @@ function setup() {
 }
 
 export async function renderCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args: argv,
+    // `--models a.jpg b.jpg`: the images after the first are positionals, models all the same.
+    allowPositionals: true,
     options: {
       garment: { type: 'string', short: 'g' },
       models: { type: 'string', short: 'm', multiple: true },
@@ -109,7 +111,8 @@ export async function renderCommand(argv: string[]): Promise<number> {
     },
   });
   if (!values.garment) throw new CliError('--garment <image> is required');
-  if (!values.models?.length) throw new CliError('--models <image|dir> is required (repeat it for several)');
+  if (!values.models?.length) throw new CliError('--models <image|dir>... is required');
+  values.models.push(...positionals);
   if (!values.out) throw new CliError('--out <dir> is required');
   const options = await parseOptions(values.options);
   const m = method(values.method);

@@ -91,3 +91,35 @@ describe('tryon analyze-garment', () => {
     expect(r.stderr).toMatch(/top, bottom or dress/);
   });
 });
+
+describe('tryon render', () => {
+  it('renders one garment on several models named after --models, with a quality JSON each and a contact sheet', async () => {
+    const out = path.join(tmp, 'render');
+    const sheet = path.join(tmp, 'render-sheet.png');
+    const models = ['samples/models/ai-upper.jpg', 'samples/models/cgi-model-27.jpg'];
+    const r = await tryon('render', '--garment', 'samples/garments/tee-print.jpg', '--models', ...models, '--out', out, '--sheet', sheet);
+    expect(r.stderr).not.toMatch(/failed/);
+    expect(r.code).toBe(0);
+    for (const m of models) {
+      const name = path.basename(m, '.jpg');
+      const q = JSON.parse(await readFile(path.join(out, `${name}.quality.json`), 'utf8'));
+      expect(q.model).toBe(m);
+      expect(typeof q.quality.needs_review).toBe('boolean');
+      expect(Array.isArray(q.quality.reasons)).toBe(true);
+      // Same size as the photo, and the garment changed the torso: mean difference over the middle.
+      const src = await sharp(path.join(ROOT, m)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+      const img = await sharp(path.join(out, `${name}.jpg`)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+      expect([img.info.width, img.info.height]).toEqual([src.info.width, src.info.height]);
+      const { width: w, height: h } = src.info;
+      let diff = 0, n = 0;
+      for (let y = Math.round(0.35 * h); y < 0.6 * h; y += 2) for (let x = Math.round(0.4 * w); x < 0.6 * w; x += 2) {
+        const o = (y * w + x) * 3;
+        diff += Math.abs(src.data[o]! - img.data[o]!) + Math.abs(src.data[o + 1]! - img.data[o + 1]!) + Math.abs(src.data[o + 2]! - img.data[o + 2]!);
+        n++;
+      }
+      expect(diff / n, name).toBeGreaterThan(12);
+    }
+    const meta = await sharp(sheet).metadata();
+    expect(meta.width).toBeGreaterThan(300);
+  });
+});
