@@ -52,8 +52,10 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
   const blend = (i: number, m: number, f: number, prof: Float64Array | null, pb: number) => {
     const g = grainAt(m);
     const b0 = Math.floor(pb), b1 = Math.min(BINS - 1, b0 + 1), fb = pb - b0;
+    // The cross-section repeats all along the hidden arm: the skin's uneven tone keeps it from a flat band.
+    const mo = prof ? mottle(i % W, (i / W) | 0, H) : 1;
     for (let c = 0; c < 3; c++) {
-      const pc = prof ? prof[b0 * 3 + c]! * (1 - fb) + prof[b1 * 3 + c]! * fb + g : 0;
+      const pc = prof ? (prof[b0 * 3 + c]! * (1 - fb) + prof[b1 * 3 + c]! * fb) * mo + g : 0;
       const mc = m >= 0 ? img[m * 4 + c]! : 0;
       out[i * 3 + c] = mc * (1 - f) + pc * f;
     }
@@ -354,7 +356,7 @@ function armFromHand(a: ModelAnalysis, path: ArmPath, outer: number, hole: Uint8
       // light), less so on its outer side: a photographed arm's profile (0.66, 1, 0.83 across).
       const u = Math.max(-1, Math.min(1, (outward >= 0 ? d : -d) / Math.max(1, hw)));
       const v = u < ARM_PEAK ? (ARM_PEAK - u) / (1 + ARM_PEAK) : (u - ARM_PEAK) / (1 - ARM_PEAK);
-      const g = ARM_LIT - (ARM_LIT - (u < ARM_PEAK ? ARM_INNER : ARM_OUTER)) * v ** 1.6;
+      const g = (ARM_LIT - (ARM_LIT - (u < ARM_PEAK ? ARM_INNER : ARM_OUTER)) * v ** 1.6) * mottle(x, y, H);
       const e = amp * GRAIN_SCALE * (hash(x, y) + hash(x + 1, y) + hash(x, y + 1) + hash(x + 1, y + 1));
       // The body's own mid tone along the arm, turning to the hand's over the forearm's last third.
       const w = body ? Math.min(1, Math.max(0, (pr.t - (1 - HAND_REACH) * total) / (HAND_REACH * total))) : 1;
@@ -529,7 +531,7 @@ export function fillTorso(a: ModelAnalysis, hole: Uint8Array, skinSrc: Uint8Arra
       const t = near.away[k]!;
       const w = t * t * (3 - 2 * t);
       // The collarbones start right under the neck: they fade in over the first third of the reach.
-      const g = (1 + (shade[i]! * relief[k]! - 1) * w) * (1 + (bones(x, y) - 1) * Math.min(1, 3 * t));
+      const g = (1 + (shade[i]! * relief[k]! - 1) * w) * (1 + (bones(x, y) - 1) * Math.min(1, 3 * t)) * (1 + (mottle(x, y, H) - 1) * w);
       const e = grain ? grain(x, y) : 0;
       for (let c = 0; c < 3; c++) out[i * 3 + c] = (near.rgb[k * 3 + c]! * (1 - w) + tone[c]! * w) * g + e;
     }
@@ -784,6 +786,27 @@ function skinGrain(a: ModelAnalysis, skinSrc: Uint8Array): ((x: number, y: numbe
 
 /** Makes the 2×2 sum of uniform −1..1 hashes have the same 5×5-detail std as unit-std real grain. */
 const GRAIN_SCALE = 0.96;
+
+/**
+ * Gain of skin's uneven tone at two scales (about 2% and 4.5% of the image's height), ±MOTTLE at
+ * most: smooth value noise. Fine grain alone leaves a large fill one flat colour at a catalogue
+ * thumbnail's size, which raters called untextured.
+ */
+export function mottle(x: number, y: number, H: number): number {
+  return 1 + MOTTLE * (0.6 * valueNoise(x / (0.02 * H), y / (0.02 * H), 17) + 0.4 * valueNoise(x / (0.045 * H), y / (0.045 * H), 29));
+}
+const MOTTLE = 0.025;
+
+/** Smooth value noise in −1..1: hashed values at integer corners, smoothstep-interpolated. */
+function valueNoise(u: number, v: number, seed: number): number {
+  const x0 = Math.floor(u), y0 = Math.floor(v);
+  const fx = u - x0, fy = v - y0;
+  const sx = fx * fx * (3 - 2 * fx), sy = fy * fy * (3 - 2 * fy);
+  const h = (i: number, j: number) => hash(i * 7919 + seed, j * 104729 - seed);
+  const a = h(x0, y0) + (h(x0 + 1, y0) - h(x0, y0)) * sx;
+  const b = h(x0, y0 + 1) + (h(x0 + 1, y0 + 1) - h(x0, y0 + 1)) * sx;
+  return a + (b - a) * sy;
+}
 
 /** Repeatable uniform −1..1 per pixel. */
 function hash(x: number, y: number): number {
