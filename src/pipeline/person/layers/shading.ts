@@ -24,8 +24,8 @@ const BUSY = 0.45;
  * Folds and light from the old top without its print: luminance is averaged only over pixels of
  * the top's dominant colour and brightness (print, text and colour blocks get weight 0, as do
  * pixels on chroma edges), so the average carries on across them from the plain fabric around.
- * Normalised by the median and clamped. Dark or busy tops, and everywhere off the old top, get
- * the body-shape gain.
+ * Normalised by the median and clamped; just off the old top it goes on smoothed, turning into the
+ * body-shape gain further out. Dark or busy tops get the body-shape gain everywhere.
  */
 export function shadingMap(a: ModelAnalysis, old: Uint8Array, shape: Float32Array): Shading {
   const { width: W, height: H } = a;

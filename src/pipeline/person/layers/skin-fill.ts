@@ -188,11 +188,11 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
         const kv = nearest[k]!;
         if (kv < 0) continue;
         if (upperArm && upper && uProfile) {
-          // The upper arm is in front of the torso's side and corner; the torso's corner standing
-          // out beyond the arm's outer edge, or over its round top's outer half, is backdrop (it
-          // stood there as a square shelf of skin at the old top's shoulder).
           // The upper arm under a short sleeve: between the bare arm's own edges carried up, to the
-          // shoulder joint and over it (no corner of the old sleeve's cap standing out beside it).
+          // shoulder joint and over it (no corner of the old sleeve's cap standing out beside it),
+          // in front of the torso's side and corner; the torso's corner standing out beyond the
+          // arm's outer edge, or above its round top, is backdrop (it stood there as a square shelf
+          // of skin at the old top's shoulder).
           const d = outer * pr.s * pr.hw, lo = upper.lo(pr.t), hi = upper.hi(pr.t);
           const ease = Math.max(1.5, EDGE_EASE * pr.hw);
           if (d > hi + ease) {
@@ -271,10 +271,10 @@ const SHOULDER_SLOPE = 0.5;
 
 /**
  * A whole arm under a long old sleeve, with no bare arm skin to continue: drawn in the body's mid
- * tone turning to the hand's lit tone by the wrist, as a round limb (lighter along its middle,
- * darker to its edges) with the hand's own fine grain and a round top over the shoulder joint,
+ * tone turning to the hand's lit tone by the wrist, as a round limb (lit a little inside its middle,
+ * darkest on its inner side) with the hand's own fine grain and a round top over the shoulder joint,
  * tapering from the shoulder to the wrist in proportion to the wrist's width (measured across the
- * hand where it leaves the sleeve). The old sleeve around it, off the torso, turns backdrop. Nothing
+ * hand where it leaves the sleeve). The old sleeve around it, and the torso's corner beside its round top, turn backdrop. Nothing
  * is drawn when the hand does not show: the torso's fill then takes the sleeve.
  */
 function armFromHand(a: ModelAnalysis, path: ArmPath, outer: number, hole: Uint8Array, torso: Uint8Array, lum: Float32Array, lowLum: Float32Array, body: [number, number, number] | null, out: Float32Array, done: Uint8Array, outside: Uint8Array): void {
