@@ -44,4 +44,19 @@ describe('oldClothing', () => {
     expect(old[110 * W + 60]).toBe(0);
     expect(old[50 * W + 61]).toBe(0);
   });
+
+  it('takes no edge pixel of trousers in the top\'s own colour (no colour to tell the fringe by)', () => {
+    const lab = new Uint8Array(n), top = new Uint8Array(n), img = new Uint8Array(n * 4);
+    for (let i = 0; i < n; i++) {
+      const x = i % W, y = (i / W) | 0;
+      let c = [235, 235, 235];
+      if (y >= 20 && y < 140) {
+        if (x < 60) { lab[i] = L.torso_clothing; top[i] = 1; c = [240, 240, 236]; }
+        else { lab[i] = L.lower_clothing; c = x === 60 ? [238, 238, 236] : [228, 230, 232]; }
+      }
+      img.set([c[0]!, c[1]!, c[2]!, 255], i * 4);
+    }
+    const old = oldClothing(analysis(lab, img), top);
+    expect(old[50 * W + 60]).toBe(0);
+  });
 });

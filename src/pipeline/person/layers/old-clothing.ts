@@ -223,13 +223,14 @@ export function oldClothing(a: ModelAnalysis, top: Uint8Array): Uint8Array {
   const ownMedian = img ? new Map<number, [number, number, number] | null>([L.lower_clothing, L.legs].map((l) => [l, medianColour(img, lab, (i) => lab[i] === l && !top[i])])) : null;
   const topMedian = img ? medianColour(img, lab, (i) => !!top[i]) : null;
   const dist = (i: number, c: readonly number[]) => Math.hypot(img![i * 4]! - c[0]!, img![i * 4 + 1]! - c[1]!, img![i * 4 + 2]! - c[2]!);
+  const dist3 = (p: readonly number[], q: readonly number[]) => Math.hypot(p[0]! - q[0]!, p[1]! - q[1]!, p[2]! - q[2]!);
   for (let i = 0; i < g.length; i++) {
     if (!g[i] || top[i]) continue;
     const l = lab[i]!;
     if (l === L.background) continue;
     if (skin[i] && (l === L.left_arm || l === L.right_arm || l === L.torso_skin || l === L.neck)) continue;
     const own = ownMedian?.get(l);
-    if (skin[i] && own && topMedian && dist(i, topMedian) < TOP_NEARER * dist(i, own)) continue;
+    if (skin[i] && own && topMedian && dist3(own, topMedian) > DISTINCT && dist(i, topMedian) < TOP_NEARER * dist(i, own)) continue;
     g[i] = 0;
   }
   return g;
@@ -237,6 +238,12 @@ export function oldClothing(a: ModelAnalysis, top: Uint8Array): Uint8Array {
 
 /** A fringe pixel beside the lower clothing goes with the top when its distance to the top's median colour is under this share of its distance to its own label's (a half-and-half edge pixel included). */
 const TOP_NEARER = 1;
+/**
+ * Least distance (RGB) between the top's and the lower clothing's median colours for that test: a
+ * white top over a white skirt has no colour to tell its fringe by (and taking the skirt's edge
+ * changed which of the two the shading map reads folds from).
+ */
+const DISTINCT = 60;
 
 /** Median RGB over every other pixel where `keep`; null with fewer than 50. */
 function medianColour(img: Uint8Array, lab: Uint8Array, keep: (i: number) => boolean): [number, number, number] | null {
