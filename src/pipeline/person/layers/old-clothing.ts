@@ -27,9 +27,10 @@ export function correctedTop(a: ModelAnalysis): Uint8Array {
     cb[i] = b; cr[i] = r;
   }
   const sb = boxBlur(cb, W, H, 2), sr = boxBlur(cr, W, H, 2);
-  const skin = medianChroma(lab, sb, sr, (l) => SURE_SKIN.has(l));
-  const top = medianChroma(lab, sb, sr, (l) => l === L.torso_clothing);
-  const lower = medianChroma(lab, sb, sr, (l) => l === L.lower_clothing);
+  const chroma = [(i: number) => sb[i]!, (i: number) => sr[i]!];
+  const skin = medianOf(n, (i) => SURE_SKIN.has(lab[i]!), chroma);
+  const top = medianOf(n, (i) => lab[i] === L.torso_clothing, chroma);
+  const lower = medianOf(n, (i) => lab[i] === L.lower_clothing, chroma);
   const k = a.pose.keypoints;
   // Legs are only suspect down to below the hips (a long top's hem).
   const hemY = Math.max(k.left_hip.y, k.right_hip.y) + 0.3 * a.measurements.torso_length;
@@ -220,17 +221,26 @@ export function oldClothing(a: ModelAnalysis, top: Uint8Array): Uint8Array {
   // colour than its own label's: a sliver of the old top that the parsing gave to the trousers (or a
   // leg label on the arm beside it) stayed as a line of the old colour beside the new garment.
   const img = a.image?.data;
-  const ownMedian = img ? new Map<number, [number, number, number] | null>([L.lower_clothing, L.legs].map((l) => [l, medianColour(img, lab, (i) => lab[i] === l && !top[i])])) : null;
-  const topMedian = img ? medianColour(img, lab, (i) => !!top[i]) : null;
-  const dist = (i: number, c: readonly number[]) => Math.hypot(img![i * 4]! - c[0]!, img![i * 4 + 1]! - c[1]!, img![i * 4 + 2]! - c[2]!);
-  const dist3 = (p: readonly number[], q: readonly number[]) => Math.hypot(p[0]! - q[0]!, p[1]! - q[1]!, p[2]! - q[2]!);
+  const rgb = img ? [0, 1, 2].map((c) => (i: number) => img[i * 4 + c]!) : [];
+  // The medians only when a fringe pixel of either label asks for them (most photos have none).
+  const medians = new Map<number, number[] | null>();
+  const medianOfLabel = (l: number) => {
+    if (!medians.has(l)) medians.set(l, medianOf(lab.length, (i) => (l < 0 ? !!top[i] : lab[i] === l && !top[i]), rgb));
+    return medians.get(l)!;
+  };
+  const dist = (p: readonly number[], q: readonly number[]) => Math.hypot(p[0]! - q[0]!, p[1]! - q[1]!, p[2]! - q[2]!);
+  const nearerTop = (i: number, l: number) => {
+    const own = medianOfLabel(l), topMedian = medianOfLabel(-1);
+    if (!own || !topMedian || dist(own, topMedian) <= DISTINCT) return false;
+    const px = rgb.map((f) => f(i));
+    return dist(px, topMedian) < TOP_NEARER * dist(px, own);
+  };
   for (let i = 0; i < g.length; i++) {
     if (!g[i] || top[i]) continue;
     const l = lab[i]!;
     if (l === L.background) continue;
     if (skin[i] && (l === L.left_arm || l === L.right_arm || l === L.torso_skin || l === L.neck)) continue;
-    const own = ownMedian?.get(l);
-    if (skin[i] && own && topMedian && dist3(own, topMedian) > DISTINCT && dist(i, topMedian) < TOP_NEARER * dist(i, own)) continue;
+    if (skin[i] && img && (l === L.lower_clothing || l === L.legs) && nearerTop(i, l)) continue;
     g[i] = 0;
   }
   return g;
@@ -245,23 +255,12 @@ const TOP_NEARER = 1;
  */
 const DISTINCT = 60;
 
-/** Median RGB over every other pixel where `keep`; null with fewer than 50. */
-function medianColour(img: Uint8Array, lab: Uint8Array, keep: (i: number) => boolean): [number, number, number] | null {
-  const ch: number[][] = [[], [], []];
-  for (let i = 0; i < lab.length; i += 2) if (keep(i)) for (let c = 0; c < 3; c++) ch[c]!.push(img[i * 4 + c]!);
-  if (ch[0]!.length < 50) return null;
-  return ch.map((v) => v.sort((p, q) => p - q)[v.length >> 1]!) as [number, number, number];
-}
-
-function medianChroma(lab: Uint8Array, cb: Float32Array, cr: Float32Array, keep: (l: number) => boolean): [number, number] | null {
-  const bs: number[] = [], rs: number[] = [];
-  for (let i = 0; i < lab.length; i += 2) {
-    if (!keep(lab[i]!)) continue;
-    bs.push(cb[i]!); rs.push(cr[i]!);
-  }
-  if (bs.length < 50) return null;
-  bs.sort((p, q) => p - q); rs.sort((p, q) => p - q);
-  return [bs[bs.length >> 1]!, rs[rs.length >> 1]!];
+/** Median of each value over every other pixel where `keep`; null with fewer than 50 such pixels. */
+function medianOf(n: number, keep: (i: number) => boolean, values: ((i: number) => number)[]): number[] | null {
+  const vs: number[][] = values.map(() => []);
+  for (let i = 0; i < n; i += 2) if (keep(i)) values.forEach((f, c) => vs[c]!.push(f(i)));
+  if (!vs.length || vs[0]!.length < 50) return null;
+  return vs.map((v) => v.sort((p, q) => p - q)[v.length >> 1]!);
 }
 
 /** torso_skin components whose border is mostly the top, and small, become top. */

@@ -211,7 +211,7 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
           if (overJoint > 0 && overJoint > 0.5 * (hi - lo) * Math.sqrt(Math.max(0, 1 - (2 * u - 1) ** 2))) {
             // Above it, the outer half is backdrop, and so is the inner half above the shoulder's
             // line rising from the round top towards the neck (the old top's square shoulder).
-            if (hole[i] && (u > 0.5 || overJoint > 0.5 * (hi - lo) + SHOULDER_SLOPE * (0.5 - u) * (hi - lo))) outside[i] = 1;
+            if (hole[i] && (u > 0.5 || aboveShoulderLine(overJoint, 0.5 * (hi - lo), (0.5 - u) * (hi - lo)))) outside[i] = 1;
             continue;
           }
           const pb = Math.max(0, Math.min(BINS - 1, u * BINS - 0.5));
@@ -268,6 +268,14 @@ const ELBOW_OVER_WRIST = 1.35, SHOULDER_OVER_WRIST = 1.6;
 const ARM_PEAK = -0.25, ARM_LIT = 1.03, ARM_INNER = 0.68, ARM_OUTER = 0.84;
 /** Rise over run of the shoulder's line from the top of the arm's round top towards the neck. */
 const SHOULDER_SLOPE = 0.5;
+
+/**
+ * Whether a point `height` above the shoulder joint and `inward` of the arm's top (towards the neck)
+ * lies above the shoulder's line, which rises from the arm's round top (`cap` above the joint).
+ */
+function aboveShoulderLine(height: number, cap: number, inward: number): boolean {
+  return height > cap + SHOULDER_SLOPE * inward;
+}
 
 /**
  * A whole arm under a long old sleeve, with no bare arm skin to continue: drawn in the body's mid
@@ -348,7 +356,7 @@ function armFromHand(a: ModelAnalysis, path: ArmPath, outer: number, hole: Uint8
         // Inside the arm (towards the body) the torso's, over the joint up to the slope that rises
         // from the arm's round top to the neck.
         const up = cap ? -((x - joint.x) * oy - (y - joint.y) * ox) * outer : 0;
-        const underSlope = !!torso[i] && outward <= 0 && (!cap || up <= hw + SHOULDER_SLOPE * -outward);
+        const underSlope = !!torso[i] && outward <= 0 && (!cap || !aboveShoulderLine(up, hw, -outward));
         if (!underSlope && d > hw + 0.5) outside[i] = 1;
         continue;
       }

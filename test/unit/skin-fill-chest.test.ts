@@ -1,6 +1,6 @@
-// The chest shown by an open neckline carries the collarbones (a lit ridge with a shadow under it,
-// strongest by the neck) and the hollow between their heads; nothing of them far down the chest.
-// Filled skin has an uneven tone (mottle) at the scale a thumbnail shows.
+// Detail of filled skin: the chest shown by an open neckline carries the collarbones (a lit ridge
+// with a shadow under it, strongest by the neck) and the hollow between their heads, nothing of them
+// far down the chest; and filled skin has an uneven tone (mottle) at the scale a thumbnail shows.
 import { describe, expect, it } from 'vitest';
 import { collarbones, mottle } from '../../src/pipeline/person/layers/skin-fill.js';
 import type { Skeleton } from '../../src/pipeline/person/skeleton.js';
