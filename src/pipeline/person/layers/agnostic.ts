@@ -13,6 +13,8 @@ export interface Agnostic {
   old_clothing: Mask;
   filled_skin: Mask;
   filled_background: Mask;
+  /** Arm pixels drawn under the old top below the armpits (1): in front of the torso, as a photographed arm is. */
+  drawn_arms: Uint8Array;
 }
 
 /**
@@ -76,6 +78,7 @@ export function buildAgnostic(a: ModelAnalysis, outline: BodyOutline, top: Uint8
     old_clothing: { width: W, height: H, data: oc },
     filled_skin: { width: W, height: H, data: fs },
     filled_background: { width: W, height: H, data: fb },
+    drawn_arms: arms.limb,
   };
 }
 

@@ -1,4 +1,5 @@
 // What goes in front of any garment: the face, arms and hands over the torso, hair over the shoulders and chest.
+import { boxBlur } from '../../composite/guided-filter.js';
 import { PARSE_LABELS, type ModelAnalysis, type RgbaImage } from '../../types.js';
 import { segmentDistance, type Segment } from '../skeleton.js';
 import type { BodyOutline } from './body-outline.js';
@@ -36,9 +37,10 @@ export function frontLayer(a: ModelAnalysis, outline: BodyOutline, old?: Uint8Ar
 /**
  * Arms and hands of the agnostic person (never old clothing), soft-edged, for the render to put in
  * front of the body panel below the armpits: at the torso's depth every arm pixel is in front of it.
+ * `drawn`: arm pixels the agnostic person drew under the old top (below the armpits), in front too.
  * Hands count only near a wrist: elsewhere the label is a parsing slip (knees, folds).
  */
-export function armsLayer(a: ModelAnalysis, agnostic: RgbaImage, old: Uint8Array): RgbaImage {
+export function armsLayer(a: ModelAnalysis, agnostic: RgbaImage, old: Uint8Array, drawn?: Uint8Array): RgbaImage {
   const W = a.width;
   const lab = a.parsing.data;
   const sel = new Uint8Array(W * a.height);
@@ -54,7 +56,17 @@ export function armsLayer(a: ModelAnalysis, agnostic: RgbaImage, old: Uint8Array
     }
     sel[i] = 1;
   }
-  return softLayer(a, softLabelAlpha(a, sel, true), agnostic.data);
+  const alpha = softLabelAlpha(a, sel, true);
+  if (drawn) {
+    // Arms drawn under the old top have no edge in the photo to snap to: theirs is the fill's own,
+    // softened by a pixel. It is taken with the bare arm they continue: where the two meet (the old
+    // hem) the photo's edge would let the garment show through as a line across the arm.
+    const d = new Float32Array(drawn.length), near = new Float32Array(drawn.length);
+    for (let i = 0; i < d.length; i++) { d[i] = drawn[i] || sel[i] ? 1 : 0; near[i] = drawn[i] ? 1 : 0; }
+    const soft = boxBlur(d, W, a.height, 1), by = boxBlur(near, W, a.height, 2);
+    for (let i = 0; i < d.length; i++) if (by[i]! > 0 && soft[i]! > alpha[i]!) alpha[i] = soft[i]!;
+  }
+  return softLayer(a, alpha, agnostic.data);
 }
 
 /** Colour from `src` under the soft alpha, edge pixels decontaminated. */

@@ -30,14 +30,15 @@ export async function prepareModelLayers(a: ModelAnalysis, opts: LayerOptions = 
   const ag = buildAgnostic(a, outline, top, old, shape);
   lap('agnostic');
   const front = frontLayer(a, outline, old);
-  const arms = armsLayer(a, ag.agnostic, old);
+  const arms = armsLayer(a, ag.agnostic, old, ag.drawn_arms);
   lap('front');
   // The garment may reach past the outline's cut at the hips: its shading goes on there.
   const shading = shadingMap(a, ag.old_clothing.data, bodyShapeGain(outline.mask.data, a.width, a.height, true));
   const light = sceneLight(a);
   lap('shading');
   timings.total = Object.values(timings).reduce((s, v) => s + v, 0);
-  return { ...ag, body: outline.mask, front, arms, shading, light, timings_ms: timings };
+  const { drawn_arms: _drawn, ...layers } = ag;
+  return { ...layers, body: outline.mask, front, arms, shading, light, timings_ms: timings };
 }
 
 /** PNGs a person can check: the agnostic person, the front layer on a checkerboard, the gain as grey, the body outline. */

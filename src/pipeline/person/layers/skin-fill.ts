@@ -12,6 +12,8 @@ const L = PARSE_LABELS;
 const ARM_OVER_TORSO = 0.95;
 /** The band below an old sleeve's hem faded into the fill, in shoulder widths. */
 const SEAM = 0.035;
+/** The armpit's level along the arm, in shares of the upper arm's length from the shoulder joint. */
+const ARMPIT = 0.35;
 /** Room an arm's fill keeps beyond its bare cross-section's edges, in half widths. */
 const EDGE_EASE = 0.08;
 
@@ -34,6 +36,7 @@ interface ArmPath {
 export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Array, skinSrc: Uint8Array, out: Float32Array, beside?: Uint8Array): ArmFill {
   const { width: W, height: H } = a;
   const done = new Uint8Array(W * H);
+  const limb = new Uint8Array(W * H);
   const outside = new Uint8Array(W * H);
   const seam = new Float32Array(W * H);
   const seamStations = Math.max(2, Math.round(SEAM * outline.skeleton.shoulderWidth));
@@ -65,6 +68,7 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
     const path = armPath(outline, side);
     if (!path) continue;
     const total = path.at[path.at.length - 1]!;
+    const armpit = ARMPIT * path.at[1]!;
     const steps = Math.max(2, Math.ceil(total));
     // Stations along the arm where bare skin shows across most of its width.
     const vis = new Uint8Array(steps + 1);
@@ -127,7 +131,7 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
     }
     if (!vis.some((v) => v)) {
       // A long sleeve hides the whole arm: drawn from the hand's own skin, if it shows.
-      armFromHand(a, path, outer, hole, torso, lum, lowLum, litSkinTone(a, hole, skinSrc, ARM_TONE), out, done, outside);
+      armFromHand(a, path, outer, hole, torso, lum, lowLum, litSkinTone(a, hole, skinSrc, ARM_TONE), out, done, outside, limb);
       continue;
     }
     const nearest = nearestVisible(vis);
@@ -224,6 +228,7 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
           // Mirrored right at the hem (the two meet without a step), the cross-section further up.
           blend(i, m, m < 0 ? 1 : Math.min(1, (upper.k0 - pr.t) / Math.max(2, 0.6 * tmp.hw)), uProfile, pb);
           done[i] = 1;
+          if (hole[i] && pr.t > armpit) limb[i] = 1;
           continue;
         }
         if (Math.abs(pr.s) > S_MAX) continue;
@@ -248,10 +253,11 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
         // Mirrored next to the edge, the cross-section further in.
         blend(i, mirrored, !profile ? 0 : mirrored < 0 ? 1 : Math.min(1, Math.abs(pr.t - kv) / Math.max(2, 0.6 * tmp.hw)), profile, pb);
         done[i] = 1;
+        if (hole[i] && pr.t > armpit) limb[i] = 1;
       }
     }
   }
-  return { done, outside, seam };
+  return { done, outside, seam, limb };
 }
 
 /**
@@ -285,9 +291,10 @@ function aboveShoulderLine(height: number, cap: number, inward: number): boolean
  * hand where it leaves the sleeve). The old sleeve around it, and the torso's corner beside its round top, turn backdrop. Nothing
  * is drawn when the hand does not show: the torso's fill then takes the sleeve.
  */
-function armFromHand(a: ModelAnalysis, path: ArmPath, outer: number, hole: Uint8Array, torso: Uint8Array, lum: Float32Array, lowLum: Float32Array, body: [number, number, number] | null, out: Float32Array, done: Uint8Array, outside: Uint8Array): void {
+function armFromHand(a: ModelAnalysis, path: ArmPath, outer: number, hole: Uint8Array, torso: Uint8Array, lum: Float32Array, lowLum: Float32Array, body: [number, number, number] | null, out: Float32Array, done: Uint8Array, outside: Uint8Array, limb: Uint8Array): void {
   const { width: W, height: H } = a;
   const lab = a.parsing.data, img = a.image.data;
+  const armpit = ARMPIT * path.at[1]!;
   const wrist = path.pts[path.pts.length - 1]!;
   const total = path.at[path.at.length - 1]!;
   const reach = 1.5 * path.hw[path.hw.length - 1]! + 4;
@@ -370,6 +377,7 @@ function armFromHand(a: ModelAnalysis, path: ArmPath, outer: number, hole: Uint8
       const w = body ? Math.min(1, Math.max(0, (pr.t - (1 - HAND_REACH) * total) / (HAND_REACH * total))) : 1;
       for (let c = 0; c < 3; c++) out[i * 3 + c] = (tone[c]! * w + (body ? body[c]! : 0) * (1 - w)) * g + e;
       done[i] = 1;
+      if (pr.t > armpit) limb[i] = 1;
     }
   }
 }
@@ -455,6 +463,8 @@ export interface ArmFill {
   outside: Uint8Array;
   /** Bare skin below a hem, faded into the fill: the photo's weight (0 at the hem … 1), 0 elsewhere. */
   seam: Float32Array;
+  /** Hole pixels filled as arm below the armpit's level (1): the arm there hangs in front of the torso. */
+  limb: Uint8Array;
 }
 
 /** The cross-section's mean colour per bin, empty bins taken from their neighbours, lightly smoothed; null when too little skin shows. */
