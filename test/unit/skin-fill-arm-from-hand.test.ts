@@ -1,6 +1,6 @@
 // A whole arm in a long old sleeve, with no bare arm skin to continue, is drawn from its hand: the hand's tone, a round limb tapering to the wrist, the sleeve around it backdrop.
 import { describe, expect, it } from 'vitest';
-import { fillArms } from '../../src/pipeline/person/layers/skin-fill.js';
+import { armContour, fillArms } from '../../src/pipeline/person/layers/skin-fill.js';
 import { PARSE_LABELS as L } from '../../src/pipeline/types.js';
 import { leftArmOutline, paintScene } from './arm-outline.js';
 
@@ -97,6 +97,24 @@ describe('fillArms under a long sleeve', () => {
     expect(fill.limb[at(60, 30)]).toBe(0);
     // Only what was drawn as arm.
     for (let i = 0; i < W * H; i++) if (fill.limb[i]) expect(fill.done[i]).toBe(1);
+  });
+
+  it('follows an arm\'s outline, not a straight taper: narrower above the biceps and at the elbow than at the forearm\'s top', () => {
+    const elbow = 100, total = 200;
+    const f = (t: number) => armContour(t, elbow, total);
+    // Deltoid, the narrowing below it, the biceps, the elbow; the forearm widest a quarter down.
+    expect(f(45)).toBeLessThan(f(15) - 0.1);
+    expect(f(70)).toBeGreaterThan(f(45) + 0.03);
+    expect(f(100)).toBeLessThan(f(70) - 0.1);
+    expect(f(125)).toBeGreaterThan(f(100) + 0.1);
+    expect(f(200)).toBeCloseTo(1, 5);
+    // Smooth: no step between neighbouring pixels anywhere along it.
+    for (let t = 0; t < total; t++) expect(Math.abs(f(t + 1) - f(t))).toBeLessThan(0.02);
+    // Drawn so: the elbow's row narrower than the forearm's a quarter down.
+    const { a, outline, hole, skinSrc } = scene(true);
+    const fill = fillArms(a, outline, hole, skinSrc, new Float32Array(W * H * 3));
+    const width = (y: number) => { let n = 0; for (let x = 0; x < W; x++) n += fill.done[y * W + x]!; return n; };
+    expect(width(120)).toBeGreaterThan(width(100));
   });
 
   it('draws nothing when the hand does not show (the torso\'s fill takes the sleeve)', () => {

@@ -268,8 +268,26 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
 const ARM_TONE = [0.35, 0.65] as const;
 /** Share of the arm's length, from the wrist, over which its tone turns to the hand's. */
 const HAND_REACH = 0.3;
-/** Half widths of a forearm by the elbow and of an upper arm by the shoulder, in wrist half widths. */
-const ELBOW_OVER_WRIST = 1.35, SHOULDER_OVER_WRIST = 1.6;
+/**
+ * A hanging arm's half width along it, in wrist half widths, at shares of the upper arm (shoulder
+ * joint → elbow) and of the forearm (elbow → wrist): the deltoid, narrower below it, the biceps, the
+ * elbow; the forearm widest a quarter down from the elbow, tapering to the wrist. A straight taper
+ * drew a ruler-edged tube.
+ */
+const UPPER_CONTOUR: readonly [number, number][] = [[0, 1.62], [0.2, 1.62], [0.45, 1.46], [0.7, 1.52], [1, 1.3]];
+const FOREARM_CONTOUR: readonly [number, number][] = [[0, 1.3], [0.25, 1.46], [0.6, 1.2], [1, 1]];
+
+/** The arm's half width at arc length t (elbow at `elbowAt`, wrist at `total`), in wrist half widths. */
+export function armContour(t: number, elbowAt: number, total: number): number {
+  const [pts, u] = t <= elbowAt ? [UPPER_CONTOUR, t / Math.max(1, elbowAt)] : [FOREARM_CONTOUR, (t - elbowAt) / Math.max(1, total - elbowAt)];
+  const v = Math.max(0, Math.min(1, u));
+  let k = 0;
+  while (k < pts.length - 2 && v > pts[k + 1]![0]) k++;
+  const [u0, f0] = pts[k]!, [u1, f1] = pts[k + 1]!;
+  // Eased between the points: the outline bends smoothly, with no corner at each.
+  const s = Math.max(0, Math.min(1, (v - u0) / (u1 - u0)));
+  return f0 + (f1 - f0) * s * s * (3 - 2 * s);
+}
 /** A drawn arm's cross-section: gain at its lit line (at ARM_PEAK of its half width, inner side < 0) and at its inner and outer edges. */
 const ARM_PEAK = -0.25, ARM_LIT = 1.03, ARM_INNER = 0.68, ARM_OUTER = 0.84;
 /** Rise over run of the shoulder's line from the top of the arm's round top towards the neck. */
@@ -334,11 +352,7 @@ function armFromHand(a: ModelAnalysis, path: ArmPath, outer: number, hole: Uint8
   if (wristHw < 3) return;
   // Never wider than the old sleeve's capsule: the arm is inside it.
   const elbowAt = path.at[1]!;
-  const halfAt = (t: number) => {
-    const f = t <= elbowAt ? SHOULDER_OVER_WRIST + ((ELBOW_OVER_WRIST - SHOULDER_OVER_WRIST) * t) / Math.max(1, elbowAt)
-      : ELBOW_OVER_WRIST + ((1 - ELBOW_OVER_WRIST) * (t - elbowAt)) / Math.max(1, total - elbowAt);
-    return f * wristHw;
-  };
+  const halfAt = (t: number) => armContour(t, elbowAt, total) * wristHw;
   const joint = path.pts[0]!;
   // The joint's normal, pointing away from the body (outer > 0 there).
   locate(path, 0, tmp);
