@@ -150,3 +150,33 @@ describe('dropLimbIslands', () => {
     expect(top[35 * W + 30]).toBe(1);
   });
 });
+
+describe('a few pixels of another label inside the top', () => {
+  it('are the top’s (a parsing slip on the sleeve), while a larger patch or the backdrop seen through stays as it is', () => {
+    const W = model.width, S = model.measurements.shoulder_width;
+    const lab = Uint8Array.from(model.parsing.data), img = Uint8Array.from(model.image.data);
+    // Centre of the tee: the middle of its pixels' box.
+    let x0 = W, x1 = 0, y0 = model.height, y1 = 0;
+    for (let i = 0; i < lab.length; i++) if (lab[i] === L.torso_clothing) { const x = i % W, y = (i / W) | 0; x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y); }
+    const cx = Math.round((x0 + x1) / 2), cy = Math.round((y0 + y1) / 2);
+    /** Relabels a w×h patch at (x, y) as `label` in skin colour; returns its pixels. */
+    const patch = (x: number, y: number, w: number, h: number, label: number) => {
+      const px: number[] = [];
+      for (let yy = y; yy < y + h; yy++) for (let xx = x; xx < x + w; xx++) {
+        const i = yy * W + xx;
+        expect(lab[i]).toBe(L.torso_clothing);
+        lab[i] = label; img.set([190, 130, 95], i * 4); px.push(i);
+      }
+      return px;
+    };
+    const small = patch(cx - 20, cy, 2, 8, L.left_arm);
+    const side = Math.ceil(Math.sqrt(0.01 * S * S));
+    const large = patch(cx + 5, cy - side, side, side, L.left_arm);
+    const seeThrough = patch(cx - 20, cy - 30, 3, 3, L.background);
+    const top = correctedTop({ ...model, image: { ...model.image, data: img }, parsing: { ...model.parsing, data: lab } });
+    expect(small.every((i) => top[i])).toBe(true);
+    // (A few of its pixels may go by their colour, as any arm pixel does; not the patch.)
+    expect(large.filter((i) => top[i]).length).toBeLessThan(0.05 * large.length);
+    expect(seeThrough.filter((i) => top[i]).length).toBe(0);
+  });
+});

@@ -75,7 +75,40 @@ export function correctedTop(a: ModelAnalysis): Uint8Array {
   absorbIslands(isTop, lab, W, H);
   dropSpecks(isTop, W, H, Math.max(8, SPECK * a.measurements.shoulder_width ** 2), lab);
   dropLimbIslands(isTop, lab, W, H, LIMB_ISLAND * a.measurements.shoulder_width ** 2);
+  absorbEnclaves(isTop, lab, W, H, ENCLAVE * a.measurements.shoulder_width ** 2);
   return isTop;
+}
+
+/**
+ * Largest patch of another label inside the top, all round it the top, taken as the top's, in
+ * shoulder widths squared: a few pixels of the sleeve that the parsing called arm were left as they
+ * were in the photo, a dark dash on the arm drawn over the sleeve.
+ */
+const ENCLAVE = 0.004;
+
+/** Components of non-top pixels (not backdrop) that the top encloses on every side, up to `maxArea` pixels, become top. */
+function absorbEnclaves(isTop: Uint8Array, lab: Uint8Array, W: number, H: number, maxArea: number): void {
+  const seen = new Uint8Array(W * H);
+  const stack: number[] = [];
+  const comp: number[] = [];
+  for (let s = 0; s < lab.length; s++) {
+    if (seen[s] || isTop[s] || lab[s] === L.background) continue;
+    let enclosed = true;
+    comp.length = 0;
+    stack.push(s); seen[s] = 1;
+    while (stack.length) {
+      const i = stack.pop()!;
+      if (comp.length <= maxArea) comp.push(i);
+      const x = i % W;
+      if (x === 0 || x === W - 1 || i < W || i >= lab.length - W) { enclosed = false; continue; }
+      for (const j of [i - 1, i + 1, i - W, i + W]) {
+        if (isTop[j]) continue;
+        if (lab[j] === L.background) { enclosed = false; continue; }
+        if (!seen[j]) { seen[j] = 1; stack.push(j); }
+      }
+    }
+    if (enclosed && comp.length <= maxArea) for (const i of comp) isTop[i] = 1;
+  }
 }
 
 /** Labels around a fragment of the old top that say it is off the body (the backdrop, or the top itself). */
