@@ -60,6 +60,11 @@ describe('fillArms under a long sleeve', () => {
       expect(lum(x0), `row ${y}`).toBeLessThan(0.78 * lit);
       expect(lum(x1), `row ${y}`).toBeGreaterThan(lum(x0) + 0.06 * lit);
       expect(lum(x1), `row ${y}`).toBeLessThan(0.92 * lit);
+      // A faint sheen along the lit line: paler there (the light's colour mixed in) than at the outer edge.
+      const sat = (x: number) => { const i = y * W + x; return (out[i * 3]! - out[i * 3 + 2]!) / out[i * 3]!; };
+      let litX = x0;
+      for (let x = x0; x <= x1; x++) if (lum(x) > lum(litX)) litX = x;
+      expect(sat(litX), `row ${y}`).toBeLessThan(sat(x1) - 0.02);
     }
   });
 

@@ -308,6 +308,8 @@ export function armContour(t: number, elbowAt: number, total: number): number {
 }
 /** A drawn arm's cross-section: gain at its lit line (at ARM_PEAK of its half width, inner side < 0) and at its inner and outer edges. */
 const ARM_PEAK = -0.25, ARM_LIT = 1.03, ARM_INNER = 0.68, ARM_OUTER = 0.84;
+/** Share of white mixed in along a drawn arm's lit line. */
+const ARM_SHEEN = 0.08;
 /** Rise over run of the shoulder's line from the top of the arm's round top towards the neck. */
 const SHOULDER_SLOPE = 0.5;
 
@@ -322,7 +324,7 @@ function aboveShoulderLine(height: number, cap: number, inward: number): boolean
 /**
  * A whole arm under a long old sleeve, with no bare arm skin to continue: drawn in the body's mid
  * tone turning to the hand's lit tone by the wrist, as a round limb (lit a little inside its middle,
- * darkest on its inner side) with the hand's own fine grain and a round top over the shoulder joint,
+ * darkest on its inner side, a faint sheen along its lit line) with the hand's own fine grain and a round top over the shoulder joint,
  * tapering from the shoulder to the wrist in proportion to the wrist's width (measured across the
  * hand where it leaves the sleeve). The old sleeve around it, and the torso's corner beside its round top, turn backdrop. Nothing
  * is drawn when the hand does not show: the torso's fill then takes the sleeve.
@@ -407,7 +409,12 @@ function armFromHand(a: ModelAnalysis, path: ArmPath, outer: number, hole: Uint8
       const e = amp * GRAIN_SCALE * (hash(x, y) + hash(x + 1, y) + hash(x, y + 1) + hash(x + 1, y + 1));
       // The body's own mid tone along the arm, turning to the hand's over the forearm's last third.
       const w = body ? Math.min(1, Math.max(0, (pr.t - (1 - HAND_REACH) * total) / (HAND_REACH * total))) : 1;
-      for (let c = 0; c < 3; c++) out[i * 3 + c] = (tone[c]! * w + (body ? body[c]! : 0) * (1 - w)) * g + e;
+      // A faint sheen along the lit line: the light's own colour mixed in, as on the photo's skin.
+      const sheen = ARM_SHEEN * Math.exp(-(((u - ARM_PEAK) / 0.2) ** 2));
+      for (let c = 0; c < 3; c++) {
+        const v0 = (tone[c]! * w + (body ? body[c]! : 0) * (1 - w)) * g;
+        out[i * 3 + c] = v0 + (255 - v0) * sheen + e;
+      }
       done[i] = 1;
       if (pr.t > armpit) limb[i] = 1;
     }
