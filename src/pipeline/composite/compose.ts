@@ -83,6 +83,9 @@ export function composeRender(input: ComposeInput): RgbaImage & { raised: Mask |
   const front = frontWithoutOldClothing(layers);
   if (input.armpits) hideArmsInCaps(front, model, garment, input.armpits);
   const arms = armsLayer(model, layers, input.armpits ?? { left: null, right: null });
+  // The old top kept under the garment keeps its sleeves on: an arm drawn where the sleeve was is
+  // under it, not a strip of skin down its middle.
+  if (kept) for (let i = 0; i < n; i++) if (kept.data[i]! >= 128) arms[i * 4 + 3] = 0;
   if (input.inSleeves) hideArmsInSleeves(front, arms, model, garment, input.inSleeves);
   // Front and arm layers go only over what the render changed: over the untouched person their soft
   // edges (decontaminated to skin colour) would lay a pale second outline beside the photo's own.
