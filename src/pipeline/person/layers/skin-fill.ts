@@ -235,7 +235,7 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
           // fro within the bare run clear of the hem's shadow (held at the run's end, one row's
           // grain repeated up the arm as streaks).
           const g0 = Math.min(upper.k1, upper.k0 + seamStations), run = Math.max(1, upper.k1 - g0);
-          const r = (upper.k0 - pr.t) % (2 * run);
+          const r = Math.abs(upper.k0 - pr.t) % (2 * run);
           const tt = g0 + (r > run ? 2 * run - r : r);
           locate(path, tt, tmp);
           const ds = (upper.lo(tt) + u * (upper.hi(tt) - upper.lo(tt))) * outer;
