@@ -170,7 +170,7 @@ export const GARMENT_PARTS = { none: 0, body: 1, sleeve_left: 2, sleeve_right: 3
 export interface GarmentAnalysis {
   width: number;
   height: number;
-  /** The garment cut out: RGBA with the mask as alpha; a brand label seen inside the back through the neck opening is painted over with the fabric around it. */
+  /** The garment cut out: RGBA with the mask as alpha. */
   image: RgbaImage;
   mask: Mask;
   cutout: { source: 'alpha' | 'background'; confidence: number; background: [number, number, number] | null };

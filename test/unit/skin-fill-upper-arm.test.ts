@@ -92,23 +92,4 @@ describe('fillArms under a short sleeve', () => {
       for (let y = HEM - 15; y <= HEM + 10; y++) expect(lum(x, y), `x ${x} row ${y}`).toBeGreaterThan(skin - 15);
     }
   });
-
-  it('draws the upper arm under the sleeve when the old top\'s body hangs over the bare arm\'s inner side below the hem', () => {
-    const outline = leftArmOutline(W, H, [15, 15], [15, 15]);
-    // The body lies to the image's left of this arm; the old top's body covers the inner 40% of the
-    // bare arm from the hem down past the elbow.
-    const innerCut = (y: number) => centre(y) - HALF + 0.8 * HALF;
-    const { a, hole, skinSrc } = paintScene(W, H, (x, y) => {
-      if (y >= 20 && y < HEM && x >= 40 && x <= 84) return { c: [60, 40, 90], label: L.torso_clothing, hole: true };
-      if (y >= HEM && y < 120 && x >= 30 && x < innerCut(y)) return { c: [60, 40, 90], label: L.torso_clothing, hole: true };
-      if (y >= HEM && y < 180 && Math.abs(x - centre(y)) <= HALF) return { c: SKIN, label: L.left_arm, skin: Math.abs(x - centre(y)) <= HALF - 1 };
-      return null;
-    });
-    const fill = fillArms(a, outline, hole, skinSrc, new Float32Array(W * H * 3));
-    for (const y of [35, 50, 65]) {
-      const x = Math.round(centre(y) + 0.3 * HALF);
-      expect(fill.done[y * W + x], `row ${y}`).toBe(1);
-      expect(fill.outside[y * W + x], `row ${y}`).toBe(0);
-    }
-  });
 });

@@ -2,7 +2,7 @@
 import { DEFAULT_LIMITS, decodeImage, type DecodeLimits } from '../image.js';
 import type { GarmentAnalysis, GarmentCategory, Mask, ScoredPoint } from '../types.js';
 import { garmentCategory } from './category.js';
-import { findCollarBack, findLabel, paintOver } from './collar.js';
+import { findCollarBack } from './collar.js';
 import { cutoutGarment } from './cutout.js';
 import { garmentLandmarks } from './landmarks.js';
 import { garmentParts } from './parts.js';
@@ -40,13 +40,9 @@ export async function analyzeGarment(bytes: Uint8Array, opts: AnalyzeGarmentOpti
   lap('parts');
   const collar = cat.category === 'bottom' ? null : findCollarBack(photo, shape, landmarks);
   if (collar) Object.assign(landmarks, neckFromCollar(collar, landmarks));
-  // The label inside the back, seen through the neck opening, is out of sight when worn.
-  const label = cat.category === 'bottom' || collar ? null : findLabel(photo, shape, landmarks);
   lap('collar');
-  // The cut-out keeps the photo's colours (but the label's, painted over with the fabric around it);
-  // only alpha changes.
+  // The cut-out keeps the photo's colours everywhere; only alpha changes, so the photo can be recovered.
   const image = { width: photo.width, height: photo.height, data: new Uint8Array(photo.data) };
-  if (label) paintOver(image, shape.bin, label);
   for (let i = 0; i < cut.mask.data.length; i++) image.data[4 * i + 3] = cut.mask.data[i]!;
   timings.total = Math.round((performance.now() - start) * 10) / 10;
   return {

@@ -77,17 +77,13 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
     // Stations where the old top hides the arm.
     const sleeved = new Uint8Array(steps + 1);
     const tmp = { x: 0, y: 0, nx: 0, ny: 0, hw: 0 };
-    // The side of the path away from the body (+1 or -1 across it).
-    const sk = outline.skeleton;
-    locate(path, total / 2, tmp);
-    const outer = Math.sign(tmp.nx * (tmp.x - (sk.shoulderL.x + sk.shoulderR.x) / 2) + tmp.ny * (tmp.y - (sk.shoulderL.y + sk.shoulderR.y) / 2)) || 1;
     for (let k = 0; k <= steps; k++) {
       locate(path, k, tmp);
-      let ok = 0, hid = 0, outerOk = 0;
+      let ok = 0, hid = 0;
       for (const s of [-0.6, -0.3, 0, 0.3, 0.6]) {
         const x = Math.round(tmp.x + tmp.nx * s * tmp.hw), y = Math.round(tmp.y + tmp.ny * s * tmp.hw);
         if (x < 0 || y < 0 || x >= W || y >= H) continue;
-        if (skinSrc[y * W + x]) { ok++; if (s * outer >= 0 && s * outer <= 0.3) outerOk++; }
+        if (skinSrc[y * W + x]) ok++;
         if (hole[y * W + x]) hid++;
       }
       // The path runs between the joints, not always down the arm's middle: a bare arm beside it
@@ -101,9 +97,7 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
           longest = Math.max(longest, run);
         }
       }
-      // Or its outer half is bare, on the line and beside it: the old top's body hanging over the
-      // arm's inner side is no sleeve (taken for one, the bare upper arm was drawn over as backdrop).
-      vis[k] = ok >= 4 || longest >= 16 || outerOk === 2 ? 1 : 0;
+      vis[k] = ok >= 4 || longest >= 16 ? 1 : 0;
       sleeved[k] = !vis[k] && hid > 0 ? 1 : 0;
     }
     // Right below an old sleeve's hem the skin is in the sleeve's shadow and its edge pixels carry
@@ -121,6 +115,9 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
     // where it shows: under the sleeve the arm keeps the width of its nearest bare cross-section, not
     // the old sleeve's outline. Only the outer side: between the arm and the torso the old top may
     // hide the body's side.
+    const sk = outline.skeleton;
+    locate(path, total / 2, tmp);
+    const outer = Math.sign(tmp.nx * (tmp.x - (sk.shoulderL.x + sk.shoulderR.x) / 2) + tmp.ny * (tmp.y - (sk.shoulderL.y + sk.shoulderR.y) / 2)) || 1;
     const edge = new Float32Array(steps + 1).fill(NaN);
     for (let k = 0; k <= steps; k++) {
       if (!vis[k]) continue;
