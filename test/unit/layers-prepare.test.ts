@@ -67,9 +67,8 @@ describe.each(SAMPLES)('prepareModelLayers on %s', (file) => {
   it('changes the photo only where the old top was, and on bare arm skin just below a sleeve\'s hem', () => {
     const { a, layers } = run();
     const o = layers.old_clothing.data, p = a.image.data, q = layers.agnostic.data, lab = a.parsing.data;
-    // The fill fades into the arm's skin over a band of 0.035 shoulder widths below a hem (0.07 below
-    // a short sleeve's, where the sleeve's shadow reaches further).
-    const seam = grow(o.map((v) => (v ? 1 : 0)), a.width, a.height, Math.ceil(0.085 * Math.max(a.measurements.shoulder_width, 0.2 * a.person_box.width)));
+    // The fill fades into the arm's skin over a band of 0.035 shoulder widths below a hem.
+    const seam = grow(o.map((v) => (v ? 1 : 0)), a.width, a.height, Math.ceil(0.05 * Math.max(a.measurements.shoulder_width, 0.2 * a.person_box.width)));
     // Right at the hem the arm's pixels are the sleeve's shadow and fringe: those may be replaced outright.
     const hemLine = grow(o.map((v) => (v ? 1 : 0)), a.width, a.height, 3);
     let worst = 0, worstBand = 0, oldCount = 0;

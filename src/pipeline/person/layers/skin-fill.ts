@@ -14,8 +14,6 @@ const ARM_OVER_TORSO = 0.95;
 const SEAM = 0.035;
 /** The armpit's level along the arm, in shares of the upper arm's length from the shoulder joint. */
 const ARMPIT = 0.35;
-/** Bare skin nearer the old hem than this many seam bands is in the hem's shadow: not sampled for the upper arm's cross-section. */
-const HEM_SHADOW = 2;
 /** Room an arm's fill keeps beyond its bare cross-section's edges, in half widths. */
 const EDGE_EASE = 0.08;
 
@@ -161,9 +159,7 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
         const b = Math.min(BINS - 1, Math.floor(((pr.s + S_MAX) / (2 * S_MAX)) * BINS));
         for (let c = 0; c < 3; c++) prof[b * 3 + c] += img[i * 4 + c]!;
         cnt[b]++;
-        // The upper arm's cross-section clear of the hem's shadow: carried up, that band's darker
-        // tone drew a line across the arm above the old hem.
-        if (upper && k >= upper.k0 && k <= upper.k1 && holeDist[i]! >= HEM_SHADOW * seamStations) {
+        if (upper && k >= upper.k0 && k <= upper.k1) {
           const u = (outer * pr.s * pr.hw - upper.lo(pr.t)) / Math.max(1, upper.hi(pr.t) - upper.lo(pr.t));
           if (u < 0 || u > 1) continue;
           const ub = Math.min(BINS - 1, Math.floor(u * BINS));
@@ -182,9 +178,7 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
         if (!pr || Math.abs(pr.s) > (upper && pr.t < upper.k0 ? S_WIDE : S_MAX)) continue;
         const k = Math.max(0, Math.min(steps, Math.round(pr.t)));
         // Bare skin in the band below a hem is faded into the fill; elsewhere only the hole is filled.
-        // Below a short sleeve's hem (the upper arm's fill) the shadow reaches further: so does the band.
-        const bandDepth = upper && pr.t < upper.k1 ? HEM_SHADOW * seamStations : seamStations;
-        const band = !hole[i] && holeDist[i]! < bandDepth && isArm(i) && !torso[i];
+        const band = !hole[i] && holeDist[i]! < seamStations && isArm(i) && !torso[i];
         // Old top outside the body's outline, below the shoulder joint, is the arm's where the bare
         // arm's edges carried up say so (over the joint it is the shoulder's outline: backdrop).
         const besideArm = !!beside?.[i] && !!upper && pr.t < upper.k0 && pr.t > 0;
@@ -193,10 +187,7 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
         // it is still an arm (its own round shading, darker towards its edges), not torso skin —
         // below the joint only, and only where the sleeve hides the arm (beside a bare arm the old
         // top over the torso's outline is the torso's side).
-        // Down to the end of the bare run the edges were fitted on (off the torso): the old hem runs
-        // across the arm at a slant, and the hole below its first bare station (or the band under it)
-        // mirrored from the hem's shadow drew a dark line along it.
-        const upperArm = !!upper && !!uProfile && ((hole[i] && pr.t < upper.k0) || (((hole[i] && !torso[i]) || band) && pr.t < upper.k1) || besideArm);
+        const upperArm = !!upper && !!uProfile && (hole[i] || besideArm) && pr.t < upper.k0;
         if (torso[i] && !upperArm && (Math.abs(pr.s) > ARM_OVER_TORSO || pr.t < 0.3 * path.hw[0]! || !sleeved[k])) continue;
         const kv = nearest[k]!;
         if (kv < 0) continue;
@@ -228,20 +219,14 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
             continue;
           }
           const pb = Math.max(0, Math.min(BINS - 1, u * BINS - 0.5));
-          // Fine grain from the bare skin below, at the same place across the arm, mirrored to and
-          // fro within the bare run clear of the hem's shadow (held at the run's end, one row's
-          // grain repeated up the arm as streaks).
-          const g0 = Math.min(upper.k1, upper.k0 + seamStations), run = Math.max(1, upper.k1 - g0);
-          const r = Math.abs(upper.k0 - pr.t) % (2 * run);
-          const tt = g0 + (r > run ? 2 * run - r : r);
+          // Fine grain from the bare skin right below, at the same place across the arm.
+          const tt = Math.min(upper.k1, 2 * upper.k0 - pr.t);
           locate(path, tt, tmp);
           const ds = (upper.lo(tt) + u * (upper.hi(tt) - upper.lo(tt))) * outer;
           const xi = Math.round(tmp.x + tmp.nx * ds), yi = Math.round(tmp.y + tmp.ny * ds);
           const m = xi >= 0 && yi >= 0 && xi < W && yi < H && skinSrc[yi * W + xi] ? yi * W + xi : -1;
-          // The cross-section throughout: the band below the hem fades from it into the photo.
-          // Eased in: the photo's shadowed rows right under the hem weigh less.
-          if (band) seam[i] = (holeDist[i]! / bandDepth) ** 1.5;
-          blend(i, m, 1, uProfile, pb);
+          // Mirrored right at the hem (the two meet without a step), the cross-section further up.
+          blend(i, m, m < 0 ? 1 : Math.min(1, (upper.k0 - pr.t) / Math.max(2, 0.6 * tmp.hw)), uProfile, pb);
           done[i] = 1;
           if (hole[i] && pr.t > armpit) limb[i] = 1;
           continue;
