@@ -306,10 +306,11 @@ function aboveShoulderLine(height: number, cap: number, inward: number): boolean
 /**
  * A whole arm under a long old sleeve, with no bare arm skin to continue: drawn in the body's mid
  * tone turning to the hand's lit tone by the wrist, as a round limb (lit a little inside its middle,
- * darkest on its inner side, a faint sheen along its lit line) with the hand's own fine grain and a round top over the shoulder joint,
- * tapering from the shoulder to the wrist in proportion to the wrist's width (measured across the
- * hand where it leaves the sleeve). The old sleeve around it, and the torso's corner beside its round top, turn backdrop. Nothing
- * is drawn when the hand does not show: the torso's fill then takes the sleeve.
+ * darkest on its inner side, a faint sheen along its lit line) with the hand's own fine grain and a
+ * round top over the shoulder joint, its width following an arm's outline (armContour) in proportion
+ * to the wrist's width (measured across the hand where it leaves the sleeve). The old sleeve around
+ * it, and the torso's corner beside its round top, turn backdrop. Nothing is drawn when the hand does
+ * not show: the torso's fill then takes the sleeve.
  */
 function armFromHand(a: ModelAnalysis, path: ArmPath, outer: number, hole: Uint8Array, torso: Uint8Array, lum: Float32Array, lowLum: Float32Array, body: [number, number, number] | null, out: Float32Array, done: Uint8Array, outside: Uint8Array, limb: Uint8Array): void {
   const { width: W, height: H } = a;
