@@ -1,6 +1,7 @@
 // Which pixels are the old top: the parsed top, plus "skin" that is really the top (skin-coloured fabric, print islands).
 import { PARSE_LABELS, type ModelAnalysis } from '../../types.js';
 import { boxBlur } from '../../composite/guided-filter.js';
+import { components } from '../../garment/mask-ops.js';
 import { ycc } from '../skin.js';
 import { grow } from './raster.js';
 
@@ -88,26 +89,21 @@ const ENCLAVE = 0.004;
 
 /** Components of non-top pixels (not backdrop) that the top encloses on every side, up to `maxArea` pixels, become top. */
 function absorbEnclaves(isTop: Uint8Array, lab: Uint8Array, W: number, H: number, maxArea: number): void {
-  const seen = new Uint8Array(W * H);
-  const stack: number[] = [];
-  const comp: number[] = [];
-  for (let s = 0; s < lab.length; s++) {
-    if (seen[s] || isTop[s] || lab[s] === L.background) continue;
-    let enclosed = true;
-    comp.length = 0;
-    stack.push(s); seen[s] = 1;
-    while (stack.length) {
-      const i = stack.pop()!;
-      if (comp.length <= maxArea) comp.push(i);
-      const x = i % W;
-      if (x === 0 || x === W - 1 || i < W || i >= lab.length - W) { enclosed = false; continue; }
-      for (const j of [i - 1, i + 1, i - W, i + W]) {
-        if (isTop[j]) continue;
-        if (lab[j] === L.background) { enclosed = false; continue; }
-        if (!seen[j]) { seen[j] = 1; stack.push(j); }
-      }
-    }
-    if (enclosed && comp.length <= maxArea) for (const i of comp) isTop[i] = 1;
+  const other = new Uint8Array(W * H);
+  for (let i = 0; i < other.length; i++) other[i] = !isTop[i] && lab[i] !== L.background ? 1 : 0;
+  const { labels, sizes } = components(other, W, H);
+  // A component touching the image's edge or the backdrop is not enclosed.
+  const open = new Uint8Array(sizes.length);
+  for (let i = 0; i < labels.length; i++) {
+    const c = labels[i]!;
+    if (!c || open[c]) continue;
+    const x = i % W;
+    if (x === 0 || x === W - 1 || i < W || i >= labels.length - W) { open[c] = 1; continue; }
+    for (const j of [i - 1, i + 1, i - W, i + W]) if (!isTop[j] && lab[j] === L.background) open[c] = 1;
+  }
+  for (let i = 0; i < labels.length; i++) {
+    const c = labels[i]!;
+    if (c && !open[c] && sizes[c]! <= maxArea) isTop[i] = 1;
   }
 }
 
