@@ -333,6 +333,10 @@ function sleeveSide(s: Shape, sgn: number, neckIdx: number, main: Defect): Upper
       if (proj + 0.7 * perp > bo) (bo = proj + 0.7 * perp), (oi = k);
       if (proj - 0.7 * perp > bi) (bi = proj - 0.7 * perp), (ii = k);
     });
+    // The walk from the neck meets the sleeve's top edge first: the cuff's corner it reaches first is
+    // the outer one. The perpendicular's side (towards the neck) gets a hanging sleeve's sides the
+    // wrong way round: its axis is nearly parallel to the neck-to-armpit line.
+    if (ii < oi) [oi, ii] = [ii, oi];
     first = oi;
     outer = pt(s, seg[oi]!);
     inner = pt(s, seg[ii]!);
