@@ -568,11 +568,13 @@ describe('renderTryOn on a CGI model', () => {
     const bare = lowered(model.height);
     const big = renderTryOn({ model: bare, layers: patch(Math.round(0.25 * S)), garment: tee }, { meet_lower: false });
     expect(big.raised).toBeNull();
-    expect(big.quality.inpainted_share).toBeLessThanOrEqual(0.2);
+    expect(big.quality.inpainted_share).toBeLessThanOrEqual(0.15);
+    expect(big.quality.synthesised_skin).toBeGreaterThan(0.1);
     expect(big.quality.reasons.some((x) => x.includes('synthesised skin shows over'))).toBe(true);
     expect(big.quality.needs_review).toBe(true);
     const sliver = renderTryOn({ model: bare, layers: patch(2), garment: tee }, { meet_lower: false });
     expect(sliver.quality.reasons.some((x) => x.includes('synthesised skin shows over'))).toBe(false);
+    expect(sliver.quality.synthesised_skin).toBeLessThan(0.02);
   });
 });
 

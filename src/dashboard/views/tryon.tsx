@@ -20,7 +20,7 @@ export function QualityDetails({ r, open }: { r: Render; open?: boolean }) {
   if (!q) return null;
   const rows: [string, unknown][] = [
     ['Overall', q.score], ['Pose', q.pose_confidence], ['Cut-out', q.cutout_confidence], ['Landmarks', q.landmark_confidence],
-    ['Old clothing showing', q.old_clothing_uncovered], ['Filled in', q.inpainted_share], ['Hidden by arms', q.arm_overlap], ['Out of frame', q.out_of_frame], ['Lengthened', q.lengthened],
+    ['Old clothing showing', q.old_clothing_uncovered], ['Filled in', q.inpainted_share], ['Synthesised skin', q.synthesised_skin], ['Hidden by arms', q.arm_overlap], ['Out of frame', q.out_of_frame], ['Lengthened', q.lengthened],
   ];
   return (
     <details class="quality" open={open}>
