@@ -23,17 +23,20 @@ export interface ScenePixel { c: readonly number[]; label?: number; hole?: boole
 /** A W×H scene painted pixel by pixel (backdrop grey where `paint` returns null): the analysis fillArms reads, the hole and the skin sources. */
 export function paintScene(W: number, H: number, paint: (x: number, y: number) => ScenePixel | null): { a: ModelAnalysis; hole: Uint8Array; skinSrc: Uint8Array } {
   const img = new Uint8Array(W * H * 4), lab = new Uint8Array(W * H);
-  const hole = new Uint8Array(W * H), skinSrc = new Uint8Array(W * H);
+  const hole = new Uint8Array(W * H), skinSrc = new Uint8Array(W * H), person = new Uint8Array(W * H);
   for (let y = 0; y < H; y++) {
     for (let x = 0; x < W; x++) {
       const i = y * W + x;
-      const p = paint(x, y) ?? { c: [235, 235, 235] };
+      const painted = paint(x, y);
+      const p = painted ?? { c: [235, 235, 235] };
+      // The person's mask: whatever is painted (the backdrop is not).
+      person[i] = painted ? 255 : 0;
       img.set([Math.round(p.c[0]!), Math.round(p.c[1]!), Math.round(p.c[2]!), 255], i * 4);
       lab[i] = p.label ?? 0;
       hole[i] = p.hole ? 1 : 0;
       skinSrc[i] = p.skin ? 1 : 0;
     }
   }
-  const a = { width: W, height: H, image: { width: W, height: H, data: img }, parsing: { width: W, height: H, data: lab } } as unknown as ModelAnalysis;
+  const a = { width: W, height: H, image: { width: W, height: H, data: img }, parsing: { width: W, height: H, data: lab }, mask: { width: W, height: H, data: person } } as unknown as ModelAnalysis;
   return { a, hole, skinSrc };
 }

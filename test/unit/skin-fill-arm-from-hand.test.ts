@@ -122,6 +122,60 @@ describe('fillArms under a long sleeve', () => {
     expect(width(120)).toBeGreaterThan(width(100));
   });
 
+  it('anti-aliases the drawn edge by the share of each pixel inside it: partly covered pixels only at the two edges', () => {
+    const { a, outline, hole, skinSrc } = scene(true);
+    const fill = fillArms(a, outline, hole, skinSrc, new Float32Array(W * H * 3));
+    let partial = 0, edges = 0;
+    for (const y of [40, 70, 100, 130, 160]) {
+      let x0 = -1, x1 = -1;
+      for (let x = 0; x < W; x++) if (fill.done[y * W + x]) { if (x0 < 0) x0 = x; x1 = x; }
+      for (const x of [x0, x1]) { edges++; if (fill.cover[y * W + x]! < 1) partial++; }
+      // Inside, whole pixels; no share outside 0..1.
+      for (let x = x0 + 2; x <= x1 - 2; x++) expect(fill.cover[y * W + x], `row ${y} x ${x}`).toBe(1);
+      for (let x = 0; x < W; x++) expect(fill.cover[y * W + x]!).toBeGreaterThan(0);
+    }
+    // A straight edge crosses pixel centres at arbitrary offsets: most edge pixels are partly covered.
+    expect(partial / edges).toBeGreaterThanOrEqual(0.6);
+  });
+
+  it('keeps the drawn arm inside its sleeve\'s silhouette where the sleeve is narrower than an arm\'s outline', () => {
+    const outline = leftArmOutline(W, H, [22, 20], [20, 18]);
+    // A narrow sleeve (15 px across) around a wide wrist: the arm's outline would stand out of it.
+    const { a, hole, skinSrc } = paintScene(W, H, (x, y) => {
+      if (y >= 20 && y < 180 && Math.abs(x - 60) <= 7) return { c: [30, 30, 50], label: L.torso_clothing, hole: true };
+      if (y >= 180 && y < 215 && Math.abs(x - 60) <= WRIST + 3) return { c: HAND, label: L.hands };
+      return null;
+    });
+    // The old top's fringe beside the sleeve (outside the person) is offered as well.
+    const beside = new Uint8Array(W * H);
+    for (let y = 20; y < 180; y++) for (let x = 50; x <= 70; x++) if (!hole[y * W + x]) beside[y * W + x] = 1;
+    const fill = fillArms(a, outline, hole, skinSrc, new Float32Array(W * H * 3), beside);
+    let drawn = 0;
+    for (let i = 0; i < W * H; i++) {
+      if (!fill.done[i]) continue;
+      drawn++;
+      expect(hole[i], `pixel ${i % W},${(i / W) | 0}`).toBe(1);
+    }
+    expect(drawn).toBeGreaterThan(100 * 12);
+  });
+
+  it('bridges a notch in the sleeve\'s outline (a fold) with a smooth arm, not a step', () => {
+    const outline = leftArmOutline(W, H, [22, 20], [20, 18]);
+    // A narrow sleeve whose outer edge (the image's right, away from the body) steps in by 4 px over ten rows.
+    const { a, hole, skinSrc } = paintScene(W, H, (x, y) => {
+      const right = y >= 90 && y < 100 ? 63 : 67;
+      if (y >= 20 && y < 180 && x >= 53 && x <= right) return { c: [30, 30, 50], label: L.torso_clothing, hole: true };
+      if (y >= 180 && y < 215 && Math.abs(x - 60) <= WRIST + 3) return { c: HAND, label: L.hands };
+      return null;
+    });
+    const fill = fillArms(a, outline, hole, skinSrc, new Float32Array(W * H * 3));
+    const edge = (y: number) => { let x1 = -1; for (let x = 0; x < W; x++) if (fill.done[y * W + x]) x1 = x; return x1; };
+    for (let y = 40; y < 170; y++) {
+      expect(edge(y), `row ${y}`).toBeGreaterThan(0);
+      expect(Math.abs(edge(y + 1) - edge(y)), `rows ${y}–${y + 1}`).toBeLessThanOrEqual(1);
+    }
+  });
+
   it('draws nothing when the hand does not show (the torso\'s fill takes the sleeve)', () => {
     const { a, outline, hole, skinSrc } = scene(false);
     const fill = fillArms(a, outline, hole, skinSrc, new Float32Array(W * H * 3));

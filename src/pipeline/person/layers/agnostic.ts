@@ -54,7 +54,21 @@ export function buildAgnostic(a: ModelAnalysis, outline: BodyOutline, top: Uint8
   const rest = new Uint8Array(n);
   for (let i = 0; i < n; i++) rest[i] = skinHole[i] && !arms.done[i] ? 1 : 0;
   fillTorso(a, rest, skinSrc, armRelief(a, outline, rest, shade), out, outline.skeleton);
-  const bg = pullPush(rgb, W, H, bgHole, bgSrc);
+  // A drawn arm's edge pixels beside the backdrop: the arm's colour over the backdrop by the share
+  // of the pixel it covers, the backdrop carried in under them too.
+  const edge = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    if (!(arms.cover[i]! < 1) || !arms.done[i]) continue;
+    const x = i % W, y = (i / W) | 0;
+    for (let dy = -1; dy <= 1 && !edge[i]; dy++)
+      for (let dx = -1; dx <= 1; dx++) {
+        const xx = x + dx, yy = y + dy;
+        if (xx >= 0 && yy >= 0 && xx < W && yy < H && bgHole[yy * W + xx]) { edge[i] = 1; break; }
+      }
+  }
+  const bgFill = new Uint8Array(bgHole);
+  for (let i = 0; i < n; i++) if (edge[i]) bgFill[i] = 1;
+  const bg = pullPush(rgb, W, H, bgFill, bgSrc);
   const px = new Uint8Array(src);
   const fs = new Uint8Array(n), fb = new Uint8Array(n), oc = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
@@ -62,7 +76,8 @@ export function buildAgnostic(a: ModelAnalysis, outline: BodyOutline, top: Uint8
     oc[i] = 255;
     const f = skinHole[i] ? out : bg;
     if (skinHole[i]) fs[i] = 255; else fb[i] = 255;
-    for (let c = 0; c < 3; c++) px[i * 4 + c] = Math.max(0, Math.min(255, Math.round(f[i * 3 + c]!)));
+    const k = edge[i] ? arms.cover[i]! : 1;
+    for (let c = 0; c < 3; c++) px[i * 4 + c] = Math.max(0, Math.min(255, Math.round(f[i * 3 + c]! * k + bg[i * 3 + c]! * (1 - k))));
     // The person mask says how opaque the pixel was; a filled pixel is whole, as skin or as backdrop.
     px[i * 4 + 3] = 255;
   }
@@ -72,7 +87,7 @@ export function buildAgnostic(a: ModelAnalysis, outline: BodyOutline, top: Uint8
     const w = arms.seam[i]!;
     for (let c = 0; c < 3; c++) px[i * 4 + c] = Math.max(0, Math.min(255, Math.round(out[i * 3 + c]! * (1 - w) + src[i * 4 + c]! * w)));
   }
-  featherFillSeam(px, fs, fb, W, H, Math.max(1, Math.round(Math.max(W, H) / 600)));
+  featherFillSeam(px, fs, fb, W, H, Math.max(1, Math.round(Math.max(W, H) / 600)), edge);
   return {
     agnostic: { width: W, height: H, data: px },
     old_clothing: { width: W, height: H, data: oc },
@@ -85,19 +100,20 @@ export function buildAgnostic(a: ModelAnalysis, outline: BodyOutline, top: Uint8
 /**
  * Where synthesised skin meets synthesised backdrop the body outline is a hard, pixel-stepped line
  * (the fills are decided per pixel): a short blur across that seam only gives it the soft edge a
- * photographed arm has.
+ * photographed arm has. Seams near `antialiased` pixels (a drawn arm's edge) are left as they are.
  */
-function featherFillSeam(px: Uint8Array, fs: Uint8Array, fb: Uint8Array, W: number, H: number, r: number): void {
+function featherFillSeam(px: Uint8Array, fs: Uint8Array, fb: Uint8Array, W: number, H: number, r: number, antialiased: Uint8Array): void {
   const n = W * H;
   const near = (m: Uint8Array) => {
     const f = new Float32Array(n);
     for (let i = 0; i < n; i++) f[i] = m[i] ? 1 : 0;
     return boxBlur(f, W, H, r);
   };
-  const ns = near(fs), nb = near(fb);
+  const ns = near(fs), nb = near(fb), na = near(antialiased);
   const seam = new Uint8Array(n);
   let any = false;
-  for (let i = 0; i < n; i++) if ((fs[i] || fb[i]) && ns[i]! > 0 && nb[i]! > 0) { seam[i] = 1; any = true; }
+  // Not across a drawn arm's edge: that is anti-aliased already, and a blur would smear it.
+  for (let i = 0; i < n; i++) if ((fs[i] || fb[i]) && ns[i]! > 0 && nb[i]! > 0 && !(na[i]! > 0)) { seam[i] = 1; any = true; }
   if (!any) return;
   const ch = new Float32Array(n);
   for (let c = 0; c < 3; c++) {

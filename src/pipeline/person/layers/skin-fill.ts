@@ -39,6 +39,7 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
   const limb = new Uint8Array(W * H);
   const outside = new Uint8Array(W * H);
   const seam = new Float32Array(W * H);
+  const cover = new Float32Array(W * H).fill(1);
   const seamStations = Math.max(2, Math.round(SEAM * outline.skeleton.shoulderWidth));
   const holeDist = distanceTo(hole, W, H);
   const lab = a.parsing.data;
@@ -131,7 +132,7 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
     }
     if (!vis.some((v) => v)) {
       // A long sleeve hides the whole arm: drawn from the hand's own skin, if it shows.
-      armFromHand(a, path, outer, hole, torso, lum, lowLum, litSkinTone(a, hole, skinSrc, ARM_TONE), out, done, outside, limb);
+      armFromHand(a, path, outer, hole, beside, torso, lum, lowLum, litSkinTone(a, hole, skinSrc, ARM_TONE), out, { done, outside, limb, cover });
       continue;
     }
     const nearest = nearestVisible(vis);
@@ -257,7 +258,7 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
       }
     }
   }
-  return { done, outside, seam, limb };
+  return { done, outside, seam, limb, cover };
 }
 
 /**
@@ -308,11 +309,14 @@ function aboveShoulderLine(height: number, cap: number, inward: number): boolean
  * tone turning to the hand's lit tone by the wrist, as a round limb (lit a little inside its middle,
  * darkest on its inner side, a faint sheen along its lit line) with the hand's own fine grain and a
  * round top over the shoulder joint, its width following an arm's outline (armContour) in proportion
- * to the wrist's width (measured across the hand where it leaves the sleeve). The old sleeve around
- * it, and the torso's corner beside its round top, turn backdrop. Nothing is drawn when the hand does
- * not show: the torso's fill then takes the sleeve.
+ * to the wrist's width (measured across the hand where it leaves the sleeve), its edge anti-aliased
+ * by the share of each pixel it covers (`cover`). The old sleeve around it, and the torso's corner
+ * beside its round top, turn backdrop; old sleeve outside the body's outline (`beside`) inside the
+ * arm's outline is arm. Nothing is drawn when the hand does not show: the torso's fill then takes the
+ * sleeve.
  */
-function armFromHand(a: ModelAnalysis, path: ArmPath, outer: number, hole: Uint8Array, torso: Uint8Array, lum: Float32Array, lowLum: Float32Array, body: [number, number, number] | null, out: Float32Array, done: Uint8Array, outside: Uint8Array, limb: Uint8Array): void {
+function armFromHand(a: ModelAnalysis, path: ArmPath, outer: number, hole: Uint8Array, beside: Uint8Array | undefined, torso: Uint8Array, lum: Float32Array, lowLum: Float32Array, body: [number, number, number] | null, out: Float32Array, fill: Omit<ArmFill, 'seam'>): void {
+  const { done, outside, limb, cover } = fill;
   const { width: W, height: H } = a;
   const lab = a.parsing.data, img = a.image.data;
   const armpit = ARMPIT * path.at[1]!;
@@ -356,6 +360,7 @@ function armFromHand(a: ModelAnalysis, path: ArmPath, outer: number, hole: Uint8
   // Never wider than the old sleeve's capsule: the arm is inside it.
   const elbowAt = path.at[1]!;
   const halfAt = (t: number) => armContour(t, elbowAt, total) * wristHw;
+  const outerEdge = sleeveOuterEdge(a, path, outer, hole, beside, Math.max(3, Math.round(SLEEVE_NOTCH * wristHw)));
   const joint = path.pts[0]!;
   // The joint's normal, pointing away from the body (outer > 0 there).
   locate(path, 0, tmp);
@@ -364,7 +369,10 @@ function armFromHand(a: ModelAnalysis, path: ArmPath, outer: number, hole: Uint8
   for (let y = y0; y <= y1; y++) {
     for (let x = x0; x <= x1; x++) {
       const i = y * W + x;
-      if (!hole[i] || done[i]) continue;
+      // The old sleeve outside the body's outline is the arm's too where its own outline says so:
+      // clipped by the sleeve's outline instead, the arm's edge was the seam between two fills.
+      const besideOnly = !hole[i] && !!beside?.[i];
+      if ((!hole[i] && !besideOnly) || done[i]) continue;
       const pr = project(path, x, y);
       if (!pr || Math.abs(pr.s) > 1.2) continue;
       // The arm is in front of the torso's side and corner, its round top (the deltoid) over the
@@ -374,16 +382,22 @@ function armFromHand(a: ModelAnalysis, path: ArmPath, outer: number, hole: Uint8
       const cap = pr.t <= 0;
       const outward = cap ? (x - joint.x) * ox + (y - joint.y) * oy : pr.s * outer * pr.hw;
       const d = cap ? Math.hypot(x - joint.x, y - joint.y) : Math.abs(pr.s) * pr.hw;
-      const hw = Math.min(halfAt(Math.max(0, pr.t)), pr.hw);
-      if (d > hw) {
+      let hw = Math.min(halfAt(Math.max(0, pr.t)), pr.hw);
+      // On its outer side, inside the sleeve's own outline (smoothed: not into its folds' notches).
+      if (!cap && outward > 0) hw = Math.min(hw, outerEdge[Math.max(0, Math.min(outerEdge.length - 1, Math.round(pr.t)))]!);
+      // The pixel's share inside the arm's edge (a pixel's box across a straight edge), and never
+      // past the sleeve's own silhouette (the person's soft mask): an arm is inside its sleeve.
+      const c = Math.min(1, hw + 0.5 - d, a.mask.data[i]! / 255);
+      if (c <= 0) {
         // The old sleeve standing out beside the arm, or the torso's corner outside it: backdrop.
         // Inside the arm (towards the body) the torso's, over the joint up to the slope that rises
         // from the arm's round top to the neck.
         const up = cap ? -((x - joint.x) * oy - (y - joint.y) * ox) * outer : 0;
         const underSlope = !!torso[i] && outward <= 0 && (!cap || !aboveShoulderLine(up, hw, -outward));
-        if (!underSlope && d > hw + 0.5) outside[i] = 1;
+        if (!underSlope && !besideOnly) outside[i] = 1;
         continue;
       }
+      if (c < 1) cover[i] = c;
       // Lit a little inside its middle, darkest on its inner side (against the body, out of the
       // light), less so on its outer side: a photographed arm's profile (0.66, 1, 0.83 across).
       const u = Math.max(-1, Math.min(1, (outward >= 0 ? d : -d) / Math.max(1, hw)));
@@ -402,6 +416,46 @@ function armFromHand(a: ModelAnalysis, path: ArmPath, outer: number, hole: Uint8
       if (pr.t > armpit) limb[i] = 1;
     }
   }
+}
+
+/** Length along the arm, in wrist half widths, of the notches in a sleeve's outline the drawn arm bridges. */
+const SLEEVE_NOTCH = 1.5;
+
+/**
+ * How far the old sleeve reaches out from the arm's line on its outer side at each station along the
+ * arm (pixels, to where the person's mask ends), opened over `win` stations each way (a running
+ * minimum, then a running mean): a drawn arm kept inside it bridges the notches its folds make
+ * instead of following them, and never stands out of the sleeve.
+ */
+function sleeveOuterEdge(a: ModelAnalysis, path: ArmPath, outer: number, hole: Uint8Array, beside: Uint8Array | undefined, win: number): Float32Array {
+  const { width: W, height: H } = a;
+  const total = path.at[path.at.length - 1]!;
+  const n = Math.max(1, Math.ceil(total)) + 1;
+  const ext = new Float32Array(n);
+  const tmp = { x: 0, y: 0, nx: 0, ny: 0, hw: 0 };
+  for (let k = 0; k < n; k++) {
+    locate(path, k, tmp);
+    let s = 0;
+    for (; s <= 3 * tmp.hw; s += 0.5) {
+      const x = Math.round(tmp.x + tmp.nx * outer * s), y = Math.round(tmp.y + tmp.ny * outer * s);
+      if (x < 0 || y < 0 || x >= W || y >= H) break;
+      const i = y * W + x;
+      if (a.mask.data[i]! < 128 || !(hole[i] || beside?.[i])) break;
+    }
+    ext[k] = s;
+  }
+  const lo = new Float32Array(n), out = new Float32Array(n);
+  for (let k = 0; k < n; k++) {
+    let m = Infinity;
+    for (let j = Math.max(0, k - win); j <= Math.min(n - 1, k + win); j++) m = Math.min(m, ext[j]!);
+    lo[k] = m;
+  }
+  for (let k = 0; k < n; k++) {
+    let sum = 0, c = 0;
+    for (let j = Math.max(0, k - win); j <= Math.min(n - 1, k + win); j++) { sum += lo[j]!; c++; }
+    out[k] = sum / c;
+  }
+  return out;
 }
 
 /**
@@ -487,6 +541,12 @@ export interface ArmFill {
   seam: Float32Array;
   /** Hole pixels filled as arm below the armpit's level (1): the arm there hangs in front of the torso. */
   limb: Uint8Array;
+  /**
+   * Share of each pixel on a drawn arm's outline that the arm covers (0..1; 1 elsewhere): the arm's
+   * edge is known to a fraction of a pixel, so its anti-aliasing is the arm's colour over the backdrop
+   * by that share (see buildAgnostic), not a blur across the seam, which drew a smeared edge.
+   */
+  cover: Float32Array;
 }
 
 /** The cross-section's mean colour per bin, empty bins taken from their neighbours, lightly smoothed; null when too little skin shows. */
