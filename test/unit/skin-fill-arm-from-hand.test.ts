@@ -176,6 +176,28 @@ describe('fillArms under a long sleeve', () => {
     }
   });
 
+  it('meets the hand without a line: the cuff\'s dark fringe on the hand is replaced, the arm above turns to the hand\'s colour', () => {
+    const outline = leftArmOutline(W, H, [22, 20], [20, 18]);
+    const SHADE = [120, 84, 66] as const;
+    const { a, hole, skinSrc } = paintScene(W, H, (x, y) => {
+      if (y >= 20 && y < 180 && Math.abs(x - 60) <= 21) return { c: [30, 30, 50], label: L.torso_clothing, hole: true };
+      // The hand: a dark fringe row under the cuff, then the cuff's shadow, then its lit tone.
+      if (y >= 180 && y < 215 && Math.abs(x - 60) <= WRIST) return { c: y === 180 ? [60, 45, 45] : y < 186 ? SHADE : HAND, label: L.hands };
+      return null;
+    });
+    const out = new Float32Array(W * H * 3);
+    const fill = fillArms(a, outline, hole, skinSrc, out);
+    const lum = (c: ArrayLike<number>) => 0.299 * c[0]! + 0.587 * c[1]! + 0.114 * c[2]!;
+    for (const x of [56, 58, 60]) {
+      const f = 180 * W + x;
+      expect(fill.done[f], `x ${x}`).toBe(1);
+      expect(lum([out[f * 3]!, out[f * 3 + 1]!, out[f * 3 + 2]!]), `x ${x}`).toBeGreaterThan(lum(SHADE) - 8);
+      // The drawn arm's last row above the cuff is near the shaded hand below it, not its lit tone.
+      const i = 179 * W + x;
+      expect(Math.hypot(out[i * 3]! - SHADE[0], out[i * 3 + 1]! - SHADE[1], out[i * 3 + 2]! - SHADE[2]), `x ${x}`).toBeLessThan(25);
+    }
+  });
+
   it('draws nothing when the hand does not show (the torso\'s fill takes the sleeve)', () => {
     const { a, outline, hole, skinSrc } = scene(false);
     const fill = fillArms(a, outline, hole, skinSrc, new Float32Array(W * H * 3));

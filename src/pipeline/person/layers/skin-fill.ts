@@ -312,8 +312,10 @@ function aboveShoulderLine(height: number, cap: number, inward: number): boolean
  * to the wrist's width (measured across the hand where it leaves the sleeve), its edge anti-aliased
  * by the share of each pixel it covers (`cover`). The old sleeve around it, and the torso's corner
  * beside its round top, turn backdrop; old sleeve outside the body's outline (`beside`) inside the
- * arm's outline is arm. Nothing is drawn when the hand does not show: the torso's fill then takes the
- * sleeve.
+ * arm's outline is arm. At the cuff it meets the hand without a line: the cuff's dark fringe on the
+ * hand is the hand's own skin from a little further on, and the arm's last pixels turn to the colour
+ * of the hand below them. Nothing is drawn when the hand does not show: the torso's fill then takes
+ * the sleeve.
  */
 function armFromHand(a: ModelAnalysis, path: ArmPath, outer: number, hole: Uint8Array, beside: Uint8Array | undefined, torso: Uint8Array, lum: Float32Array, lowLum: Float32Array, body: [number, number, number] | null, out: Float32Array, fill: Omit<ArmFill, 'seam'>): void {
   const { done, outside, limb, cover } = fill;
@@ -416,7 +418,60 @@ function armFromHand(a: ModelAnalysis, path: ArmPath, outer: number, hole: Uint8
       if (pr.t > armpit) limb[i] = 1;
     }
   }
+  // The cuff's shadow and fringe on the hand right below it drew a dark line across the wrist where
+  // the drawn arm meets the photo's hand: the hand's own skin a little further along replaces it.
+  for (const i of hand) {
+    if (done[i]) continue;
+    const x = i % W, y = (i / W) | 0;
+    let near = false;
+    for (let oy = -2; oy <= 2 && !near; oy++) for (let ox = -2; ox <= 2 && !near; ox++) {
+      const xx = x + ox, yy = y + oy;
+      near = xx >= 0 && yy >= 0 && xx < W && yy < H && !!done[yy * W + xx] && !!hole[yy * W + xx];
+    }
+    if (!near) continue;
+    for (let s = 2; s <= 6; s++) {
+      const xs = Math.round(x + dx * s), ys = Math.round(y + dy * s);
+      if (xs < 0 || ys < 0 || xs >= W || ys >= H) break;
+      const j = ys * W + xs;
+      if (lab[j] !== L.hands || hole[j]) continue;
+      // Darker than the hand a few pixels on: the cuff's fringe or shadow line.
+      if (lum[i]! < CUFF_SHADOW * lum[j]!) {
+        for (let c = 0; c < 3; c++) out[i * 3 + c] = img[j * 4 + c]!;
+        done[i] = 1;
+      }
+      break;
+    }
+  }
+  // Right above the cuff the drawn arm turns to the colour of the hand just below it (in the cuff's
+  // shadow there), so the two meet without a step in tone.
+  const wx0 = Math.max(0, Math.floor(wrist.x - 2 * reach)), wx1 = Math.min(W - 1, Math.ceil(wrist.x + 2 * reach));
+  const wy0 = Math.max(0, Math.floor(wrist.y - 2 * reach)), wy1 = Math.min(H - 1, Math.ceil(wrist.y + 2 * reach));
+  for (let y = wy0; y <= wy1; y++) {
+    for (let x = wx0; x <= wx1; x++) {
+      const i = y * W + x;
+      if (!done[i] || !hole[i]) continue;
+      for (let s = 1; s <= CUFF_BLEND; s++) {
+        const xs = Math.round(x + dx * s), ys = Math.round(y + dy * s);
+        if (xs < 0 || ys < 0 || xs >= W || ys >= H) break;
+        const j = ys * W + xs;
+        if (hole[j]) continue;
+        if (lab[j] !== L.hands) break;
+        // Two pixels into the hand: past the cuff's fringe.
+        const xh = Math.round(x + dx * (s + 2)), yh = Math.round(y + dy * (s + 2));
+        const h = xh >= 0 && yh >= 0 && xh < W && yh < H && lab[yh * W + xh] === L.hands ? yh * W + xh : j;
+        const w = 1 - s / (CUFF_BLEND + 1);
+        for (let c = 0; c < 3; c++) out[i * 3 + c] = out[i * 3 + c]! * (1 - w) + img[h * 4 + c]! * w;
+        break;
+      }
+    }
+  }
 }
+
+/** Pixels above the cuff over which a drawn arm turns to the colour of the hand below it. */
+const CUFF_BLEND = 8;
+
+/** Hand pixels by the cuff darker than this share of the hand a few pixels further on are the cuff's fringe or shadow line. */
+const CUFF_SHADOW = 0.92;
 
 /** Length along the arm, in wrist half widths, of the notches in a sleeve's outline the drawn arm bridges. */
 const SLEEVE_NOTCH = 1.5;
