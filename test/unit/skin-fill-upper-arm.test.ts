@@ -24,6 +24,29 @@ function scene() {
 }
 
 describe('fillArms under a short sleeve', () => {
+  it('gives the drawn upper arm grain that varies along it, not one row of grain repeated up the arm (vertical streaks)', () => {
+    const outline = leftArmOutline(W, H, [15, 15], [15, 15]);
+    const { a, hole, skinSrc } = paintScene(W, H, (x, y) => {
+      if (y >= 20 && y < HEM && x >= 40 && x <= 84) return { c: [60, 40, 90], label: L.torso_clothing, hole: true };
+      if (y >= HEM && y < 180 && Math.abs(x - centre(y)) <= HALF) {
+        // The bare skin's fine grain: ±5 per pixel.
+        const g = (((x * 73856093) ^ (y * 19349663)) >>> 0) % 11 - 5;
+        return { c: SKIN.map((v) => v + g), label: L.left_arm, skin: Math.abs(x - centre(y)) <= HALF - 1 };
+      }
+      return null;
+    });
+    const out = new Float32Array(W * H * 3);
+    const fill = fillArms(a, outline, hole, skinSrc, out);
+    for (const x of [Math.round(centre(40)) - 4, Math.round(centre(40)), Math.round(centre(40)) + 4]) {
+      let jumps = 0;
+      for (let y = 25; y < 60; y++) {
+        expect(fill.done[y * W + x], `x ${x} row ${y}`).toBe(1);
+        if (Math.abs(out[((y + 1) * W + x) * 3]! - out[(y * W + x) * 3]!) > 1.5) jumps++;
+      }
+      expect(jumps, `x ${x}`).toBeGreaterThan(15);
+    }
+  });
+
   it('continues the bare arm\'s edges up to the shoulder (within 2 px), in its colour, with the sleeve beside it turned backdrop', () => {
     const { a, outline, hole, skinSrc } = scene();
     const out = new Float32Array(W * H * 3);

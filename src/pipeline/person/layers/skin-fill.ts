@@ -220,8 +220,11 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
             continue;
           }
           const pb = Math.max(0, Math.min(BINS - 1, u * BINS - 0.5));
-          // Fine grain from the bare skin right below, at the same place across the arm.
-          const tt = Math.min(upper.k1, 2 * upper.k0 - pr.t);
+          // Fine grain from the bare skin right below, at the same place across the arm: mirrored
+          // about the hem, and on up bouncing inside the bare run (clamped to its last row, every
+          // pixel of a column took the same grain and the upper arm was drawn in vertical streaks).
+          const run = Math.max(1, upper.k1 - upper.k0), up = (upper.k0 - pr.t) % (2 * run);
+          const tt = upper.k0 + (up <= run ? up : 2 * run - up);
           locate(path, tt, tmp);
           const ds = (upper.lo(tt) + u * (upper.hi(tt) - upper.lo(tt))) * outer;
           const xi = Math.round(tmp.x + tmp.nx * ds), yi = Math.round(tmp.y + tmp.ny * ds);
