@@ -44,7 +44,32 @@ export function garmentLandmarks(shape: Shape, category: GarmentCategory, image:
     out[`hem_${name}`] = hem.point;
     if (category === 'dress') out[`waist_${name}`] = waistPoint(shape, sgn, side.armpitIdx, hem.idx, side.armpit.y);
   }
+  if (category === 'top') mirrorCollapsedSleeve(out, (neck.left.x + neck.right.x) / 2, S);
   return out;
+}
+
+/** A sleeve's cuff narrower than this share of the other's is collapsed (see mirrorCollapsedSleeve). */
+const COLLAPSED_CUFF = 0.3;
+
+/**
+ * One sleeve's cuff found with no width (its outer and inner corners at one point) while the other's
+ * is a sleeve's: the outline there is broken (a white stripe cut out with the backdrop splits the
+ * sleeve), and its armhole and cuff are guesses. A product photo's two sleeves are mirror images:
+ * the good side's shoulder, armpit and cuff are mirrored about the neck's centre line, scored lower.
+ */
+export function mirrorCollapsedSleeve(out: Marks, cx: number, S: number): void {
+  const cuff = (name: string) => {
+    const o = out[`sleeve_${name}_outer`], i = out[`sleeve_${name}_inner`];
+    return o && i && o.score >= 0.2 ? Math.hypot(o.x - i.x, o.y - i.y) : 0;
+  };
+  const l = cuff('left'), r = cuff('right');
+  const [bad, good] = l < COLLAPSED_CUFF * r ? ['left', 'right'] : r < COLLAPSED_CUFF * l ? ['right', 'left'] : [null, null];
+  if (!bad || !good || Math.max(l, r) < MIN_SLEEVE_WIDTH * S) return;
+  for (const part of ['shoulder', 'armpit', 'sleeve_{}_outer', 'sleeve_{}_inner']) {
+    const key = (side: string) => (part.includes('{}') ? part.replace('{}', side) : `${part}_${side}`);
+    const p = out[key(good)];
+    if (p) out[key(bad)] = sp({ x: Math.round(2 * cx - p.x), y: p.y }, 0.8 * p.score);
+  }
 }
 
 interface SideContext {
