@@ -24,6 +24,17 @@ describe('mirrorCollapsedSleeve', () => {
     expect(m.sleeve_left_outer).toEqual(sp(675, 853, 0.8));
   });
 
+  it('leaves a narrow cuff that is not a point as found (a short sleeve\'s, a tenth as wide as the other)', () => {
+    const m = found();
+    m.sleeve_right_outer = sp(71, 321, 0.9);
+    m.sleeve_right_inner = sp(78, 331, 0.9);
+    m.sleeve_left_outer = sp(696, 319, 0.9);
+    m.sleeve_left_inner = sp(585, 399, 0.9);
+    const before = structuredClone(m);
+    mirrorCollapsedSleeve(m, 384, 470);
+    expect(m).toEqual(before);
+  });
+
   it('leaves two sleeves of similar cuffs, and two sleeveless sides, as found', () => {
     const m = found();
     m.sleeve_right_outer = sp(70, 850, 0.8);

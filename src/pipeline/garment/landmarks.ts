@@ -48,8 +48,12 @@ export function garmentLandmarks(shape: Shape, category: GarmentCategory, image:
   return out;
 }
 
-/** A sleeve's cuff narrower than this share of the other's is collapsed (see mirrorCollapsedSleeve). */
-const COLLAPSED_CUFF = 0.3;
+/**
+ * A sleeve's cuff narrower than this share of the other's is collapsed (see mirrorCollapsedSleeve):
+ * its corners at one point. A short sleeve's cuff found a tenth as wide (04743) is left as found:
+ * mirrored, its hem came out ragged and merchants rated those renders lower.
+ */
+const COLLAPSED_CUFF = 0.05;
 
 /**
  * One sleeve's cuff found with no width (its outer and inner corners at one point) while the other's
