@@ -11,7 +11,7 @@ const L = PARSE_LABELS;
 /** Within this share of its half width, an arm under the old top is drawn as arm over the torso's outline. */
 const ARM_OVER_TORSO = 0.95;
 /** The band below an old sleeve's hem faded into the fill, in shoulder widths. */
-const SEAM = 0.035;
+const SEAM = 0.05;
 /** The armpit's level along the arm, in shares of the upper arm's length from the shoulder joint. */
 const ARMPIT = 0.35;
 /** Room an arm's fill keeps beyond its bare cross-section's edges, in half widths. */
@@ -170,7 +170,9 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
       }
     }
     const profile = smoothProfile(prof, cnt, BINS);
-    const uProfile = upper ? smoothProfile(uProf, uCnt, BINS) : null;
+    // The upper arm's cross-section repeats all the way up to the shoulder: smoothed wider, so the
+    // bare run's creases and uneven bins do not run up the arm as vertical bands.
+    const uProfile = upper ? smoothProfile(uProf, uCnt, BINS, 3) : null;
     for (let y = y0; y <= y1; y++) {
       for (let x = x0; x <= x1; x++) {
         const i = y * W + x;
@@ -240,7 +242,9 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
           outside[i] = 1;
           continue;
         }
-        if (band) seam[i] = holeDist[i]! / seamStations;
+        // Squared: the sleeve's shadow is deepest near the hem, and a linear fade let it through
+        // there as a dark line along the old hem.
+        if (band) seam[i] = (holeDist[i]! / seamStations) ** 2;
         // Mirror about the first visible station, bouncing inside the visible run.
         const run = runAround(vis, kv);
         let tt = 2 * kv - pr.t;
@@ -607,8 +611,8 @@ export interface ArmFill {
   cover: Float32Array;
 }
 
-/** The cross-section's mean colour per bin, empty bins taken from their neighbours, lightly smoothed; null when too little skin shows. */
-function smoothProfile(sum: Float64Array, cnt: Float64Array, bins: number): Float64Array | null {
+/** The cross-section's mean colour per bin, empty bins taken from their neighbours, smoothed over ±`radius` bins; null when too little skin shows. */
+function smoothProfile(sum: Float64Array, cnt: Float64Array, bins: number, radius = 1): Float64Array | null {
   let total = 0;
   for (let b = 0; b < bins; b++) total += cnt[b]!;
   if (total < 30) return null;
@@ -627,7 +631,7 @@ function smoothProfile(sum: Float64Array, cnt: Float64Array, bins: number): Floa
   for (let b = 0; b < bins; b++) {
     for (let c = 0; c < 3; c++) {
       let s = 0, k = 0;
-      for (let j = Math.max(0, b - 1); j <= Math.min(bins - 1, b + 1); j++) { s += mean[j * 3 + c]!; k++; }
+      for (let j = Math.max(0, b - radius); j <= Math.min(bins - 1, b + radius); j++) { s += mean[j * 3 + c]!; k++; }
       out[b * 3 + c] = s / k;
     }
   }
