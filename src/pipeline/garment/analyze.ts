@@ -5,7 +5,6 @@ import { garmentCategory } from './category.js';
 import { findCollarBack } from './collar.js';
 import { cutoutGarment } from './cutout.js';
 import { garmentLandmarks } from './landmarks.js';
-import { frontNecklineInside } from './neckline.js';
 import { garmentParts } from './parts.js';
 import { garmentShape } from './shape.js';
 
@@ -41,12 +40,6 @@ export async function analyzeGarment(bytes: Uint8Array, opts: AnalyzeGarmentOpti
   lap('parts');
   const collar = cat.category === 'bottom' ? null : findCollarBack(photo, shape, landmarks);
   if (collar) Object.assign(landmarks, neckFromCollar(collar, landmarks));
-  else if (cat.category === 'top') {
-    // A flat top's inner back (and its label) shows down to a front neckline inside the outline.
-    const { neck_left: nl, neck_right: nr, neck_front: nf, shoulder_left: sl, shoulder_right: sr } = landmarks;
-    const front = nl && nr && nf && sl && sr ? frontNecklineInside(photo, shape, nl, nr, nf, Math.abs(sl.x - sr.x)) : null;
-    if (front) landmarks.neck_front = front;
-  }
   lap('collar');
   // The cut-out keeps the photo's colours everywhere; only alpha changes, so the photo can be recovered.
   const image = { width: photo.width, height: photo.height, data: new Uint8Array(photo.data) };
