@@ -11,7 +11,7 @@ const L = PARSE_LABELS;
 /** Within this share of its half width, an arm under the old top is drawn as arm over the torso's outline. */
 const ARM_OVER_TORSO = 0.95;
 /** The band below an old sleeve's hem faded into the fill, in shoulder widths. */
-const SEAM = 0.05;
+const SEAM = 0.035;
 /** The armpit's level along the arm, in shares of the upper arm's length from the shoulder joint. */
 const ARMPIT = 0.35;
 /** Room an arm's fill keeps beyond its bare cross-section's edges, in half widths. */
