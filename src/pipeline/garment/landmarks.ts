@@ -69,8 +69,8 @@ export function mirrorCollapsedSleeve(out: Marks, cx: number, S: number): void {
   const l = cuff('left'), r = cuff('right');
   const [bad, good] = l < COLLAPSED_CUFF * r ? ['left', 'right'] : r < COLLAPSED_CUFF * l ? ['right', 'left'] : [null, null];
   if (!bad || !good || Math.max(l, r) < MIN_SLEEVE_WIDTH * S) return;
-  for (const part of ['shoulder', 'armpit', 'sleeve_{}_outer', 'sleeve_{}_inner']) {
-    const key = (side: string) => (part.includes('{}') ? part.replace('{}', side) : `${part}_${side}`);
+  const keys = [(s: string) => `shoulder_${s}`, (s: string) => `armpit_${s}`, (s: string) => `sleeve_${s}_outer`, (s: string) => `sleeve_${s}_inner`];
+  for (const key of keys) {
     const p = out[key(good)];
     if (p) out[key(bad)] = sp({ x: Math.round(2 * cx - p.x), y: p.y }, 0.8 * p.score);
   }
