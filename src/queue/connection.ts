@@ -39,6 +39,23 @@ export function createRedis(url: string, role: ConnectionRole): Redis {
   return redis;
 }
 
+/**
+ * Gives a connection still being made (a new process's first request can arrive before it is) up to
+ * `ms` to become ready. Returns at once when it is ready or not connecting (down, closed).
+ */
+export async function settleConnect(connection: Redis, ms = 300): Promise<void> {
+  if (!['wait', 'connecting', 'connect'].includes(connection.status)) return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(t);
+      connection.off('ready', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    connection.once('ready', done);
+  });
+}
+
 /** True when the URL answers PING within the timeout. */
 export async function redisReachable(url: string, timeoutMs = 1000): Promise<boolean> {
   const r = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: timeoutMs, retryStrategy: () => null });

@@ -2,7 +2,7 @@
 import { FlowProducer, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
-import { createRedis, type QueueSettings } from './connection.js';
+import { createRedis, settleConnect, type QueueSettings } from './connection.js';
 import { batchJob, prepareGarmentJob, prepareModelJob, QUEUES, renderJob, type BatchJob, type JobProducer, type RenderJob } from './contract.js';
 import { createEventPublisher } from './events.js';
 import { deliveryQueue } from './processors/webhook.js';
@@ -65,14 +65,8 @@ export function createJobProducer(cfg: QueueSettings, log: Logger, options: Prod
   connection.once('ready', () => (everReady = true));
   const ready = async () => {
     if (connection.status === 'ready') return;
-    if (!everReady && ['wait', 'connecting', 'connect'].includes(connection.status)) {
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, 300);
-        connection.once('ready', () => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
+    if (!everReady) {
+      await settleConnect(connection);
       // Read again after the wait (TypeScript narrowed it before the await).
       if ((connection.status as string) === 'ready') return;
     }

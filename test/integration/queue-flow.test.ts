@@ -5,10 +5,11 @@ import { createLogger } from '../../src/logger.js';
 import { createComputePool, type ComputePool } from '../../src/queue/compute-pool.js';
 import { QUEUES, RENDER_STAGES, type BatchEvent, type JobProducer } from '../../src/queue/contract.js';
 import { prepareGarmentJobId, renderJobId } from '../../src/queue/job-options.js';
+import { createRedis, settleConnect } from '../../src/queue/connection.js';
 import { createJobProducer } from '../../src/queue/producer.js';
 import { startWorkerRuntime, type WorkerRuntime } from '../../src/queue/runtime.js';
 import { Queue } from 'bullmq';
-import { addGarment, addModel, createBatch, listen, queueEnv, readSample, SAMPLE_GARMENT, SAMPLE_MODELS, waitFor, type QueueEnv } from './queue-helpers.js';
+import { addGarment, addModel, createBatch, listen, queueEnv, readSample, REDIS_URL, SAMPLE_GARMENT, SAMPLE_MODELS, waitFor, type QueueEnv } from './queue-helpers.js';
 
 describe('queues and workers on Redis + Postgres', () => {
   let env: QueueEnv;
@@ -188,6 +189,21 @@ describe('queues and workers on Redis + Postgres', () => {
 });
 
 describe('a producer made a moment ago', () => {
+  it('gives a fail-fast connection still being made time to become ready (the first /readyz Redis probe)', async () => {
+    const r = createRedis(REDIS_URL, 'producer');
+    const fresh = createRedis(REDIS_URL, 'producer');
+    try {
+      // Without the wait a fresh fail-fast connection refuses its first command ("Stream isn't writeable").
+      await expect(r.ping()).rejects.toThrow(/writeable/);
+      await settleConnect(fresh, 5000);
+      expect(fresh.status).toBe('ready');
+      expect(await fresh.ping()).toBe('PONG');
+    } finally {
+      r.disconnect();
+      fresh.disconnect();
+    }
+  });
+
   it('answers its first ping after connecting instead of calling Redis down', async () => {
     const env = await queueEnv('pglite');
     const jobs = createJobProducer(env.cfg, createLogger('silent'));

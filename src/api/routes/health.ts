@@ -1,5 +1,6 @@
 // /healthz (the process answers) and /readyz (Redis, the database and storage answer).
 import type { Router } from 'express';
+import { settleConnect } from '../../queue/connection.js';
 import { StorageFullError } from '../../storage/index.js';
 import type { ApiContext } from '../context.js';
 import { operations } from '../operations.js';
@@ -25,6 +26,8 @@ export function mountHealthRoutes(router: Router, guards: Guards, ctx: ApiContex
     };
     const results: (readonly [string, { ok: boolean; ms: number; error?: string; full?: boolean }])[] = await Promise.all([
         check('redis', async () => {
+          // A process's first probe may come while the connection is still being made.
+          await settleConnect(ctx.redis);
           if ((await ctx.redis.ping()) !== 'PONG') throw new Error('unexpected PING answer');
         }),
         check('queue', async () => {
