@@ -70,6 +70,7 @@ export function renderTryOn(input: RenderInput, options: RenderOptionsInput = {}
   for (const img of [warped.panel, warped.collar]) if (img) shadeGarment(img, layers, opts.shading);
   if (warped.sleeves) shadeSleeves(warped.sleeves, layers, opts.shading);
   lap('shade');
+  const armpitRows = { left: targets.points.armpit_left?.y ?? null, right: targets.points.armpit_right?.y ?? null };
   const composed = composeRender({ model, layers, garment: warped.garment, panel: warped.panel, sleeves: warped.sleeves, collar: warped.collar,
     background,
     raiseLower: garment.category === 'top',
@@ -77,7 +78,8 @@ export function renderTryOn(input: RenderInput, options: RenderOptionsInput = {}
     tuck: targets.tuck,
     keepUpper: garment.category === 'bottom',
     inSleeves: armsInSleeves(targets.sleeves, model.width, model.height),
-    armpits: targets.sleeves.length ? { left: targets.points.armpit_left?.y ?? null, right: targets.points.armpit_right?.y ?? null } : undefined,
+    armpits: targets.sleeves.length ? armpitRows : undefined,
+    armholes: !targets.sleeves.length && garment.category !== 'bottom' ? armpitRows : undefined,
     neckline: garment.category !== 'bottom' && targets.points.neck_right && targets.points.neck_front && targets.points.neck_left
       ? [targets.points.neck_right, targets.points.neck_front, targets.points.neck_left] : undefined,
   });

@@ -204,9 +204,10 @@ export interface ModelLayers {
   /** What goes in front of any garment: arms and hands in front of the torso, hair over the shoulders. Alpha = coverage. */
   front: RgbaImage;
   /**
-   * Arms and hands (never old clothing) with soft alpha following the photo's edges, colours from the
-   * agnostic person: the render puts them in front of the body panel below the armpits. Absent in
-   * layers prepared before it existed (the render then derives it from the labels).
+   * Arms and hands with soft alpha following the photo's edges, and the arms drawn where the old top
+   * hid them, colours from the agnostic person: the render puts them in front of the body panel below
+   * a sleeved garment's armpits (a sleeveless one's: the drawn part only; the bare arm everywhere).
+   * Absent in layers prepared before it existed (the render then derives it from the labels).
    */
   arms?: RgbaImage;
   /**

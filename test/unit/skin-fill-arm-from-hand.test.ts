@@ -92,14 +92,15 @@ describe('fillArms under a long sleeve', () => {
     expect(fill.done[at(30, 12)] + fill.outside[at(30, 12)]).toBe(0);
   });
 
-  it('marks the drawn arm below the armpit as a limb in front of the torso, not its round top by the shoulder', () => {
+  it('marks the drawn arm below the shoulder joint as a limb in front of the torso, not its round top over the joint', () => {
     const { a, outline, hole, skinSrc } = scene(true);
     const fill = fillArms(a, outline, hole, skinSrc, new Float32Array(W * H * 3));
     const at = (x: number, y: number) => y * W + x;
-    // The upper arm runs from y 20 to the elbow at y 100: the armpit's level is 0.35 of it down (y 48).
-    for (const y of [60, 100, 150]) expect(fill.limb[at(60, y)], `row ${y}`).toBe(1);
-    expect(fill.done[at(60, 30)]).toBe(1);
-    expect(fill.limb[at(60, 30)]).toBe(0);
+    // The upper arm runs from the joint at y 20 to the elbow at y 100 (the render cuts it at a garment's armpits).
+    for (const y of [24, 60, 100, 150]) expect(fill.limb[at(60, y)], `row ${y}`).toBe(1);
+    // The joint's row is the round top's: drawn, not a limb.
+    expect(fill.done[at(60, 20)]).toBe(1);
+    for (let x = 0; x < W; x++) expect(fill.limb[at(x, 20)], `x ${x}`).toBe(0);
     // Only what was drawn as arm.
     for (let i = 0; i < W * H; i++) if (fill.limb[i]) expect(fill.done[i]).toBe(1);
   });

@@ -23,6 +23,12 @@ export interface ComposeInput {
    * (the armhole runs up the arm's inner edge), so the garment hides them.
    */
   armpits?: { left: number | null; right: number | null };
+  /**
+   * Image rows of the armpits of a sleeveless garment: arm pixels the agnostic person drew under the
+   * old top above them are behind the garment (its armhole is cut around them); below, the arm hangs
+   * in front of it. The photo's bare arm stays in front everywhere, as it was photographed.
+   */
+  armholes?: { left: number | null; right: number | null };
   /** A lower garment: the upper clothing stays (no agnostic person), old clothing masks do not apply. */
   keepUpper?: boolean;
   /** Contact shadow strength, 0..1 (faint by default). */
@@ -82,7 +88,7 @@ export function composeRender(input: ComposeInput): RgbaImage & { raised: Mask |
   }
   const front = frontWithoutOldClothing(layers);
   if (input.armpits) hideArmsInCaps(front, model, garment, input.armpits);
-  const arms = armsLayer(model, layers, input.armpits ?? { left: null, right: null });
+  const arms = armsLayer(model, layers, input.armpits ?? input.armholes ?? { left: null, right: null }, input.armpits ? null : layers.old_clothing.data);
   // The old top kept under the garment keeps its sleeves on: an arm drawn where the sleeve was is
   // under it, not a strip of skin down its middle.
   if (kept) for (let i = 0; i < n; i++) if (kept.data[i]! >= 128) arms[i * 4 + 3] = 0;
@@ -478,8 +484,9 @@ const GAP_DEPTH = 0.3;
 const GAP = 3;
 
 /** Arm and hand pixels of the agnostic person (not old clothing), below the armpits, edge alpha from the person mask. */
-function armsLayer(model: ModelAnalysis, layers: ModelLayers, armpits: { left: number | null; right: number | null }): Uint8Array {
-  if (layers.arms) return preparedArmsBelowArmpits(model, layers.arms, armpits);
+function armsLayer(model: ModelAnalysis, layers: ModelLayers, armpits: { left: number | null; right: number | null }, only: Uint8Array | null): Uint8Array {
+  if (layers.arms) return preparedArmsBelowArmpits(model, layers.arms, armpits, only);
+  if (only) armpits = { left: null, right: null };
   const W = model.width, H = model.height;
   const out = new Uint8Array(W * H * 4);
   const lab = model.parsing.data;
@@ -514,10 +521,11 @@ function armsLayer(model: ModelAnalysis, layers: ModelLayers, armpits: { left: n
 }
 
 /**
- * The prepared soft arms layer cut at the armpits. The cut fades over a few rows: it crosses the arm
- * under the sleeve's cap, and a hard row there shows as a step where the cap ends.
+ * The prepared soft arms layer cut at the armpits (`only`: just the pixels it marks, >= 128). The cut
+ * fades over a few rows: it crosses the arm under the sleeve's cap, and a hard row there shows as a
+ * step where the cap ends.
  */
-function preparedArmsBelowArmpits(model: ModelAnalysis, arms: RgbaImage, armpits: { left: number | null; right: number | null }): Uint8Array {
+function preparedArmsBelowArmpits(model: ModelAnalysis, arms: RgbaImage, armpits: { left: number | null; right: number | null }, only: Uint8Array | null): Uint8Array {
   const W = model.width, H = model.height;
   const out = new Uint8Array(arms.data);
   const lab = model.parsing.data;
@@ -527,7 +535,7 @@ function preparedArmsBelowArmpits(model: ModelAnalysis, arms: RgbaImage, armpits
     for (let x = 0; x < W; x++) {
       const i = y * W + x;
       const o = i * 4;
-      if (out[o + 3] === 0) continue;
+      if (out[o + 3] === 0 || (only && only[i]! < 128)) continue;
       // Soft edges reach past the arm's label: the side is the label's, else the half of the image.
       const l = lab[i];
       const left = l === L.left_arm ? true : l === L.right_arm ? false : x > cx;

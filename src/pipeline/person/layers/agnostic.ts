@@ -13,7 +13,7 @@ export interface Agnostic {
   old_clothing: Mask;
   filled_skin: Mask;
   filled_background: Mask;
-  /** Arm pixels drawn under the old top below the armpits (1): in front of the torso, as a photographed arm is. */
+  /** Arm pixels drawn under the old top below the shoulder joint (1): in front of the torso, as a photographed arm is. */
   drawn_arms: Uint8Array;
 }
 

@@ -37,7 +37,7 @@ export function frontLayer(a: ModelAnalysis, outline: BodyOutline, old?: Uint8Ar
 /**
  * Arms and hands of the agnostic person (never old clothing), soft-edged, for the render to put in
  * front of the body panel below the armpits: at the torso's depth every arm pixel is in front of it.
- * `drawn`: arm pixels the agnostic person drew under the old top (below the armpits), in front too.
+ * `drawn`: arm pixels the agnostic person drew under the old top (below the shoulder joint), in front too.
  * Hands count only near a wrist: elsewhere the label is a parsing slip (knees, folds).
  */
 export function armsLayer(a: ModelAnalysis, agnostic: RgbaImage, old: Uint8Array, drawn?: Uint8Array): RgbaImage {

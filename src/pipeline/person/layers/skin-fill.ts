@@ -12,8 +12,6 @@ const L = PARSE_LABELS;
 const ARM_OVER_TORSO = 0.95;
 /** The band below an old sleeve's hem faded into the fill, in shoulder widths. */
 const SEAM = 0.035;
-/** The armpit's level along the arm, in shares of the upper arm's length from the shoulder joint. */
-const ARMPIT = 0.35;
 /** Room an arm's fill keeps beyond its bare cross-section's edges, in half widths. */
 const EDGE_EASE = 0.08;
 
@@ -69,7 +67,6 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
     const path = armPath(outline, side);
     if (!path) continue;
     const total = path.at[path.at.length - 1]!;
-    const armpit = ARMPIT * path.at[1]!;
     const steps = Math.max(2, Math.ceil(total));
     // Stations along the arm where bare skin shows across most of its width.
     const vis = new Uint8Array(steps + 1);
@@ -234,7 +231,7 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
           // Mirrored right at the hem (the two meet without a step), the cross-section further up.
           blend(i, m, m < 0 ? 1 : Math.min(1, (upper.k0 - pr.t) / Math.max(2, 0.6 * tmp.hw)), uProfile, pb);
           done[i] = 1;
-          if (hole[i] && pr.t > armpit) limb[i] = 1;
+          if (hole[i] && pr.t > 0) limb[i] = 1;
           continue;
         }
         if (Math.abs(pr.s) > S_MAX) continue;
@@ -261,7 +258,7 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
         // Mirrored next to the edge, the cross-section further in.
         blend(i, mirrored, !profile ? 0 : mirrored < 0 ? 1 : Math.min(1, Math.abs(pr.t - kv) / Math.max(2, 0.6 * tmp.hw)), profile, pb);
         done[i] = 1;
-        if (hole[i] && pr.t > armpit) limb[i] = 1;
+        if (hole[i] && pr.t > 0) limb[i] = 1;
       }
     }
   }
@@ -328,7 +325,6 @@ function armFromHand(a: ModelAnalysis, path: ArmPath, outer: number, hole: Uint8
   const { done, outside, limb, cover } = fill;
   const { width: W, height: H } = a;
   const lab = a.parsing.data, img = a.image.data;
-  const armpit = ARMPIT * path.at[1]!;
   const wrist = path.pts[path.pts.length - 1]!;
   const total = path.at[path.at.length - 1]!;
   const reach = 1.5 * path.hw[path.hw.length - 1]! + 4;
@@ -422,7 +418,7 @@ function armFromHand(a: ModelAnalysis, path: ArmPath, outer: number, hole: Uint8
         out[i * 3 + c] = v0 + (255 - v0) * sheen + e;
       }
       done[i] = 1;
-      if (pr.t > armpit) limb[i] = 1;
+      if (pr.t > 0) limb[i] = 1;
     }
   }
   // The cuff's shadow and fringe on the hand right below it drew a dark line across the wrist where
@@ -601,7 +597,10 @@ export interface ArmFill {
   outside: Uint8Array;
   /** Bare skin below a hem, faded into the fill: the photo's weight (0 at the hem … 1), 0 elsewhere. */
   seam: Float32Array;
-  /** Hole pixels filled as arm below the armpit's level (1): the arm there hangs in front of the torso. */
+  /**
+   * Hole pixels filled as arm below the shoulder joint (1): the arm hangs in front of the torso. The
+   * render decides where a garment's armhole or sleeve cap puts them behind it (its armpits' rows).
+   */
   limb: Uint8Array;
   /**
    * Share of each pixel on a drawn arm's outline that the arm covers (0..1; 1 elsewhere): the arm's
