@@ -60,6 +60,8 @@ export function composeRender(input: ComposeInput): RgbaImage & { raised: Mask |
   // flat block); layered over the photo's top it is the photo's own pixels.
   const layerMidriff = !!input.layerOverOld && !input.tuck && !input.keepUpper && midriffGap(model, layers, input.panel) > MAX_RISE;
   const raised = input.raiseLower && !input.keepUpper && !layerMidriff ? raiseLowerClothing(out, model, layers, input.panel) : null;
+  // Tucked in, the lower clothing goes back over the garment as raised (its waistband carried up), not as photographed.
+  const lowered = raised && input.tuck ? new Uint8Array(out) : null;
   const kept = input.layerOverOld && !input.keepUpper ? keepOldTopUnder(out, model, layers, garment, raised, { midriff: layerMidriff }) : null;
   if (input.collar) {
     // The collar's back is behind the neck, head and shoulders: warped with the front panel it lands on
@@ -79,9 +81,10 @@ export function composeRender(input: ComposeInput): RgbaImage & { raised: Mask |
       // long top's hem, whose fill would then be drawn over the garment.
       if (model.parsing.data[i] !== L.lower_clothing || layers.old_clothing.data[i]! >= 128) continue;
       const o = i * 4;
-      f[o] = layers.agnostic.data[o]!;
-      f[o + 1] = layers.agnostic.data[o + 1]!;
-      f[o + 2] = layers.agnostic.data[o + 2]!;
+      const from = lowered && raised!.data[i] ? lowered : layers.agnostic.data;
+      f[o] = from[o]!;
+      f[o + 1] = from[o + 1]!;
+      f[o + 2] = from[o + 2]!;
       f[o + 3] = 255;
     }
     over(out, f, n, null);

@@ -6,6 +6,10 @@ import { PARSE_LABELS, type Mask, type ModelAnalysis, type ModelLayers, type Rgb
 const L = PARSE_LABELS;
 /** Highest the lower clothing is carried above its waistband, in torso lengths (a high waist, not a bodice). */
 export const MAX_RISE = 0.22;
+/** How far down the lower clothing's upper part is stretched up to the new hem, in multiples of the rise. */
+const STRETCH_REACH = 2;
+/** …and at least this far, in torso lengths: a low rise carries the whole waistband up, not a slice of it. */
+const STRETCH_MIN = 0.15;
 /** Distance from the elbow–wrist line within which synthesised skin is a forearm's, in shoulder widths. */
 const FOREARM_REACH = 0.1;
 
@@ -13,9 +17,10 @@ const FOREARM_REACH = 0.1;
  * Where the new top ends above the old one, the photo has no truth for the strip between the new hem
  * and the lower clothing: a synthesised midriff there reads as a flat skin-coloured block (the most
  * common defect merchants named). Studio photos of a top with trousers or a skirt show the lower
- * garment's waistband at the top's hem; so the lower clothing is raised into that strip: each column
- * gets the fabric's own colour under the waistband and a fine grain taken from it, inside the body
- * outline only. Writes into `out` (the agnostic person, before the garment goes on) and returns the
+ * garment's waistband at the top's hem; so the lower clothing is raised into that strip: each column's
+ * upper part (waistband, pockets, fly) is stretched up to the new hem, inside the body outline only.
+ * Columns without that fabric all the way down (beside a hand, past a short hem) get the fabric's own
+ * colour under the waistband and a fine grain taken from it. Writes into `out` (the agnostic person, before the garment goes on) and returns the
  * pixels it painted (255), or null when nothing was raised.
  */
 export function raiseLowerClothing(out: Uint8Array, model: ModelAnalysis, layers: ModelLayers, panel: RgbaImage): Mask | null {
@@ -134,12 +139,36 @@ export function raiseLowerClothing(out: Uint8Array, model: ModelAnalysis, layers
     // Grain rows: lower clothing under the source column's waistband.
     let depth = 0;
     while (depth < depthMax && y0 + band + depth < H && lower((y0 + band + depth) * W + sx)) depth++;
+    // The garment's own top (waistband, pockets, fly) is carried up with the stretch of its upper part:
+    // rows y0 … y0 + reachDown of the photo fill from … y0 + reachDown, so the waistband sits under the
+    // new hem, the fabric keeps its weave and shading, and the strip meets the photo with no edge.
+    const reachDown = Math.max(STRETCH_REACH * (y0 - from), Math.round(STRETCH_MIN * T));
+    // Only where the column is that fabric most of the way down (not beside a hand or past a short hem);
+    // the odd pixel of another label in it (a rivet, the fly's seam) takes the plain fill.
+    // A column of another colour (the fly's seam) has no fabric colour of its own but its own top.
+    const ys0 = top[x]!;
+    let run = 0;
+    if (ys0 >= 0 && ys0 < y0 + reachDown) for (let y = ys0; y < Math.min(H, y0 + reachDown); y++) if (lower(y * W + x)) run++;
+    const stretched = ys0 >= 0 && run >= 0.85 * (y0 + reachDown - ys0) && y0 + reachDown <= H;
+    const yEnd = stretched ? y0 + reachDown : y0 + band;
     // The old hem's fringe lies on the first rows of the lower clothing: cover them too.
-    for (let y = Math.max(0, from - (from === hem + 1 ? overlap : 0)); y < y0 + band && y < H; y++) {
+    for (let y = Math.max(0, from - (from === hem + 1 ? overlap : 0)); y < yEnd && y < H; y++) {
       const i = y * W + x;
       if (body[i]! < 128 && old[i]! < 128 && !(x === sx && lab[i] === L.lower_clothing)) continue;
       // A forearm hanging in front of the strip stays in front (its skin synthesised under a long sleeve).
       if (onForearm(x, y) && filled[i]! >= 128) continue;
+      if (stretched) {
+        const ys = ys0 + (Math.max(from, y) - from) * (yEnd - ys0) / (yEnd - from);
+        const a = Math.min(H - 1, Math.floor(ys)), b = Math.min(H - 1, a + 1), f = ys - a;
+        const sa = a * W + x, sb = b * W + x;
+        if (lower(sa) && lower(sb) && !(onForearm(x, a) && filled[sa]! >= 128)) {
+          const o = i * 4;
+          for (let c = 0; c < 3; c++) out[o + c] = Math.round(src[sa * 4 + c]! * (1 - f) + src[sb * 4 + c]! * f);
+          mask[i] = 255;
+          painted++;
+          continue;
+        }
+      }
       let r = 0;
       if (depth >= 2) {
         const u = y0 + band - 1 - y, p = u % (2 * depth);
