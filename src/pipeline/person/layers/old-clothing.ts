@@ -1,5 +1,5 @@
 // Which pixels are the old top: the parsed top, plus "skin" that is really the top (skin-coloured fabric, print islands).
-import { PARSE_LABELS, type ModelAnalysis } from '../../types.js';
+import { PARSE_LABELS, type ModelAnalysis, type Point } from '../../types.js';
 import { boxBlur } from '../../composite/guided-filter.js';
 import { components } from '../../garment/mask-ops.js';
 import { ycc } from '../skin.js';
@@ -76,6 +76,8 @@ export function correctedTop(a: ModelAnalysis): Uint8Array {
   absorbIslands(isTop, lab, W, H);
   dropSpecks(isTop, W, H, Math.max(8, SPECK * a.measurements.shoulder_width ** 2), lab);
   dropLimbIslands(isTop, lab, W, H, LIMB_ISLAND * a.measurements.shoulder_width ** 2);
+  const wrists = [k.left_wrist, k.right_wrist].filter((p) => p.score >= 0.2);
+  dropArmSlivers(isTop, lab, W, H, Math.max(2, Math.round(SLIVER * a.measurements.shoulder_width)), Math.max(0, Math.round(waistY)), wrists, WRIST_REACH * a.measurements.shoulder_width);
   absorbEnclaves(isTop, lab, W, H, ENCLAVE * a.measurements.shoulder_width ** 2);
   return isTop;
 }
@@ -159,6 +161,40 @@ function plainTopReach(a: ModelAnalysis, from: number): number | null {
 
 /** Largest "top" island inside a hand or arm that is taken for the limb's own shadow, shoulder widths squared. */
 const LIMB_ISLAND = 0.005;
+
+/** Half the width, in shoulder widths, up to which a run of the top beside an arm below the waist is a sliver. */
+const SLIVER = 0.012;
+/** Distance from a wrist, in shoulder widths, within which a thin run of the top by the hand is its cuff. */
+const WRIST_REACH = 0.15;
+
+/**
+ * Thin runs of the top beside an arm below the waist (rows from `fromRow`) and below the top's own
+ * hem: the shadow between a hanging arm and the lower clothing that the parsing called the top.
+ * Filled as backdrop, it drew a pale line down the arm's edge to the hand. Runs narrower than
+ * 2r + 1 (an opening) are dropped.
+ */
+export function dropArmSlivers(isTop: Uint8Array, lab: Uint8Array, W: number, H: number, r: number, fromRow: number, wrists: Point[], wristR: number): void {
+  const opened = grow(grow(isTop, W, H, -r), W, H, r);
+  const arm = new Uint8Array(W * H), hand = new Uint8Array(W * H);
+  for (let i = 0; i < arm.length; i++) {
+    arm[i] = lab[i] === L.left_arm || lab[i] === L.right_arm ? 1 : 0;
+    hand[i] = lab[i] === L.hands ? 1 : 0;
+  }
+  // Beside the hand too, but not at the wrist: a long sleeve's cuff is a thin run of the top there, and it is the top.
+  const [nearArm, nearHand] = [grow(arm, W, H, r + 1), grow(hand, W, H, r + 1)];
+  // Only below the top's lowest row (its hem or cuffs): above it, a thin run beside the arm is the top's side.
+  // (The lowest row holding a tenth of the widest row's top: a dark patch by a hand is not the hem.)
+  const rows = new Int32Array(H);
+  for (let i = 0; i < W * H; i++) if (opened[i]) rows[(i / W) | 0]!++;
+  const widest = Math.max(...rows);
+  let hem = H - 1;
+  while (hem >= 0 && rows[hem]! < Math.max(2 * r + 2, 0.1 * widest)) hem--;
+  const atWrist = (i: number) => wrists.some((p) => (p.x - (i % W)) ** 2 + (p.y - ((i / W) | 0)) ** 2 <= wristR * wristR);
+  // (A few rows below the hem the fringe is still the hem's own shadow, dark beside the garment.)
+  for (let i = Math.max(fromRow, hem + 1 + 4 * r) * W; i < W * H; i++) {
+    if (isTop[i] && !opened[i] && (nearArm[i] || nearHand[i]) && !(nearHand[i] && atWrist(i))) isTop[i] = 0;
+  }
+}
 const LIMB = new Set<number>([L.hands, L.left_arm, L.right_arm]);
 
 /**
