@@ -88,3 +88,20 @@ describe('fillArms under a short sleeve', () => {
     expect(fill.outside[6 * W + 35] + fill.done[6 * W + 35]).toBe(0);
   });
 });
+
+describe('fillArms beside a bare arm', () => {
+  it('does not draw the old top beside a bare stretch of arm, away from any sleeve, as arm (a fringe against the trousers)', () => {
+    const outline = leftArmOutline(W, H, [15, 15], [15, 15]);
+    // A bare arm all the way down (no sleeve); a strip of "old top" 5 px wide along its inner side from y 110 to 170.
+    const { a, hole, skinSrc } = paintScene(W, H, (x, y) => {
+      if (y >= 20 && y < 180 && Math.abs(x - 60) <= HALF) return { c: SKIN, label: L.left_arm, skin: Math.abs(x - 60) <= HALF - 1 };
+      if (y >= 110 && y < 170 && x >= 60 - HALF - 5 && x < 60 - HALF) return { c: [40, 40, 60], label: L.torso_clothing, hole: true };
+      return null;
+    });
+    const fill = fillArms(a, outline, hole, skinSrc, new Float32Array(W * H * 3));
+    let strip = 0, drawn = 0;
+    for (let y = 110; y < 170; y++) for (let x = 60 - HALF - 5; x < 60 - HALF; x++) { strip++; if (fill.done[y * W + x] || fill.limb[y * W + x]) drawn++; }
+    expect(strip).toBe(300);
+    expect(drawn).toBe(0);
+  });
+});

@@ -8,8 +8,8 @@ import { decontaminateEdges, softLabelAlpha } from './soft-labels.js';
 
 const L = PARSE_LABELS;
 
-/** `old`: the old clothing (nonzero = old top), never part of the front layer. */
-export function frontLayer(a: ModelAnalysis, outline: BodyOutline, old?: Uint8Array): RgbaImage {
+/** `old`: the old clothing (nonzero = old top), never part of the front layer; `ragged`: arm pixels past the arm's outline (raggedArmPixels), left out too. */
+export function frontLayer(a: ModelAnalysis, outline: BodyOutline, old?: Uint8Array, ragged?: Uint8Array): RgbaImage {
   const { width: W, height: H } = a;
   const n = W * H;
   const lab = a.parsing.data;
@@ -19,7 +19,7 @@ export function frontLayer(a: ModelAnalysis, outline: BodyOutline, old?: Uint8Ar
   const shoulderY = Math.min(sk.shoulderL.y, sk.shoulderR.y) - sk.shoulderWidth * 0.05;
   const limbs = new Uint8Array(n), rest = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
-    if (old && old[i]) continue;
+    if ((old && old[i]) || ragged?.[i]) continue;
     const l = lab[i]!;
     const y = (i / W) | 0;
     const arm = (l === L.left_arm || l === L.right_arm || l === L.hands) && torso[i] && !onUpperArm(sk.arms, a.arm_in_front, i % W, y);
@@ -37,10 +37,11 @@ export function frontLayer(a: ModelAnalysis, outline: BodyOutline, old?: Uint8Ar
 /**
  * Arms and hands of the agnostic person (never old clothing), soft-edged, for the render to put in
  * front of the body panel below the armpits: at the torso's depth every arm pixel is in front of it.
- * `drawn`: arm pixels the agnostic person drew under the old top (below the shoulder joint), in front too.
+ * `drawn`: arm pixels the agnostic person drew under the old top (below the shoulder joint), in front too;
+ * `ragged`: arm pixels past the arm's outline (raggedArmPixels), left out.
  * Hands count only near a wrist: elsewhere the label is a parsing slip (knees, folds).
  */
-export function armsLayer(a: ModelAnalysis, agnostic: RgbaImage, old: Uint8Array, drawn?: Uint8Array): RgbaImage {
+export function armsLayer(a: ModelAnalysis, agnostic: RgbaImage, old: Uint8Array, drawn?: Uint8Array, ragged?: Uint8Array): RgbaImage {
   const W = a.width;
   const lab = a.parsing.data;
   const sel = new Uint8Array(W * a.height);
@@ -49,7 +50,7 @@ export function armsLayer(a: ModelAnalysis, agnostic: RgbaImage, old: Uint8Array
   const rr = (0.45 * a.measurements.shoulder_width) ** 2;
   for (let i = 0; i < sel.length; i++) {
     const l = lab[i];
-    if (old[i] || (l !== L.left_arm && l !== L.right_arm && l !== L.hands)) continue;
+    if (old[i] || ragged?.[i] || (l !== L.left_arm && l !== L.right_arm && l !== L.hands)) continue;
     if (l === L.hands) {
       const x = i % W, y = (i / W) | 0;
       if (!wrists.some((p) => (p.x - x) ** 2 + (p.y - y) ** 2 <= rr)) continue;

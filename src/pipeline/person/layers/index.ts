@@ -3,6 +3,7 @@ import sharp from 'sharp';
 import type { ModelAnalysis, ModelLayers, RgbaImage } from '../../types.js';
 import { buildAgnostic } from './agnostic.js';
 import { bodyOutline } from './body-outline.js';
+import { raggedArmPixels } from './arm-ragged.js';
 import { armsLayer, frontLayer } from './front.js';
 import { correctedTop, oldClothing } from './old-clothing.js';
 import { bodyShapeGain, sceneLight, shadingMap } from './shading.js';
@@ -29,8 +30,9 @@ export async function prepareModelLayers(a: ModelAnalysis, opts: LayerOptions = 
   const shape = bodyShapeGain(outline.mask.data, a.width, a.height);
   const ag = buildAgnostic(a, outline, top, old, shape);
   lap('agnostic');
-  const front = frontLayer(a, outline, old);
-  const arms = armsLayer(a, ag.agnostic, old, ag.drawn_arms);
+  const ragged = raggedArmPixels(a, outline.skeleton);
+  const front = frontLayer(a, outline, old, ragged);
+  const arms = armsLayer(a, ag.agnostic, old, ag.drawn_arms, ragged);
   lap('front');
   // The garment may reach past the outline's cut at the hips: its shading goes on there.
   const shading = shadingMap(a, ag.old_clothing.data, bodyShapeGain(outline.mask.data, a.width, a.height, true));

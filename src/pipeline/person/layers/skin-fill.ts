@@ -133,6 +133,13 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
       continue;
     }
     const nearest = nearestVisible(vis);
+    // Stations within an arm's width of one the old top hides.
+    const besideSleeve = new Uint8Array(steps + 1);
+    const sleeveReach = Math.max(2 * seamStations, Math.round(2 * Math.max(...path.hw)));
+    for (let k = 0; k <= steps; k++) {
+      if (!sleeved[k]) continue;
+      for (let j = Math.max(0, k - sleeveReach); j <= Math.min(steps, k + sleeveReach); j++) besideSleeve[j] = 1;
+    }
     const maxHw = Math.max(...path.hw);
     const span = Math.max(2, Math.round(2 * maxHw));
     const upper = upperArmEdges(path, vis, steps, outer, W, H, (x, y) => armSkin(y * W + x), (x, y) => !!torso[y * W + x]);
@@ -177,6 +184,10 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
         const pr = project(path, x, y);
         if (!pr || Math.abs(pr.s) > (upper && pr.t < upper.k0 ? S_WIDE : S_MAX)) continue;
         const k = Math.max(0, Math.min(steps, Math.round(pr.t)));
+        // Beside a stretch of bare arm, away from any sleeve, old top is the clothing around the arm
+        // (a shadow, a fringe against the trousers), not arm: drawn as arm it stood in front of the
+        // new garment as skin-coloured blobs along its side.
+        if (hole[i] && !besideSleeve[k]) continue;
         // Bare skin in the band below a hem is faded into the fill; elsewhere only the hole is filled.
         const band = !hole[i] && holeDist[i]! < seamStations && isArm(i) && !torso[i];
         // Old top outside the body's outline, below the shoulder joint, is the arm's where the bare
