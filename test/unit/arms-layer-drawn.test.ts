@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { armsLayer } from '../../src/pipeline/person/layers/front.js';
 import { PARSE_LABELS as L } from '../../src/pipeline/types.js';
-import { paintScene } from './arm-outline.js';
+import { leftArmOutline, paintScene } from './arm-outline.js';
 
 const W = 120, H = 220;
 const SKIN = [180, 130, 100] as const;
@@ -55,5 +55,20 @@ describe('armsLayer with arms drawn under the old top', () => {
     const { a, agnostic, old, drawn } = scene();
     const layer = armsLayer(a, agnostic, old, drawn);
     for (let y = 112; y <= 128; y++) expect(alphaAt(layer, 60, y), `row ${y}`).toBeGreaterThanOrEqual(245);
+  });
+});
+
+describe('armsLayer with a drawn blob beside the arm', () => {
+  it('leaves out drawn pixels standing out past the arm\'s outline when given the skeleton, and keeps the arm', () => {
+    const { a, agnostic, old, drawn } = scene();
+    // A blob of "drawn arm" on old top beside the bare arm's inner edge (x 44–49, y 140–150).
+    const blob = Uint8Array.from(drawn);
+    for (let y = 140; y <= 150; y++) for (let x = 44; x < 50; x++) { const i = y * W + x; blob[i] = 1; old[i] = 1; agnostic.data.set([...SKIN, 255], i * 4); }
+    const sk = leftArmOutline(W, H, [12, 12], [11, 11]).skeleton;
+    const without = armsLayer(a, agnostic, old, blob);
+    const with_ = armsLayer(a, agnostic, old, blob, undefined, sk);
+    expect(alphaAt(without, 45, 145)).toBeGreaterThan(200);
+    expect(alphaAt(with_, 45, 145)).toBeLessThan(60);
+    for (const y of [90, 145, 170]) expect(alphaAt(with_, 60, y), `row ${y}`).toBeGreaterThanOrEqual(250);
   });
 });

@@ -16,16 +16,16 @@ const REACH = 0.3;
  * of it over a stretch of the arm is the arm's own edge, and arm pixels further out than that are
  * the parsing's bites into the clothing beside it (pale jeans, a light top): put in front of a new
  * garment, they drew jagged skin-coloured blobs along its side. Hands are left alone (fingers).
+ * `armMask`: the arm pixels to look at (nonzero) instead of the arm labels.
  */
-export function raggedArmPixels(a: ModelAnalysis, sk: Skeleton): Uint8Array {
+export function raggedArmPixels(a: ModelAnalysis, sk: Skeleton, armMask?: Uint8Array): Uint8Array {
   const { width: W, height: H } = a;
   const lab = a.parsing.data;
   const out = new Uint8Array(W * H);
+  const armAt = armMask ? (i: number) => !!armMask[i] : (i: number) => lab[i] === L.left_arm || lab[i] === L.right_arm;
   const isArm = (x: number, y: number) => {
     const xi = Math.round(x), yi = Math.round(y);
-    if (xi < 0 || yi < 0 || xi >= W || yi >= H) return false;
-    const l = lab[yi * W + xi];
-    return l === L.left_arm || l === L.right_arm;
+    return xi >= 0 && yi >= 0 && xi < W && yi < H && armAt(yi * W + xi);
   };
   const sw = sk.shoulderWidth;
   const win = Math.max(3, Math.round(WINDOW * sw)), tol = Math.max(2, TOLERANCE * sw), reach = Math.round(REACH * sw);
@@ -57,7 +57,7 @@ export function raggedArmPixels(a: ModelAnalysis, sk: Skeleton): Uint8Array {
     for (let y = y0; y <= y1; y++) {
       for (let x = x0; x <= x1; x++) {
         const i = y * W + x;
-        if (lab[i] !== L.left_arm && lab[i] !== L.right_arm) continue;
+        if (!armAt(i)) continue;
         const t = (x - s.a.x) * ux + (y - s.a.y) * uy;
         if (t < 0 || t > len) continue;
         const d = (x - s.a.x) * nx + (y - s.a.y) * ny;

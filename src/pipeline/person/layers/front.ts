@@ -1,7 +1,8 @@
 // What goes in front of any garment: the face, arms and hands over the torso, hair over the shoulders and chest.
 import { boxBlur } from '../../composite/guided-filter.js';
 import { PARSE_LABELS, type ModelAnalysis, type RgbaImage } from '../../types.js';
-import { segmentDistance, type Segment } from '../skeleton.js';
+import { segmentDistance, type Segment, type Skeleton } from '../skeleton.js';
+import { raggedArmPixels } from './arm-ragged.js';
 import type { BodyOutline } from './body-outline.js';
 import { fillPolygon } from './raster.js';
 import { decontaminateEdges, softLabelAlpha } from './soft-labels.js';
@@ -38,10 +39,11 @@ export function frontLayer(a: ModelAnalysis, outline: BodyOutline, old?: Uint8Ar
  * Arms and hands of the agnostic person (never old clothing), soft-edged, for the render to put in
  * front of the body panel below the armpits: at the torso's depth every arm pixel is in front of it.
  * `drawn`: arm pixels the agnostic person drew under the old top (below the shoulder joint), in front too;
- * `ragged`: arm pixels past the arm's outline (raggedArmPixels), left out.
+ * `ragged`: arm pixels past the arm's outline (raggedArmPixels), left out; with the skeleton `sk`, drawn
+ * pixels past the outline of the arm and its drawn part together are left out too.
  * Hands count only near a wrist: elsewhere the label is a parsing slip (knees, folds).
  */
-export function armsLayer(a: ModelAnalysis, agnostic: RgbaImage, old: Uint8Array, drawn?: Uint8Array, ragged?: Uint8Array): RgbaImage {
+export function armsLayer(a: ModelAnalysis, agnostic: RgbaImage, old: Uint8Array, drawn?: Uint8Array, ragged?: Uint8Array, sk?: Skeleton): RgbaImage {
   const W = a.width;
   const lab = a.parsing.data;
   const sel = new Uint8Array(W * a.height);
@@ -56,6 +58,14 @@ export function armsLayer(a: ModelAnalysis, agnostic: RgbaImage, old: Uint8Array
       if (!wrists.some((p) => (p.x - x) ** 2 + (p.y - y) ** 2 <= rr)) continue;
     }
     sel[i] = 1;
+  }
+  if (drawn && sk) {
+    // Drawn pixels standing out past the arm's outline too (old top beside the arm taken for arm).
+    const m = new Uint8Array(sel.length);
+    for (let i = 0; i < m.length; i++) m[i] = sel[i] || drawn[i] ? 1 : 0;
+    const out = raggedArmPixels(a, sk, m);
+    drawn = Uint8Array.from(drawn);
+    for (let i = 0; i < m.length; i++) if (out[i]) { sel[i] = 0; drawn[i] = 0; }
   }
   const alpha = softLabelAlpha(a, sel, true);
   if (drawn) {

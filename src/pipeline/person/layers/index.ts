@@ -32,7 +32,7 @@ export async function prepareModelLayers(a: ModelAnalysis, opts: LayerOptions = 
   lap('agnostic');
   const ragged = raggedArmPixels(a, outline.skeleton);
   const front = frontLayer(a, outline, old, ragged);
-  const arms = armsLayer(a, ag.agnostic, old, ag.drawn_arms, ragged);
+  const arms = armsLayer(a, ag.agnostic, old, ag.drawn_arms, ragged, outline.skeleton);
   lap('front');
   // The garment may reach past the outline's cut at the hips: its shading goes on there.
   const shading = shadingMap(a, ag.old_clothing.data, bodyShapeGain(outline.mask.data, a.width, a.height, true));
