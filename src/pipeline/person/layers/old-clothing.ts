@@ -77,7 +77,7 @@ export function correctedTop(a: ModelAnalysis): Uint8Array {
   dropSpecks(isTop, W, H, Math.max(8, SPECK * a.measurements.shoulder_width ** 2), lab);
   dropLimbIslands(isTop, lab, W, H, LIMB_ISLAND * a.measurements.shoulder_width ** 2);
   const wrists = [k.left_wrist, k.right_wrist].filter((p) => p.score >= 0.2);
-  dropArmSlivers(isTop, lab, W, H, Math.max(2, Math.round(SLIVER * a.measurements.shoulder_width)), Math.max(0, Math.round(waistY)), wrists, WRIST_REACH * a.measurements.shoulder_width);
+  dropThinRuns(isTop, lab, W, H, Math.max(2, Math.round(SLIVER * a.measurements.shoulder_width)), Math.max(0, Math.round(waistY)), wrists, WRIST_REACH * a.measurements.shoulder_width);
   absorbEnclaves(isTop, lab, W, H, ENCLAVE * a.measurements.shoulder_width ** 2);
   return isTop;
 }
@@ -168,20 +168,23 @@ const SLIVER = 0.012;
 const WRIST_REACH = 0.15;
 
 /**
- * Thin runs of the top beside an arm below the waist (rows from `fromRow`) and below the top's own
- * hem: the shadow between a hanging arm and the lower clothing that the parsing called the top.
- * Filled as backdrop, it drew a pale line down the arm's edge to the hand. Runs narrower than
- * 2r + 1 (an opening) are dropped.
+ * Thin runs of the top beside an arm or in the lower clothing below the waist (rows from `fromRow`)
+ * and below the top's own hem: the shadow between a hanging arm and the lower clothing, or the
+ * trousers' seams, that the parsing called the top. Filled as backdrop, the shadow drew a pale line
+ * down the arm's edge to the hand. Runs narrower than 2r + 1 (an opening) are dropped.
  */
-export function dropArmSlivers(isTop: Uint8Array, lab: Uint8Array, W: number, H: number, r: number, fromRow: number, wrists: Point[], wristR: number): void {
+export function dropThinRuns(isTop: Uint8Array, lab: Uint8Array, W: number, H: number, r: number, fromRow: number, wrists: Point[], wristR: number): void {
   const opened = grow(grow(isTop, W, H, -r), W, H, r);
-  const arm = new Uint8Array(W * H), hand = new Uint8Array(W * H);
+  const arm = new Uint8Array(W * H), hand = new Uint8Array(W * H), lower = new Uint8Array(W * H);
   for (let i = 0; i < arm.length; i++) {
     arm[i] = lab[i] === L.left_arm || lab[i] === L.right_arm ? 1 : 0;
     hand[i] = lab[i] === L.hands ? 1 : 0;
+    lower[i] = lab[i] === L.lower_clothing ? 1 : 0;
   }
-  // Beside the hand too, but not at the wrist: a long sleeve's cuff is a thin run of the top there, and it is the top.
-  const [nearArm, nearHand] = [grow(arm, W, H, r + 1), grow(hand, W, H, r + 1)];
+  // Beside the hand too, but not at the wrist: a long sleeve's cuff is a thin run of the top there,
+  // and it is the top. Inside the lower clothing, a thin run is its own seam or fold (a fly, a
+  // pocket's edge): filled with skin, it drew skin-coloured lines across the trousers.
+  const [nearArm, nearHand, nearLower] = [grow(arm, W, H, r + 1), grow(hand, W, H, r + 1), grow(lower, W, H, r + 1)];
   // Only below the top's lowest row (its hem or cuffs): above it, a thin run beside the arm is the top's side.
   // (The lowest row holding a tenth of the widest row's top: a dark patch by a hand is not the hem.)
   const rows = new Int32Array(H);
@@ -192,7 +195,7 @@ export function dropArmSlivers(isTop: Uint8Array, lab: Uint8Array, W: number, H:
   const atWrist = (i: number) => wrists.some((p) => (p.x - (i % W)) ** 2 + (p.y - ((i / W) | 0)) ** 2 <= wristR * wristR);
   // (A few rows below the hem the fringe is still the hem's own shadow, dark beside the garment.)
   for (let i = Math.max(fromRow, hem + 1 + 4 * r) * W; i < W * H; i++) {
-    if (isTop[i] && !opened[i] && (nearArm[i] || nearHand[i]) && !(nearHand[i] && atWrist(i))) isTop[i] = 0;
+    if (isTop[i] && !opened[i] && (nearArm[i] || nearHand[i] || nearLower[i]) && !(nearHand[i] && atWrist(i))) isTop[i] = 0;
   }
 }
 const LIMB = new Set<number>([L.hands, L.left_arm, L.right_arm]);

@@ -1,7 +1,7 @@
-// A thin run of "top" beside a hanging arm below the old top's hem (the shadow between the arm and the lower clothing) is
-// not the top; a thin run above the hem (the top's own side or a strap) and a cuff at the wrist are.
+// A thin run of "top" beside a hanging arm below the old top's hem (the shadow between the arm and the lower clothing), or
+// inside the lower clothing (a seam), is not the top; a thin run above the hem (the top's own side or a strap) and a cuff at the wrist are.
 import { describe, expect, it } from 'vitest';
-import { dropArmSlivers } from '../../src/pipeline/person/layers/old-clothing.js';
+import { dropThinRuns } from '../../src/pipeline/person/layers/old-clothing.js';
 import { PARSE_LABELS as L } from '../../src/pipeline/types.js';
 
 const W = 160, H = 300;
@@ -15,16 +15,18 @@ function scene() {
       if (y >= 20 && y < 120 && x >= 30 && x < 110) { lab[i] = L.torso_clothing; isTop[i] = 1; }
       else if (y >= 20 && y < 280 && x >= 110 && x < 113) { lab[i] = L.torso_clothing; isTop[i] = 1; }
       else if (y >= 20 && y < 280 && x >= 113 && x < 131) lab[i] = y < 220 ? L.left_arm : L.hands;
+      // The lower clothing below the top, with a 2-px seam down it (x 70–71, rows 150–280) that the parsing called the top.
+      else if (y >= 150 && y < 280 && (x === 70 || x === 71)) { lab[i] = L.torso_clothing; isTop[i] = 1; }
       else if (y >= 120 && x >= 30 && x < 110) lab[i] = L.lower_clothing;
     }
   }
   return { lab, isTop };
 }
 
-describe('dropArmSlivers', () => {
-  it('drops the thin run below the hem beside the arm and the hand, keeps it above the hem and at the wrist', () => {
+describe('dropThinRuns', () => {
+  it('drops the thin run below the hem beside the arm and the hand and in the lower clothing, keeps it above the hem and at the wrist', () => {
     const { lab, isTop } = scene();
-    dropArmSlivers(isTop, lab, W, H, 2, 60, [{ x: 121, y: 222 }], 15);
+    dropThinRuns(isTop, lab, W, H, 2, 60, [{ x: 121, y: 222 }], 15);
     const at = (y: number) => isTop[y * W + 111];
     // Above the hem (row 119) and in its shadow just below (4r rows): the top's.
     for (const y of [30, 80, 118, 124]) expect(at(y), `row ${y}`).toBe(1);
@@ -32,6 +34,8 @@ describe('dropArmSlivers', () => {
     for (const y of [140, 180, 210, 260, 275]) expect(at(y), `row ${y}`).toBe(0);
     // At the wrist (within 15 px of it) beside the hand: a cuff, kept.
     for (const y of [222, 230]) expect(at(y), `row ${y}`).toBe(1);
+    // The seam inside the lower clothing is not the top either.
+    for (const y of [150, 200, 279]) expect(isTop[y * W + 70], `seam row ${y}`).toBe(0);
     // The top's body is untouched.
     expect(isTop[60 * W + 60]).toBe(1);
     expect(isTop[119 * W + 60]).toBe(1);
