@@ -106,8 +106,6 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
       for (let j = 1; j <= seamStations && !near; j++) near = (k - j >= 0 && !!sleeved[k - j]) || (k + j <= steps && !!sleeved[k + j]);
       clean[k] = near ? 0 : 1;
     }
-    // (The bare arm's edges are still its own in that band: the drawn arm above starts from them.)
-    const visRaw = Uint8Array.from(vis);
     if (clean.some((v) => v)) vis.set(clean);
     // The bare arm's own outer edge (offset across, in half widths, on the side away from the body)
     // where it shows: under the sleeve the arm keeps the width of its nearest bare cross-section, not
@@ -144,7 +142,7 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
     }
     const maxHw = Math.max(...path.hw);
     const span = Math.max(2, Math.round(2 * maxHw));
-    const upper = upperArmEdges(path, vis, visRaw, steps, outer, W, H, (x, y) => armSkin(y * W + x), (x, y) => !!torso[y * W + x]);
+    const upper = upperArmEdges(path, vis, steps, outer, W, H, (x, y) => armSkin(y * W + x), (x, y) => !!torso[y * W + x]);
     // Visible stations near a hidden one: their cross-section is the one the hidden arm continues.
     const nearEdge = new Uint8Array(steps + 1);
     for (let k = 0; k <= steps; k++) {
@@ -536,7 +534,7 @@ function sleeveOuterEdge(a: ModelAnalysis, path: ArmPath, outer: number, hole: U
  * give a straight-sided arm that meets the bare arm below with a step; the arm's outline does not.
  * Null when the first bare run is not on the upper arm, or too little of it shows.
  */
-function upperArmEdges(path: ArmPath, vis: Uint8Array, visRaw: Uint8Array, steps: number, outer: number, W: number, H: number, isArm: (x: number, y: number) => boolean, inTorso: (x: number, y: number) => boolean):
+function upperArmEdges(path: ArmPath, vis: Uint8Array, steps: number, outer: number, W: number, H: number, isArm: (x: number, y: number) => boolean, inTorso: (x: number, y: number) => boolean):
   { k0: number; k1: number; elbow: number; lo: (t: number) => number; hi: (t: number) => number } | null {
   // A hanging arm only: a raised one's sleeve stands out around it in ways a line fit does not follow.
   const [a, b] = path.pts as [Point, Point];
@@ -550,10 +548,7 @@ function upperArmEdges(path: ArmPath, vis: Uint8Array, visRaw: Uint8Array, steps
   const ts: number[] = [], los: number[] = [], his: number[] = [];
   const k1Max = Math.min(steps, Math.round(elbow), k0 + Math.max(6, Math.round(1.5 * path.hw[0]!)));
   let k1 = k0;
-  // From the hem: the bare stations in the band under it (not sources for the fill's colour) too.
-  let kh = k0;
-  while (kh > 0 && visRaw[kh - 1]) kh--;
-  for (let k = kh; k <= k1Max && (vis[k] || k < k0); k++) {
+  for (let k = k0; k <= k1Max && vis[k]; k++) {
     locate(path, k, tmp);
     // The longest run of arm skin across the station (small gaps bridged).
     let best: [number, number] | null = null, runA = NaN, lastIn = NaN;
@@ -592,14 +587,7 @@ function upperArmEdges(path: ArmPath, vis: Uint8Array, visRaw: Uint8Array, steps
     const b = sxx > 0 ? Math.max(-0.3, Math.min(0.3, sxy / sxx)) : 0;
     return (t: number) => mv + b * (t - mt);
   };
-  const loFit = fit(los), hiFit = fit(his);
-  // At the hem the drawn arm starts from the bare arm's own edges (the median of its first stations),
-  // easing into the fitted lines further up: the fit alone left a step where the two met.
-  const first = (v: number[]) => v.slice(0, 3).sort((p, q) => p - q)[Math.min(1, v.length - 1)]!;
-  const t0 = ts[0]!;
-  const dLo = first(los) - loFit(t0), dHi = first(his) - hiFit(t0), easeLen = Math.max(2, 1.5 * path.hw[0]!);
-  const ease = (t: number) => (t >= t0 ? 1 : Math.max(0, 1 - (t0 - t) / easeLen));
-  const lo = (t: number) => loFit(t) + dLo * ease(t), hi = (t: number) => hiFit(t) + dHi * ease(t);
+  const lo = fit(los), hi = fit(his);
   // Never narrower than the bare arm at the hem, nor crossed.
   const w0 = hi(k0) - lo(k0);
   if (w0 < 0.6 * path.hw[0]!) return null;
