@@ -2,38 +2,15 @@
 // new hem, the fly and the weave run on up, and the photo's waistband row is fabric (no flat block, no edge at it).
 import { describe, expect, it } from 'vitest';
 import { raiseLowerClothing } from '../../src/pipeline/composite/raise-lower.js';
-import { PARSE_LABELS as L, type ModelAnalysis, type ModelLayers, type RgbaImage } from '../../src/pipeline/types.js';
+import { raiseScene } from './raise-scene.js';
 
 const W = 200, H = 320;
-const kp = (x: number, y: number) => ({ x, y, score: 0.9 });
 const BAND = [20, 30, 70], FLY = [150, 150, 150];
 /** Jeans from y 200: a waistband (200–209), a fly seam at x 99–100, a diagonal weave. */
 const jeans = (x: number, y: number) => (y < 210 ? BAND : x === 99 || x === 100 ? FLY : (x + y) % 6 < 3 ? [50, 70, 120] : [35, 55, 100]);
 
-function scene() {
-  const img = new Uint8Array(W * H * 4).fill(235), lab = new Uint8Array(W * H);
-  const old = new Uint8Array(W * H), body = new Uint8Array(W * H), skin = new Uint8Array(W * H);
-  const panel: RgbaImage = { width: W, height: H, data: new Uint8Array(W * H * 4) };
-  for (let y = 40; y < H; y++) {
-    for (let x = 30; x < 170; x++) {
-      const i = y * W + x;
-      body[i] = 255;
-      if (y >= 200) { lab[i] = L.lower_clothing; img.set([...jeans(x, y), 255], i * 4); continue; }
-      // The old top down to the jeans; the new garment ends at y 150, the old top's place below it filled with skin.
-      lab[i] = L.torso_clothing; old[i] = 255; img.set([30, 30, 50, 255], i * 4);
-      if (y < 150) panel.data[i * 4 + 3] = 255;
-      else skin[i] = 255;
-    }
-  }
-  const model = {
-    width: W, height: H, image: { width: W, height: H, data: img }, parsing: { width: W, height: H, data: lab },
-    // Arms raised out of the way (no forearm over the strip).
-    pose: { keypoints: { left_hip: kp(130, 220), right_hip: kp(70, 220), left_elbow: kp(190, 20), right_elbow: kp(10, 20), left_wrist: kp(195, 5), right_wrist: kp(5, 5) } },
-    measurements: { torso_length: 180, shoulder_width: 100 },
-  } as unknown as ModelAnalysis;
-  const layers = { old_clothing: { width: W, height: H, data: old }, body: { width: W, height: H, data: body }, filled_skin: { width: W, height: H, data: skin } } as unknown as ModelLayers;
-  return { img, model, layers, panel };
-}
+// Arms raised out of the way (no forearm over the strip).
+const scene = () => raiseScene(W, H, jeans, { elbows: [{ x: 190, y: 20 }, { x: 10, y: 20 }], wrists: [{ x: 195, y: 5 }, { x: 5, y: 5 }] });
 
 const dist = (px: Uint8Array, x: number, y: number, c: number[]) => {
   const o = (y * W + x) * 4;
