@@ -143,13 +143,15 @@ export function raiseLowerClothing(out: Uint8Array, model: ModelAnalysis, layers
     // rows y0 … y0 + reachDown of the photo fill from … y0 + reachDown, so the waistband sits under the
     // new hem, the fabric keeps its weave and shading, and the strip meets the photo with no edge.
     const reachDown = Math.max(STRETCH_REACH * (y0 - from), Math.round(STRETCH_MIN * T));
-    // Only where the column is that fabric most of the way down (not beside a hand or past a short hem);
-    // the odd pixel of another label in it (a rivet, the fly's seam) takes the plain fill.
-    // A column of another colour (the fly's seam) has no fabric colour of its own but its own top.
-    const ys0 = top[x]!;
+    // Only where the column is that fabric most of the way down from its own top and from the
+    // strip's (not beside a hand or past a short hem); the odd pixel of another label in it (a rivet,
+    // the fly's seam) takes the plain fill. A column of another colour (the fly's seam) has no fabric
+    // colour of its own but its own top.
+    const ys0 = top[x]!, yEnd0 = y0 + reachDown, from0 = Math.min(ys0, y0);
+    const canStretch = ys0 >= 0 && ys0 < yEnd0 && yEnd0 <= H;
     let run = 0;
-    if (ys0 >= 0 && ys0 < y0 + reachDown) for (let y = ys0; y < Math.min(H, y0 + reachDown); y++) if (lower(y * W + x)) run++;
-    const stretched = ys0 >= 0 && run >= 0.85 * (y0 + reachDown - ys0) && y0 + reachDown <= H;
+    if (canStretch) for (let y = from0; y < yEnd0; y++) if (lower(y * W + x)) run++;
+    const stretched = canStretch && run >= 0.85 * (yEnd0 - from0);
     const yEnd = stretched ? y0 + reachDown : y0 + band;
     // The old hem's fringe lies on the first rows of the lower clothing: cover them too.
     for (let y = Math.max(0, from - (from === hem + 1 ? overlap : 0)); y < yEnd && y < H; y++) {
@@ -161,7 +163,7 @@ export function raiseLowerClothing(out: Uint8Array, model: ModelAnalysis, layers
         const ys = ys0 + (Math.max(from, y) - from) * (yEnd - ys0) / (yEnd - from);
         const a = Math.min(H - 1, Math.floor(ys)), b = Math.min(H - 1, a + 1), f = ys - a;
         const sa = a * W + x, sb = b * W + x;
-        if (lower(sa) && lower(sb) && !(onForearm(x, a) && filled[sa]! >= 128)) {
+        if (lower(sa) && lower(sb)) {
           const o = i * 4;
           for (let c = 0; c < 3; c++) out[o + c] = Math.round(src[sa * 4 + c]! * (1 - f) + src[sb * 4 + c]! * f);
           mask[i] = 255;
