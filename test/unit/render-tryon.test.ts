@@ -811,7 +811,7 @@ describe('arms inside their sleeves', () => {
 });
 
 describe('a bodysuit', () => {
-  it('is drawn tucked, and the render asks for review of its waist', () => {
+  it('is drawn tucked over the lower clothing as raised, and the render asks for review of its waist', () => {
     // The sample tee with a brief drawn below the middle of its hem.
     const W = tee.width, mask = Uint8Array.from(tee.mask.data), image = Uint8Array.from(tee.image.data);
     const hl = tee.landmarks.hem_left!, hr = tee.landmarks.hem_right!;
@@ -820,9 +820,21 @@ describe('a bodysuit', () => {
     for (let y = y0; y < y1; y++) for (let x = cx - half; x <= cx + half; x++) { mask[y * W + x] = 255; image[(y * W + x) * 4 + 3] = 255; }
     const body = { ...tee, mask: { ...tee.mask, data: mask }, image: { ...tee.image, data: image } };
     const r = renderTryOn({ model, layers, garment: body }, {});
+    const W0 = model.width, H0 = model.height;
     expect(r.targets.tuck).toBe(true);
     expect(r.quality.needs_review).toBe(true);
     expect(r.quality.reasons.some((x) => x.includes('bodysuit'))).toBe(true);
+    // The lower clothing carried up to the brief goes back over it as raised (its top stretched up),
+    // not as photographed: drawn from the photo, its waistband showed twice, raised and in place.
+    let raisedLower = 0, asPhotographed = 0;
+    for (let i = 0; i < W0 * H0; i++) {
+      if (!r.raised?.data[i] || model.parsing.data[i] !== PARSE_LABELS.lower_clothing || layers.old_clothing.data[i]! >= 128) continue;
+      raisedLower++;
+      const o = i * 4;
+      if (Math.abs(r.image.data[o]! - model.image.data[o]!) + Math.abs(r.image.data[o + 1]! - model.image.data[o + 1]!) + Math.abs(r.image.data[o + 2]! - model.image.data[o + 2]!) < 6) asPhotographed++;
+    }
+    expect(raisedLower).toBeGreaterThan(0.05 * model.measurements.shoulder_width ** 2);
+    expect(asPhotographed / raisedLower).toBeLessThan(0.5);
     // The plain tee is neither.
     expect(base.targets.tuck).toBe(false);
     expect(base.quality.reasons.some((x) => x.includes('bodysuit'))).toBe(false);
