@@ -91,7 +91,9 @@ export function composeRender(input: ComposeInput): RgbaImage & { raised: Mask |
   }
   const front = frontWithoutOldClothing(layers);
   if (input.armpits) hideArmsInCaps(front, model, garment, input.armpits);
-  const arms = armsLayer(model, layers, input.armpits ?? input.armholes ?? { left: null, right: null }, input.armpits ? null : layers.old_clothing.data);
+  // Under a sleeveless garment only the drawn arms (old clothing) are cut at its armpits.
+  const drawnOnly = !input.armpits && input.armholes ? layers.old_clothing.data : null;
+  const arms = armsLayer(model, layers, input.armpits ?? input.armholes ?? { left: null, right: null }, drawnOnly);
   // The old top kept under the garment keeps its sleeves on: an arm drawn where the sleeve was is
   // under it, not a strip of skin down its middle.
   if (kept) for (let i = 0; i < n; i++) if (kept.data[i]! >= 128) arms[i * 4 + 3] = 0;

@@ -20,8 +20,8 @@ const FOREARM_REACH = 0.1;
  * garment's waistband at the top's hem; so the lower clothing is raised into that strip: each column's
  * upper part (waistband, pockets, fly) is stretched up to the new hem, inside the body outline only.
  * Columns without that fabric all the way down (beside a hand, past a short hem) get the fabric's own
- * colour under the waistband and a fine grain taken from it. Writes into `out` (the agnostic person, before the garment goes on) and returns the
- * pixels it painted (255), or null when nothing was raised.
+ * colour under the waistband and a fine grain taken from it. Writes into `out` (the agnostic person,
+ * before the garment goes on) and returns the pixels it painted (255), or null when nothing was raised.
  */
 export function raiseLowerClothing(out: Uint8Array, model: ModelAnalysis, layers: ModelLayers, panel: RgbaImage): Mask | null {
   const W = model.width, H = model.height;

@@ -1,6 +1,6 @@
 // Arm pixels past the arm's own smooth outline: the colour parsing's ragged bites into pale clothing beside an arm.
 import { PARSE_LABELS, type ModelAnalysis } from '../../types.js';
-import type { Segment, Skeleton } from '../skeleton.js';
+import { segmentDistance, type Segment, type Skeleton } from '../skeleton.js';
 
 const L = PARSE_LABELS;
 /** Half the window along the arm over which its edge is a running median, in shoulder widths. */
@@ -72,14 +72,7 @@ export function raggedArmPixels(a: ModelAnalysis, sk: Skeleton, armMask?: Uint8A
 
 /** Whether another segment is nearer (x, y) than distance d. */
 function nearerOther(segs: Segment[], own: Segment, x: number, y: number, d: number): boolean {
-  for (const s of segs) {
-    if (s === own) continue;
-    const vx = s.b.x - s.a.x, vy = s.b.y - s.a.y;
-    const l2 = vx * vx + vy * vy;
-    const t = l2 === 0 ? 0 : Math.max(0, Math.min(1, ((x - s.a.x) * vx + (y - s.a.y) * vy) / l2));
-    if (Math.hypot(x - s.a.x - t * vx, y - s.a.y - t * vy) < d) return true;
-  }
-  return false;
+  return segs.some((s) => s !== own && segmentDistance(s, x, y) < d);
 }
 
 /** Median of the defined values within ±r of each index (NaN where none). */

@@ -133,15 +133,15 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
       continue;
     }
     const nearest = nearestVisible(vis);
+    const maxHw = Math.max(...path.hw);
+    const span = Math.max(2, Math.round(2 * maxHw));
     // Stations within an arm's width of one the old top hides.
     const besideSleeve = new Uint8Array(steps + 1);
-    const sleeveReach = Math.max(2 * seamStations, Math.round(2 * Math.max(...path.hw)));
+    const sleeveReach = Math.max(2 * seamStations, span);
     for (let k = 0; k <= steps; k++) {
       if (!sleeved[k]) continue;
       for (let j = Math.max(0, k - sleeveReach); j <= Math.min(steps, k + sleeveReach); j++) besideSleeve[j] = 1;
     }
-    const maxHw = Math.max(...path.hw);
-    const span = Math.max(2, Math.round(2 * maxHw));
     const upper = upperArmEdges(path, vis, steps, outer, W, H, (x, y) => armSkin(y * W + x), (x, y) => !!torso[y * W + x]);
     // Visible stations near a hidden one: their cross-section is the one the hidden arm continues.
     const nearEdge = new Uint8Array(steps + 1);
