@@ -126,6 +126,27 @@ export function maskExtent(data: ArrayLike<number>, width: number, height: numbe
   return x1 < 0 ? null : { x0, y0, x1, y1 };
 }
 
+/**
+ * Bounding box of the entries that are not 0 (NaN counts as set), or null when every entry is 0.
+ * Each row is scanned from both ends, so a row's middle is skipped once its ends are known.
+ */
+export function nonZeroExtent(data: ArrayLike<number>, width: number, height: number): { x0: number; y0: number; x1: number; y1: number } | null {
+  let x0 = width, y0 = height, x1 = -1, y1 = -1;
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    let first = 0;
+    while (first < width && data[row + first] === 0) first++;
+    if (first === width) continue;
+    let last = width - 1;
+    while (data[row + last] === 0) last--;
+    if (first < x0) x0 = first;
+    if (last > x1) x1 = last;
+    if (y < y0) y0 = y;
+    y1 = y;
+  }
+  return x1 < 0 ? null : { x0, y0, x1, y1 };
+}
+
 export function newMask(width: number, height: number): Mask {
   return { width, height, data: new Uint8Array(width * height) };
 }

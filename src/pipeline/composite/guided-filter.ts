@@ -1,40 +1,56 @@
 // Edge-aware smoothing: box blur by running sums and the guided filter (He, Sun, Tang 2010).
+import { nonZeroExtent } from '../image.js';
 
 /**
  * Mean over the (2r+1)² window around each pixel, the window clipped at the image border (so a
  * flat image stays flat up to the edge). O(1) per pixel whatever r is.
  */
-export function boxBlur(src: Float32Array, w: number, h: number, r: number, out: Float32Array = new Float32Array(w * h)): Float32Array {
-  const tmp = new Float32Array(w * h);
+export function boxBlur(src: Float32Array, w: number, h: number, r: number, out?: Float32Array): Float32Array {
   const rr = Math.max(0, Math.floor(r));
-  for (let y = 0; y < h; y++) {
-    const row = y * w;
+  const res = out ?? new Float32Array(w * h);
+  // A window holding only zeros averages to 0: only the box of the non-zero entries, grown by the
+  // radius, is summed (a person's masks fill a fraction of the frame). The sums run in the same order
+  // as over the whole frame, so the result is the same up to a float residual that zeros would carry.
+  const e = nonZeroExtent(src, w, h);
+  if (!e) return out ? res.fill(0) : res;
+  const bx0 = Math.max(0, e.x0 - rr), bx1 = Math.min(w - 1, e.x1 + rr);
+  const by0 = Math.max(0, e.y0 - rr), by1 = Math.min(h - 1, e.y1 + rr);
+  const cw = bx1 - bx0 + 1;
+  // Row sums of the box's rows, as tmp[(y - by0) * cw + (x - bx0)].
+  const tmp = new Float32Array(cw * (by1 - by0 + 1));
+  for (let y = e.y0; y <= e.y1; y++) {
+    const row = y * w, trow = (y - by0) * cw - bx0;
     let s = 0;
-    for (let x = 0; x <= Math.min(rr, w - 1); x++) s += src[row + x]!;
-    for (let x = 0; x < w; x++) {
+    for (let x = Math.max(0, bx0 - rr); x <= Math.min(bx0 + rr, w - 1); x++) s += src[row + x]!;
+    for (let x = bx0; x <= bx1; x++) {
       const lo = Math.max(0, x - rr);
       const hi = Math.min(w - 1, x + rr);
-      tmp[row + x] = s / (hi - lo + 1);
+      tmp[trow + x] = s / (hi - lo + 1);
       if (x + rr + 1 < w) s += src[row + x + rr + 1]!;
       if (x - rr >= 0) s -= src[row + x - rr]!;
     }
   }
-  const col = new Float64Array(w);
-  for (let y = 0; y <= Math.min(rr, h - 1); y++) for (let x = 0; x < w; x++) col[x] += tmp[y * w + x]!;
-  for (let y = 0; y < h; y++) {
+  // src is read: out may be src itself (an in-place blur).
+  if (out) res.fill(0);
+  const col = new Float64Array(cw);
+  for (let y = by0; y <= Math.min(by0 + rr, by1); y++) {
+    const trow = (y - by0) * cw;
+    for (let x = 0; x < cw; x++) col[x] += tmp[trow + x]!;
+  }
+  for (let y = by0; y <= by1; y++) {
     const lo = Math.max(0, y - rr);
     const hi = Math.min(h - 1, y + rr);
     const inv = 1 / (hi - lo + 1);
-    const row = y * w;
-    const add = y + rr + 1 < h ? (y + rr + 1) * w : -1;
-    const sub = y - rr >= 0 ? (y - rr) * w : -1;
-    for (let x = 0; x < w; x++) {
-      out[row + x] = col[x]! * inv;
+    const row = y * w + bx0;
+    const add = y + rr + 1 <= by1 ? (y + rr + 1 - by0) * cw : -1;
+    const sub = y - rr >= by0 ? (y - rr - by0) * cw : -1;
+    for (let x = 0; x < cw; x++) {
+      res[row + x] = col[x]! * inv;
       if (add >= 0) col[x] += tmp[add + x]!;
       if (sub >= 0) col[x] -= tmp[sub + x]!;
     }
   }
-  return out;
+  return res;
 }
 
 /**

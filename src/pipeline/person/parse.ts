@@ -245,7 +245,7 @@ export function hairAgainstTop(img: RgbaImage, mask: Mask, out: Uint8Array, bb: 
   // top's edge there, as grey as that, is not taken for hair either).
   const outside = new Uint8Array(W * H);
   for (let i = 0; i < W * H; i++) outside[i] = mask.data[i]! < 128 ? 1 : 0;
-  const [nearOutside, farOutside] = growBy(outside, W, H, [reach, 2 * reach]);
+  const [nearOutside, farOutside] = growBy(outside, W, H, [reach, 2 * reach], bb);
   for (let y = bb.y0; y <= bb.y1; y += 2) {
     for (let x = bb.x0; x <= bb.x1; x += 2) {
       const i = y * W + x;
@@ -270,7 +270,7 @@ export function hairAgainstTop(img: RgbaImage, mask: Mask, out: Uint8Array, bb: 
       else if (out[i] === L.torso_clothing) isTop[i] = 1;
     }
   }
-  const nearHair = grow(isHair, W, H, reach), nearTop = grow(isTop, W, H, reach);
+  const nearHair = grow(isHair, W, H, reach, bb), nearTop = grow(isTop, W, H, reach, bb);
   const f = new Float64Array(3);
   const m2 = HAIR_TOP_MARGIN * HAIR_TOP_MARGIN;
   for (let y = y0; y <= Math.min(H - 1, bb.y1); y++) {
@@ -315,19 +315,32 @@ function kMeans(px: number[], feat: (i: number, f: Float64Array) => void, k: num
   const fs = new Float64Array(n * 3);
   const f = new Float64Array(3);
   for (let j = 0; j < n; j++) { feat(px[j]!, f); fs.set(f, j * 3); }
-  const order = Array.from({ length: n }, (_, j) => j).sort((a, b) => fs[a * 3]! - fs[b * 3]!);
   const c = new Float64Array(k * 3);
+  // Seeds: the elements of ranks (q + ½)/k·n by the first feature, ties in index order (a stable sort's).
+  const keys = new Float64Array(n);
+  for (let j = 0; j < n; j++) keys[j] = fs[j * 3]!;
+  keys.sort();
   for (let q = 0; q < k; q++) {
-    const j = order[Math.floor(((q + 0.5) / k) * n)]!;
+    const rank = Math.floor(((q + 0.5) / k) * n);
+    const v = keys[rank]!;
+    let tie = rank;
+    while (tie > 0 && keys[tie - 1] === v) tie--;
+    let j = 0;
+    for (let seen = tie; ; j++) if (fs[j * 3] === v && seen++ === rank) break;
     c.set(fs.subarray(j * 3, j * 3 + 3), q * 3);
   }
   const sum = new Float64Array(k * 3), cnt = new Float64Array(k);
   for (let it = 0; it < 8; it++) {
     sum.fill(0); cnt.fill(0);
     for (let j = 0; j < n; j++) {
-      const q = nearestIndex(c, fs.subarray(j * 3, j * 3 + 3));
-      for (let d = 0; d < 3; d++) sum[q * 3 + d] += fs[j * 3 + d]!;
-      cnt[q]++;
+      const f0 = fs[j * 3]!, f1 = fs[j * 3 + 1]!, f2 = fs[j * 3 + 2]!;
+      let best = Infinity, bq = 0;
+      for (let p = 0; p < k; p++) {
+        const d = (f0 - c[p * 3]!) ** 2 + (f1 - c[p * 3 + 1]!) ** 2 + (f2 - c[p * 3 + 2]!) ** 2;
+        if (d < best) { best = d; bq = p; }
+      }
+      sum[bq * 3] += f0; sum[bq * 3 + 1] += f1; sum[bq * 3 + 2] += f2;
+      cnt[bq]++;
     }
     for (let q = 0; q < k; q++) if (cnt[q]! > 0) for (let d = 0; d < 3; d++) c[q * 3 + d] = sum[q * 3 + d]! / cnt[q]!;
   }
@@ -370,33 +383,38 @@ function relabelLimbFringe(img: RgbaImage, mask: Mask, out: Uint8Array, part: Ui
     if (l === L.left_arm || l === L.right_arm || l === L.hands) limbSkin[i] = 1;
     if (mask.data[i]! < 128) outside[i] = 1;
   }
-  const nearSkin = grow(limbSkin, W, H, reach), nearOutside = grow(outside, W, H, reach);
+  const nearSkin = grow(limbSkin, W, H, reach, bb), nearOutside = grow(outside, W, H, reach, bb);
   const isLimbPart = (p: number) => p === P.armL || p === P.armR || p === P.handL || p === P.handR;
   let any = false;
   for (let i = 0; i < n && !any; i++) any = out[i] === L.torso_clothing && isLimbPart(part[i]!) && !!nearSkin[i] && !!nearOutside[i];
   if (!any) return;
-  // Local means of the skin and of the backdrop, over a window a few times the band's width.
+  // Local means of the skin and of the backdrop, over a window a few times the band's width: summed
+  // over the person's box and a margin of the window (all that a window inside the box reaches).
   const r = reach * 3;
+  const cx0 = Math.max(0, bb.x0 - r), cy0 = Math.max(0, bb.y0 - r);
+  const cw = Math.min(W - 1, bb.x1 + r) - cx0 + 1, ch = Math.min(H - 1, bb.y1 + r) - cy0 + 1;
   const means = (sel: Uint8Array) => {
-    const w = new Float32Array(n), c = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
-    for (let i = 0; i < n; i++) {
-      if (!sel[i]) continue;
-      w[i] = 1;
-      for (let k = 0; k < 3; k++) c[k]![i] = data[i * 4 + k]!;
+    const w = new Float32Array(cw * ch), c = [new Float32Array(cw * ch), new Float32Array(cw * ch), new Float32Array(cw * ch)];
+    for (let y = cy0, j = 0; y < cy0 + ch; y++) {
+      for (let x = cx0, i = y * W + cx0; x < cx0 + cw; x++, i++, j++) {
+        if (!sel[i]) continue;
+        w[j] = 1;
+        for (let k = 0; k < 3; k++) c[k]![j] = data[i * 4 + k]!;
+      }
     }
-    return { w: boxBlur(w, W, H, r), c: c.map((ch) => boxBlur(ch, W, H, r)) };
+    return { w: boxBlur(w, cw, ch, r), c: c.map((ch_) => boxBlur(ch_, cw, ch, r)) };
   };
   const sk = means(limbSkin), bg = means(outside);
   for (let y = bb.y0; y <= bb.y1; y++) {
     for (let x = bb.x0; x <= bb.x1; x++) {
-      const i = y * W + x;
+      const i = y * W + x, j = (y - cy0) * cw + (x - cx0);
       if (out[i] !== L.torso_clothing || !isLimbPart(part[i]!) || !nearSkin[i] || !nearOutside[i]) continue;
-      if (sk.w[i]! < 1e-3 || bg.w[i]! < 1e-3) continue;
+      if (sk.w[j]! < 1e-3 || bg.w[j]! < 1e-3) continue;
       let dd = 0, dc = 0, cc = 0;
       const s = [0, 0, 0], d = [0, 0, 0];
       for (let k = 0; k < 3; k++) {
-        s[k] = sk.c[k]![i]! / sk.w[i]!;
-        d[k] = bg.c[k]![i]! / bg.w[i]! - s[k]!;
+        s[k] = sk.c[k]![j]! / sk.w[j]!;
+        d[k] = bg.c[k]![j]! / bg.w[j]! - s[k]!;
         const c = data[i * 4 + k]! - s[k]!;
         dd += d[k]! * d[k]!; dc += d[k]! * c; cc += c * c;
       }

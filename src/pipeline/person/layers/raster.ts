@@ -1,4 +1,5 @@
 // Mask drawing and morphology for the layers: polygons, capsules, distance transform, grow/shrink.
+import { maskExtent } from '../../image.js';
 import type { Point } from '../../types.js';
 
 /** Sets pixels inside a polygon (even-odd, scanline) to v. */
@@ -84,57 +85,152 @@ export function distanceTo(seed: Uint8Array, w: number, h: number): Float32Array
   return out;
 }
 
-/** Pixels within r of the set ones (r > 0 grows, r < 0 shrinks), as 0/255. */
-export function grow(m: Uint8Array, w: number, h: number, r: number): Uint8Array {
-  return growBy(m, w, h, [r])[0]!;
+/**
+ * Distance from each set pixel of m to the nearest unset one, 0 on unset pixels: distanceTo of m's
+ * complement, transformed over m's box and a one-pixel rim only (the rim is unset, or the frame's
+ * edge, so it holds every set pixel's nearest unset one).
+ */
+export function distanceInside(m: Uint8Array, w: number, h: number): Float32Array {
+  const out = new Float32Array(w * h);
+  const e = maskExtent(m, w, h, 1);
+  if (!e) return out;
+  const box = padBox(e, 1, w, h);
+  const inv = cropBox(m, w, box);
+  for (let j = 0; j < inv.length; j++) inv[j] = inv[j] ? 0 : 1;
+  const d = distanceTo(inv, box.x1 - box.x0 + 1, box.y1 - box.y0 + 1);
+  pasteBox(out, w, box, (j) => d[j]!);
+  return out;
+}
+
+/**
+ * distanceTo(seed) for callers that look no farther than `cap`: exact up to cap, transformed over the
+ * seeds' box grown by cap only; pixels outside that box (farther than cap) read Infinity.
+ */
+export function distanceUpTo(seed: Uint8Array, w: number, h: number, cap: number): Float32Array {
+  const out = new Float32Array(w * h).fill(Infinity);
+  const e = maskExtent(seed, w, h, 1);
+  if (!e) return out;
+  const box = padBox(e, Math.ceil(cap) + 1, w, h);
+  const d = distanceTo(cropBox(seed, w, box), box.x1 - box.x0 + 1, box.y1 - box.y0 + 1);
+  pasteBox(out, w, box, (j) => d[j]!);
+  return out;
+}
+
+/**
+ * Pixels within r of the set ones (r > 0 grows, r < 0 shrinks), as 0/255. With `within`, only that
+ * box's pixels are computed (the rest read 0): the work is then confined to it and a margin of r.
+ */
+export function grow(m: Uint8Array, w: number, h: number, r: number, within?: Box): Uint8Array {
+  return growBy(m, w, h, [r], within)[0]!;
 }
 
 /** grow() by each of several radii; the growths past a few pixels share one distance transform. */
-export function growBy(m: Uint8Array, w: number, h: number, radii: number[]): Uint8Array[] {
-  let grown: Float32Array | null = null;
+export function growBy(m: Uint8Array, w: number, h: number, radii: number[], within?: Box): Uint8Array[] {
+  const e = maskExtent(m, w, h, 1);
+  // Only the set pixels' box grown by r can come out set; a pixel's answer depends on pixels within r.
+  const region = (b: Box, r: number) => (within ? meet(b, padBox(within, Math.ceil(Math.abs(r)) + 1, w, h)) : b);
+  let grown: { d: Float32Array; box: Box } | null = null;
   return radii.map((r) => {
-    // A few pixels: a square running max/min is several times cheaper than a distance transform.
-    if (Math.abs(r) <= 6) return squareGrow(m, w, h, Math.round(r));
     const out = new Uint8Array(w * h);
+    if (!e) return out;
+    // A few pixels: a square running max/min is several times cheaper than a distance transform.
+    if (Math.abs(r) <= 6) {
+      const k = Math.round(r);
+      const box = region(padBox(e, Math.max(0, k), w, h), k);
+      if (box) squareGrow(m, w, h, k, box, out, within);
+      return out;
+    }
     if (r >= 0) {
-      const d = (grown ??= distanceTo(m, w, h));
-      for (let i = 0; i < out.length; i++) out[i] = d[i]! <= r ? 255 : 0;
+      // Every set pixel lies in their box: distances inside the box grown by the largest radius are
+      // exact, and everything outside it is farther than that.
+      if (!grown) {
+        const rmax = Math.max(...radii);
+        const box = region(padBox(e, Math.ceil(rmax), w, h), rmax);
+        if (!box) return out;
+        grown = { d: distanceTo(cropBox(m, w, box), box.x1 - box.x0 + 1, box.y1 - box.y0 + 1), box };
+      }
+      const { d, box } = grown;
+      pasteBox(out, w, box, (j) => (d[j]! <= r ? 255 : 0), within);
     } else {
-      const inv = new Uint8Array(w * h);
-      for (let i = 0; i < inv.length; i++) inv[i] = m[i] ? 0 : 1;
-      const d = distanceTo(inv, w, h);
-      for (let i = 0; i < out.length; i++) out[i] = d[i]! > -r ? 255 : 0;
+      // The box grown by one pixel has an unset rim (or is the frame): the unset pixel nearest to any
+      // pixel inside lies within it (the nearest one outside projects onto the rim, nearer still).
+      const box = region(padBox(e, 1, w, h), r);
+      if (!box) return out;
+      const inv = cropBox(m, w, box);
+      for (let j = 0; j < inv.length; j++) inv[j] = inv[j] ? 0 : 1;
+      const d = distanceTo(inv, box.x1 - box.x0 + 1, box.y1 - box.y0 + 1);
+      pasteBox(out, w, box, (j) => (d[j]! > -r ? 255 : 0), within);
     }
     return out;
   });
 }
 
-/** Square dilation (r > 0) or erosion (r < 0), separable, by counting set pixels in a sliding window. */
-function squareGrow(m: Uint8Array, w: number, h: number, r: number): Uint8Array {
+/** An inclusive pixel box. */
+export interface Box { x0: number; y0: number; x1: number; y1: number }
+
+function padBox(b: Box, pad: number, w: number, h: number): Box {
+  return { x0: Math.max(0, b.x0 - pad), y0: Math.max(0, b.y0 - pad), x1: Math.min(w - 1, b.x1 + pad), y1: Math.min(h - 1, b.y1 + pad) };
+}
+
+/** The boxes' overlap, or null. */
+function meet(a: Box, b: Box): Box | null {
+  const o = { x0: Math.max(a.x0, b.x0), y0: Math.max(a.y0, b.y0), x1: Math.min(a.x1, b.x1), y1: Math.min(a.y1, b.y1) };
+  return o.x0 > o.x1 || o.y0 > o.y1 ? null : o;
+}
+
+/** The box's pixels of m, row by row. */
+function cropBox(m: Uint8Array, w: number, b: Box): Uint8Array {
+  const cw = b.x1 - b.x0 + 1;
+  const c = new Uint8Array(cw * (b.y1 - b.y0 + 1));
+  for (let y = b.y0; y <= b.y1; y++) c.set(m.subarray(y * w + b.x0, y * w + b.x1 + 1), (y - b.y0) * cw);
+  return c;
+}
+
+/** Writes value(j) of the box's j-th pixel (row by row) into the frame-sized out, only inside `only` if given. */
+function pasteBox(out: Uint8Array | Float32Array, w: number, b: Box, value: (j: number) => number, only?: Box): void {
+  const cw = b.x1 - b.x0 + 1;
+  const o = only ? meet(b, only) : b;
+  if (!o) return;
+  for (let y = o.y0; y <= o.y1; y++) {
+    for (let x = o.x0, j = (y - b.y0) * cw + (o.x0 - b.x0), i = y * w + o.x0; x <= o.x1; x++, i++, j++) out[i] = value(j);
+  }
+}
+
+/**
+ * Square dilation (r > 0) or erosion (r < 0) of m into out, separable, by counting set pixels in a
+ * sliding window clipped at the frame (so erosion does not eat in from the frame's edge). Counts only
+ * over `b` (every set pixel the answer needs lies in it) and writes b's pixels (inside `only` if given).
+ */
+function squareGrow(m: Uint8Array, w: number, h: number, r: number, b: Box, out: Uint8Array, only?: Box): void {
   const k = Math.abs(r);
   const ero = r < 0;
-  const on = (v: number) => (v ? 1 : 0);
-  const tmp = new Uint8Array(w * h), out = new Uint8Array(w * h);
-  for (let y = 0; y < h; y++) {
-    const row = y * w;
+  const cw = b.x1 - b.x0 + 1, ch = b.y1 - b.y0 + 1;
+  const tmp = new Uint8Array(cw * ch);
+  for (let y = b.y0; y <= b.y1; y++) {
+    const row = y * w, trow = (y - b.y0) * cw - b.x0;
     let c = 0;
-    for (let x = 0; x < Math.min(k, w); x++) c += on(m[row + x]!);
-    for (let x = 0; x < w; x++) {
-      if (x + k < w) c += on(m[row + x + k]!);
-      if (x - k - 1 >= 0) c -= on(m[row + x - k - 1]!);
+    for (let x = b.x0; x < Math.min(b.x0 + k, b.x1 + 1); x++) c += m[row + x] ? 1 : 0;
+    for (let x = b.x0; x <= b.x1; x++) {
+      if (x + k <= b.x1 && m[row + x + k]) c++;
+      if (x - k - 1 >= b.x0 && m[row + x - k - 1]) c--;
       const span = Math.min(w - 1, x + k) - Math.max(0, x - k) + 1;
-      tmp[row + x] = ero ? (c === span ? 1 : 0) : c > 0 ? 1 : 0;
+      tmp[trow + x] = ero ? (c === span ? 1 : 0) : c > 0 ? 1 : 0;
     }
   }
-  for (let x = 0; x < w; x++) {
-    let c = 0;
-    for (let y = 0; y < Math.min(k, h); y++) c += tmp[y * w + x]!;
-    for (let y = 0; y < h; y++) {
-      if (y + k < h) c += tmp[(y + k) * w + x]!;
-      if (y - k - 1 >= 0) c -= tmp[(y - k - 1) * w + x]!;
-      const span = Math.min(h - 1, y + k) - Math.max(0, y - k) + 1;
-      out[y * w + x] = (ero ? c === span : c > 0) ? 255 : 0;
+  // Column counts, row by row (the frame's memory order).
+  const c = new Int32Array(cw);
+  const o = only ?? b;
+  for (let yy = 0; yy < Math.min(k, ch); yy++) for (let x = 0; x < cw; x++) c[x] += tmp[yy * cw + x]!;
+  for (let yy = 0; yy < ch; yy++) {
+    const y = b.y0 + yy;
+    const add = yy + k < ch ? (yy + k) * cw : -1, sub = yy - k - 1 >= 0 ? (yy - k - 1) * cw : -1;
+    const span = Math.min(h - 1, y + k) - Math.max(0, y - k) + 1;
+    const row = y * w + b.x0;
+    const write = y >= o.y0 && y <= o.y1;
+    for (let x = 0; x < cw; x++) {
+      if (add >= 0) c[x] += tmp[add + x]!;
+      if (sub >= 0) c[x] -= tmp[sub + x]!;
+      if (write && x + b.x0 >= o.x0 && x + b.x0 <= o.x1) out[row + x] = (ero ? c[x] === span : c[x]! > 0) ? 255 : 0;
     }
   }
-  return out;
 }

@@ -2,7 +2,7 @@
 import { PARSE_LABELS, type ModelAnalysis } from '../../types.js';
 import { boxBlur } from '../../composite/guided-filter.js';
 import { ycc } from '../skin.js';
-import { distanceTo, grow } from './raster.js';
+import { distanceInside, distanceUpTo, grow } from './raster.js';
 
 const L = PARSE_LABELS;
 
@@ -72,9 +72,7 @@ export function shadingMap(a: ModelAnalysis, old: Uint8Array, shape: Float32Arra
   const print = new Uint8Array(n);
   for (let i = 0; i < n; i++) if (old[i] && !wt[i]) print[i] = 1;
   const rim = grow(grow(print, W, H, -1), W, H, 1 + Math.max(2, Math.round(S / 60)));
-  const notOld = new Uint8Array(n);
-  for (let i = 0; i < n; i++) notOld[i] = old[i] ? 0 : 1;
-  const fromEdge = distanceTo(notOld, W, H);
+  const fromEdge = distanceInside(old, W, H);
   const band = Math.max(3, 0.07 * S);
   let left = 0;
   for (let i = 0; i < n; i++) if (wt[i] && !rim[i] && fromEdge[i]! >= band) left++;
@@ -111,9 +109,9 @@ export function shadingMap(a: ModelAnalysis, old: Uint8Array, shape: Float32Arra
   }
   const reach = Math.max(4, Math.round(S / 10));
   const eW = boxBlur(boxBlur(inOld, W, H, reach), W, H, reach), eG = boxBlur(boxBlur(gw, W, H, reach), W, H, reach);
-  const away = distanceTo(old, W, H);
   // The smoothed gain reaches two box radii out: it has turned into the body-shape gain by then.
   const far = 2 * reach;
+  const away = distanceUpTo(old, W, H, far);
   for (let i = 0; i < n; i++) {
     if (old[i]) continue;
     const t = Math.min(1, away[i]! / far);
@@ -139,9 +137,7 @@ export function bodyShapeGain(body: Uint8Array, W: number, H: number, open = fal
     }
     body = ext;
   }
-  const outside = new Uint8Array(W * H);
-  for (let i = 0; i < outside.length; i++) outside[i] = body[i] ? 0 : 1;
-  const d = distanceTo(outside, W, H);
+  const d = distanceInside(body, W, H);
   let maxD = 1;
   for (let i = 0; i < d.length; i++) if (d[i]! > maxD) maxD = d[i]!;
   const reach = maxD * 0.8;

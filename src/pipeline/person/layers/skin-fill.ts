@@ -4,7 +4,7 @@ import { PARSE_LABELS, type ModelAnalysis, type Point } from '../../types.js';
 import { boxBlur } from '../../composite/guided-filter.js';
 import type { BodyOutline } from './body-outline.js';
 import type { Skeleton } from '../skeleton.js';
-import { distanceTo } from './raster.js';
+import { distanceInside, distanceTo, distanceUpTo } from './raster.js';
 
 const L = PARSE_LABELS;
 
@@ -39,7 +39,7 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
   const seam = new Float32Array(W * H);
   const cover = new Float32Array(W * H).fill(1);
   const seamStations = Math.max(2, Math.round(SEAM * outline.skeleton.shoulderWidth));
-  const holeDist = distanceTo(hole, W, H);
+  const holeDist = distanceUpTo(hole, W, H, seamStations);
   const lab = a.parsing.data;
   const img = a.image.data;
   const torso = outline.torsoInner;
@@ -931,9 +931,7 @@ function lightSide(a: ModelAnalysis, skinSrc: Uint8Array, centre: (y: number) =>
 function skinGrain(a: ModelAnalysis, skinSrc: Uint8Array): ((x: number, y: number) => number) | null {
   const { width: W, height: H } = a;
   const n = W * H;
-  const not = new Uint8Array(n);
-  for (let i = 0; i < n; i++) not[i] = skinSrc[i] ? 0 : 1;
-  const d = distanceTo(not, W, H);
+  const d = distanceInside(skinSrc, W, H);
   let best = 0, bi = -1;
   for (let i = 0; i < n; i++) if (d[i]! > best) { best = d[i]!; bi = i; }
   const half = Math.min(32, Math.floor(best * 0.6));
