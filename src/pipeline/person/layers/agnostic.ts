@@ -3,7 +3,7 @@ import { PARSE_LABELS, type Mask, type ModelAnalysis, type RgbaImage } from '../
 import { boxBlur } from '../../composite/guided-filter.js';
 import type { BodyOutline } from './body-outline.js';
 import { pullPush } from './fill.js';
-import { grow } from './raster.js';
+import { distanceUpTo, grow } from './raster.js';
 import { SKIN_SOURCE_LABELS, armRelief, fillArms, fillTorso } from './skin-fill.js';
 
 const L = PARSE_LABELS;
@@ -51,9 +51,11 @@ export function buildAgnostic(a: ModelAnalysis, outline: BodyOutline, top: Uint8
   for (let i = 0; i < n; i++) if (arms.done[i] && bgHole[i]) { bgHole[i] = 0; skinHole[i] = 1; }
   // Where the old sleeve stood out beside the arm's own outline, the backdrop shows.
   for (let i = 0; i < n; i++) if (arms.outside[i]) { skinHole[i] = 0; bgHole[i] = 1; }
+  roundShoulders(a, outline, skinHole, bgHole, arms);
   const rest = new Uint8Array(n);
   for (let i = 0; i < n; i++) rest[i] = skinHole[i] && !arms.done[i] ? 1 : 0;
   fillTorso(a, rest, skinSrc, armRelief(a, outline, rest, shade), out, outline.skeleton);
+  blendShoulderSeam(out, arms.done, skinHole, rest, skinLab, outline, W, H);
   // A drawn arm's edge pixels beside the backdrop: the arm's colour over the backdrop by the share
   // of the pixel it covers, the backdrop carried in under them too.
   const edge = new Uint8Array(n);
@@ -120,5 +122,88 @@ function featherFillSeam(px: Uint8Array, fs: Uint8Array, fb: Uint8Array, W: numb
     for (let i = 0; i < n; i++) ch[i] = px[i * 4 + c]!;
     const b = boxBlur(ch, W, H, r);
     for (let i = 0; i < n; i++) if (seam[i]) px[i * 4 + c] = Math.round(b[i]!);
+  }
+}
+
+/** Width of the band on each side of the seam between a drawn upper arm and the torso's fill, in shoulder widths. */
+const SHOULDER_SEAM = 0.09;
+
+/**
+ * Over the shoulder the drawn upper arm (its cross-section carried up from the bare arm, darker at
+ * its edges, in the arm's own tone) meets the torso's fill (the skin tone with the body's shading)
+ * in a straight line: a tube standing beside a flat board, the "cardboard" shoulders merchants named.
+ * A photographed deltoid runs into the shoulder without a seam. Within a band on each side of that
+ * seam, above the armpits, each fill's tone and shading turn into the mean over both fills (their
+ * fine grain kept), so the seam's step and the arm's dark inner edge fade out; not next to the
+ * photo's own skin, which the fills already meet without a step.
+ */
+function blendShoulderSeam(out: Float32Array, armDone: Uint8Array, skinHole: Uint8Array, torso: Uint8Array, realSkin: Uint8Array, outline: BodyOutline, W: number, H: number): void {
+  const n = W * H;
+  const sk = outline.skeleton;
+  const r = Math.max(3, Math.round(SHOULDER_SEAM * sk.shoulderWidth));
+  const arm = new Uint8Array(n);
+  for (let i = 0; i < n; i++) arm[i] = armDone[i] && skinHole[i] ? 1 : 0;
+  // Rows down to the armpits, faded over the band's width above them.
+  const yEnd = armpitRow(outline);
+  if (!(yEnd > 0)) return;
+  const dArm = distanceUpTo(torso, W, H, r), dTorso = distanceUpTo(arm, W, H, r);
+  // Next to the photo's own skin the fills already meet it without a step: the blend fades out there.
+  const dReal = distanceUpTo(realSkin, W, H, r);
+  const inBand = new Uint8Array(n);
+  let any = false;
+  for (let i = 0; i < n; i++) if ((arm[i] && dArm[i]! < r) || (torso[i] && dTorso[i]! < r)) { inBand[i] = 1; any = true; }
+  if (!any) return;
+  const both = new Float32Array(n), own = [new Float32Array(n), new Float32Array(n)];
+  for (let i = 0; i < n; i++) { both[i] = arm[i] || torso[i] ? 1 : 0; own[0]![i] = arm[i]!; own[1]![i] = torso[i]!; }
+  const wBoth = boxBlur(both, W, H, r), wFine = [boxBlur(own[0]!, W, H, 2), boxBlur(own[1]!, W, H, 2)];
+  const ch = new Float32Array(n), chOwn = [new Float32Array(n), new Float32Array(n)];
+  for (let c = 0; c < 3; c++) {
+    for (let i = 0; i < n; i++) {
+      const v = out[i * 3 + c]!;
+      ch[i] = both[i] ? v : 0; chOwn[0]![i] = arm[i] ? v : 0; chOwn[1]![i] = torso[i] ? v : 0;
+    }
+    const mBoth = boxBlur(ch, W, H, r), fine = [boxBlur(chOwn[0]!, W, H, 2), boxBlur(chOwn[1]!, W, H, 2)];
+    for (let i = 0; i < n; i++) {
+      if (!inBand[i]) continue;
+      const y = (i / W) | 0;
+      const k = arm[i] ? 0 : 1;
+      const d = k === 0 ? dArm[i]! : dTorso[i]!;
+      const w = (1 - d / r) * Math.max(0, Math.min(1, (yEnd - y) / r)) * Math.min(1, dReal[i]! / r);
+      if (w <= 0 || wBoth[i]! < 1e-3 || wFine[k]![i]! < 1e-3) continue;
+      // The pixel's grain: itself against its own fill's 5×5 mean.
+      const grain = out[i * 3 + c]! - fine[k]![i]! / wFine[k]![i]!;
+      out[i * 3 + c] = out[i * 3 + c]! * (1 - w) + (mBoth[i]! / wBoth[i]! + grain) * w;
+    }
+  }
+}
+
+/** Radius of the disc that rounds the synthesised shoulders' outline, in shoulder widths. */
+const SHOULDER_ROUND = 0.06;
+
+/** Image row of the armpits: a quarter of the way down the upper arms (the lower of the two). */
+function armpitRow(outline: BodyOutline): number {
+  const { left, right } = outline.skeleton.arms;
+  const at = (u: typeof left.upper) => (u ? u.a.y + 0.25 * (u.b.y - u.a.y) : -Infinity);
+  return Math.max(at(left.upper), at(right.upper));
+}
+
+/**
+ * The old top's outline over the shoulders is fabric's, not the body's: its corners (a dropped
+ * shoulder's, or where the drawn arm's round top meets the torso's fill below the old top's shoulder
+ * line) filled with skin stood as square steps against the backdrop. Above the armpits the person's
+ * silhouette after the fill is opened with a disc (convex corners rounded); synthesised skin outside
+ * the opened silhouette becomes backdrop. The photo's own pixels are never changed.
+ */
+function roundShoulders(a: ModelAnalysis, outline: BodyOutline, skinHole: Uint8Array, bgHole: Uint8Array, arms: { done: Uint8Array; limb: Uint8Array }): void {
+  const { width: W, height: H } = a;
+  const yEnd = Math.min(H, Math.round(armpitRow(outline)));
+  if (!(yEnd > 0)) return;
+  const r = Math.max(3, Math.round(SHOULDER_ROUND * outline.skeleton.shoulderWidth));
+  const solid = new Uint8Array(W * H);
+  for (let i = 0; i < W * H; i++) solid[i] = a.mask.data[i]! >= 64 && !bgHole[i] ? 1 : 0;
+  const opened = grow(grow(solid, W, H, -r), W, H, r);
+  for (let i = 0; i < yEnd * W; i++) {
+    if (!skinHole[i] || opened[i]) continue;
+    skinHole[i] = 0; bgHole[i] = 1; arms.done[i] = 0; arms.limb[i] = 0;
   }
 }
