@@ -151,14 +151,16 @@ function blendShoulderSeam(out: Float32Array, armDone: Uint8Array, skinHole: Uin
   const dReal = distanceUpTo(realSkin, W, H, r);
   const inBand = new Uint8Array(n);
   let any = false;
-  for (let i = 0; i < n; i++) if ((arm[i] && dArm[i]! < r) || (torso[i] && dTorso[i]! < r)) { inBand[i] = 1; any = true; }
+  for (let i = 0; i < Math.min(n, Math.ceil(yEnd) * W); i++) if ((arm[i] && dArm[i]! < r) || (torso[i] && dTorso[i]! < r)) { inBand[i] = 1; any = true; }
   if (!any) return;
+  // The means reach r below the band's last row: nothing further down is summed.
+  const m = Math.min(n, (Math.ceil(yEnd) + r + 1) * W);
   const both = new Float32Array(n), own = [new Float32Array(n), new Float32Array(n)];
-  for (let i = 0; i < n; i++) { both[i] = arm[i] || torso[i] ? 1 : 0; own[0]![i] = arm[i]!; own[1]![i] = torso[i]!; }
+  for (let i = 0; i < m; i++) { both[i] = arm[i] || torso[i] ? 1 : 0; own[0]![i] = arm[i]!; own[1]![i] = torso[i]!; }
   const wBoth = boxBlur(both, W, H, r), wFine = [boxBlur(own[0]!, W, H, 2), boxBlur(own[1]!, W, H, 2)];
   const ch = new Float32Array(n), chOwn = [new Float32Array(n), new Float32Array(n)];
   for (let c = 0; c < 3; c++) {
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < m; i++) {
       const v = out[i * 3 + c]!;
       ch[i] = both[i] ? v : 0; chOwn[0]![i] = arm[i] ? v : 0; chOwn[1]![i] = torso[i] ? v : 0;
     }
