@@ -138,43 +138,65 @@ const SHOULDER_SEAM = 0.09;
  * photo's own skin, which the fills already meet without a step.
  */
 function blendShoulderSeam(out: Float32Array, armDone: Uint8Array, skinHole: Uint8Array, torso: Uint8Array, realSkin: Uint8Array, outline: BodyOutline, W: number, H: number): void {
-  const n = W * H;
   const sk = outline.skeleton;
   const r = Math.max(3, Math.round(SHOULDER_SEAM * sk.shoulderWidth));
-  const arm = new Uint8Array(n);
-  for (let i = 0; i < n; i++) arm[i] = armDone[i] && skinHole[i] ? 1 : 0;
   // Rows down to the armpits, faded over the band's width above them.
   const yEnd = armpitRow(outline);
   if (!(yEnd > 0)) return;
-  const dArm = distanceUpTo(torso, W, H, r), dTorso = distanceUpTo(arm, W, H, r);
+  const rows = Math.min(H, Math.ceil(yEnd));
+  // Everything the band reads lies within r of the fills above the armpits: work in that box.
+  let ex0 = W, ex1 = -1, ey0 = H, ey1 = -1;
+  for (let y = 0; y < rows; y++) {
+    for (let x = 0; x < W; x++) {
+      const i = y * W + x;
+      if (!((armDone[i] && skinHole[i]) || torso[i])) continue;
+      if (x < ex0) ex0 = x;
+      if (x > ex1) ex1 = x;
+      if (y < ey0) ey0 = y;
+      ey1 = y;
+    }
+  }
+  if (ex1 < 0) return;
+  const x0 = Math.max(0, ex0 - r - 1), x1 = Math.min(W - 1, ex1 + r + 1), y0 = Math.max(0, ey0 - r - 1), y1 = Math.min(H - 1, ey1 + r + 1);
+  const bw = x1 - x0 + 1, bh = y1 - y0 + 1, n = bw * bh;
+  const at = (j: number) => (y0 + ((j / bw) | 0)) * W + x0 + (j % bw);
+  const arm = new Uint8Array(n), tor = new Uint8Array(n), real = new Uint8Array(n);
+  for (let j = 0; j < n; j++) {
+    const i = at(j);
+    arm[j] = armDone[i] && skinHole[i] ? 1 : 0; tor[j] = torso[i] ? 1 : 0; real[j] = realSkin[i] ? 1 : 0;
+  }
+  const dArm = distanceUpTo(tor, bw, bh, r), dTorso = distanceUpTo(arm, bw, bh, r);
   // Next to the photo's own skin the fills already meet it without a step: the blend fades out there.
-  const dReal = distanceUpTo(realSkin, W, H, r);
-  const inBand = new Uint8Array(n);
+  const dReal = distanceUpTo(real, bw, bh, r);
+  const weight = new Float32Array(n);
   let any = false;
-  for (let i = 0; i < Math.min(n, Math.ceil(yEnd) * W); i++) if ((arm[i] && dArm[i]! < r) || (torso[i] && dTorso[i]! < r)) { inBand[i] = 1; any = true; }
+  for (let j = 0; j < n; j++) {
+    const y = y0 + ((j / bw) | 0);
+    if (y >= rows) break;
+    const d = arm[j] ? dArm[j]! : tor[j] ? dTorso[j]! : Infinity;
+    if (!(d < r)) continue;
+    weight[j] = (1 - d / r) * Math.max(0, Math.min(1, (yEnd - y) / r)) * Math.min(1, dReal[j]! / r);
+    if (weight[j]! > 0) any = true;
+  }
   if (!any) return;
-  // The means reach r below the band's last row: nothing further down is summed.
-  const m = Math.min(n, (Math.ceil(yEnd) + r + 1) * W);
   const both = new Float32Array(n), own = [new Float32Array(n), new Float32Array(n)];
-  for (let i = 0; i < m; i++) { both[i] = arm[i] || torso[i] ? 1 : 0; own[0]![i] = arm[i]!; own[1]![i] = torso[i]!; }
-  const wBoth = boxBlur(both, W, H, r), wFine = [boxBlur(own[0]!, W, H, 2), boxBlur(own[1]!, W, H, 2)];
+  for (let j = 0; j < n; j++) { both[j] = arm[j] || tor[j] ? 1 : 0; own[0]![j] = arm[j]!; own[1]![j] = tor[j]!; }
+  const wBoth = boxBlur(both, bw, bh, r), wFine = [boxBlur(own[0]!, bw, bh, 2), boxBlur(own[1]!, bw, bh, 2)];
   const ch = new Float32Array(n), chOwn = [new Float32Array(n), new Float32Array(n)];
   for (let c = 0; c < 3; c++) {
-    for (let i = 0; i < m; i++) {
-      const v = out[i * 3 + c]!;
-      ch[i] = both[i] ? v : 0; chOwn[0]![i] = arm[i] ? v : 0; chOwn[1]![i] = torso[i] ? v : 0;
+    for (let j = 0; j < n; j++) {
+      const v = out[at(j) * 3 + c]!;
+      ch[j] = both[j] ? v : 0; chOwn[0]![j] = arm[j] ? v : 0; chOwn[1]![j] = tor[j] ? v : 0;
     }
-    const mBoth = boxBlur(ch, W, H, r), fine = [boxBlur(chOwn[0]!, W, H, 2), boxBlur(chOwn[1]!, W, H, 2)];
-    for (let i = 0; i < n; i++) {
-      if (!inBand[i]) continue;
-      const y = (i / W) | 0;
-      const k = arm[i] ? 0 : 1;
-      const d = k === 0 ? dArm[i]! : dTorso[i]!;
-      const w = (1 - d / r) * Math.max(0, Math.min(1, (yEnd - y) / r)) * Math.min(1, dReal[i]! / r);
-      if (w <= 0 || wBoth[i]! < 1e-3 || wFine[k]![i]! < 1e-3) continue;
+    const mBoth = boxBlur(ch, bw, bh, r), fine = [boxBlur(chOwn[0]!, bw, bh, 2), boxBlur(chOwn[1]!, bw, bh, 2)];
+    for (let j = 0; j < n; j++) {
+      const w = weight[j]!;
+      const k = arm[j] ? 0 : 1;
+      if (w <= 0 || wBoth[j]! < 1e-3 || wFine[k]![j]! < 1e-3) continue;
+      const i = at(j);
       // The pixel's grain: itself against its own fill's 5×5 mean.
-      const grain = out[i * 3 + c]! - fine[k]![i]! / wFine[k]![i]!;
-      out[i * 3 + c] = out[i * 3 + c]! * (1 - w) + (mBoth[i]! / wBoth[i]! + grain) * w;
+      const grain = out[i * 3 + c]! - fine[k]![j]! / wFine[k]![j]!;
+      out[i * 3 + c] = out[i * 3 + c]! * (1 - w) + (mBoth[j]! / wBoth[j]! + grain) * w;
     }
   }
 }
@@ -203,7 +225,9 @@ function roundShoulders(a: ModelAnalysis, outline: BodyOutline, skinHole: Uint8A
   const r = Math.max(3, Math.round(SHOULDER_ROUND * outline.skeleton.shoulderWidth));
   const solid = new Uint8Array(W * H);
   for (let i = 0; i < W * H; i++) solid[i] = a.mask.data[i]! >= 64 && !bgHole[i] ? 1 : 0;
-  const opened = grow(grow(solid, W, H, -r), W, H, r);
+  // Opened rows above the armpits need the eroded rows down to r below them, and those the rows r further.
+  const eroded = grow(solid, W, H, -r, { x0: 0, y0: 0, x1: W - 1, y1: Math.min(H - 1, yEnd + r) });
+  const opened = grow(eroded, W, H, r, { x0: 0, y0: 0, x1: W - 1, y1: yEnd - 1 });
   for (let i = 0; i < yEnd * W; i++) {
     if (!skinHole[i] || opened[i]) continue;
     skinHole[i] = 0; bgHole[i] = 1; arms.done[i] = 0; arms.limb[i] = 0;
