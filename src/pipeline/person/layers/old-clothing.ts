@@ -192,12 +192,41 @@ export function dropThinRuns(isTop: Uint8Array, lab: Uint8Array, W: number, H: n
   const widest = Math.max(...rows);
   let hem = H - 1;
   while (hem >= 0 && rows[hem]! < Math.max(2 * r + 2, 0.1 * widest)) hem--;
-  const atWrist = (i: number) => wrists.some((p) => (p.x - (i % W)) ** 2 + (p.y - ((i / W) | 0)) ** 2 <= wristR * wristR);
+  // A cuff needs a sleeve: a wrist whose forearm shows bare skin around it has none.
+  const sleeved = wrists.filter((p) => {
+    let n = 0, bare = 0;
+    for (let y = Math.max(0, Math.floor(p.y - wristR)); y <= Math.min(H - 1, p.y + wristR); y++) {
+      for (let x = Math.max(0, Math.floor(p.x - wristR)); x <= Math.min(W - 1, p.x + wristR); x++) {
+        if ((x - p.x) ** 2 + (y - p.y) ** 2 > wristR * wristR) continue;
+        n++;
+        if (arm[y * W + x]) bare++;
+      }
+    }
+    return bare < BARE_WRIST * n;
+  });
+  const atWrist = (i: number) => sleeved.some((p) => (p.x - (i % W)) ** 2 + (p.y - ((i / W) | 0)) ** 2 <= wristR * wristR);
+  // Beside a bare arm or hand no sleeve can be: runs up to a few times as wide there are the trousers
+  // or their shadow too (filled as backdrop, they cut a white gap between the hand and the hip).
+  const from = Math.max(fromRow, hem + 1 + 4 * r);
+  if (from >= H) return;
+  const rw = BESIDE_LIMB * r;
+  const below = new Uint8Array(W * H);
+  below.set(isTop.subarray(from * W), from * W);
+  const wide = grow(grow(below, W, H, -rw), W, H, rw);
+  const limb = new Uint8Array(W * H);
+  for (let i = 0; i < limb.length; i++) limb[i] = arm[i] || hand[i] ? 1 : 0;
+  // (A run narrower than the opening that touches the limb lies within twice its radius of it.)
+  const besideLimb = grow(limb, W, H, 2 * rw + 1);
   // (A few rows below the hem the fringe is still the hem's own shadow, dark beside the garment.)
-  for (let i = Math.max(fromRow, hem + 1 + 4 * r) * W; i < W * H; i++) {
-    if (isTop[i] && !opened[i] && (nearArm[i] || nearHand[i] || nearLower[i]) && !(nearHand[i] && atWrist(i))) isTop[i] = 0;
+  for (let i = from * W; i < W * H; i++) {
+    if (!isTop[i] || (nearHand[i] && atWrist(i))) continue;
+    if ((!opened[i] && (nearArm[i] || nearHand[i] || nearLower[i])) || (!wide[i] && besideLimb[i])) isTop[i] = 0;
   }
 }
+/** Share of the disc around a wrist that must be bare arm for the forearm to be bare (no cuff there). */
+const BARE_WRIST = 0.15;
+/** How much wider than a sliver (times its half width) a run beside a bare limb below the hem may be and not be the top. */
+const BESIDE_LIMB = 3;
 const LIMB = new Set<number>([L.hands, L.left_arm, L.right_arm]);
 
 /**
