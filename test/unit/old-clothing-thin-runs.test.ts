@@ -70,4 +70,21 @@ describe('dropThinRuns', () => {
     for (const y of [160, 200, 270]) expect(isTop[y * W2 + 64], `away from it, row ${y}`).toBe(1);
     expect(isTop[60 * W2 + 60]).toBe(1);
   });
+
+  it('keeps a run wider than that beside the arm, even where it ends a few rows below the hem', () => {
+    // As above, but the run beside the arm is 22 px wide (x 258–279) and ends at row 133, a few rows into the checked rows.
+    const W2 = 320;
+    const lab = new Uint8Array(W2 * H), isTop = new Uint8Array(W2 * H);
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W2; x++) {
+        const i = y * W2 + x;
+        if (y >= 20 && y < 120 && x >= 20 && x < 280) { lab[i] = L.torso_clothing; isTop[i] = 1; }
+        else if (y >= 20 && y < 280 && x >= 280 && x < 298) lab[i] = y < 220 ? L.left_arm : L.hands;
+        else if (y >= 120 && y < 134 && x >= 258 && x < 280) { lab[i] = L.torso_clothing; isTop[i] = 1; }
+        else if (y >= 120 && y < 280 && x >= 20 && x < 280) lab[i] = L.lower_clothing;
+      }
+    }
+    dropThinRuns(isTop, lab, W2, H, 2, 60, [{ x: 288, y: 222 }], 15);
+    for (const y of [128, 131, 133]) for (const x of [258, 268, 279]) expect(isTop[y * W2 + x], `(${x}, ${y})`).toBe(1);
+  });
 });

@@ -10,7 +10,8 @@ export function boxBlur(src: Float32Array, w: number, h: number, r: number, out?
   const res = out ?? new Float32Array(w * h);
   // A window holding only zeros averages to 0: only the box of the non-zero entries, grown by the
   // radius, is summed (a person's masks fill a fraction of the frame). The sums run in the same order
-  // as over the whole frame, so the result is the same up to a float residual that zeros would carry.
+  // as over the whole frame, so inside that box the result is the same; outside it is exactly 0, where
+  // a whole-frame pass left the running sums' float residue (or a NaN spread along its row and column).
   const e = nonZeroExtent(src, w, h);
   if (!e) return out ? res.fill(0) : res;
   const bx0 = Math.max(0, e.x0 - rr), bx1 = Math.min(w - 1, e.x1 + rr);

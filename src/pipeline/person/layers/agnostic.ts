@@ -215,7 +215,7 @@ function armpitRow(outline: BodyOutline): number {
  * The old top's outline over the shoulders is fabric's, not the body's: its corners (a dropped
  * shoulder's, or where the drawn arm's round top meets the torso's fill below the old top's shoulder
  * line) filled with skin stood as square steps against the backdrop. Above the armpits the person's
- * silhouette after the fill is opened with a disc (convex corners rounded); synthesised skin outside
+ * silhouette after the fill is opened with a disc (a square below 7 px; convex corners rounded); synthesised skin outside
  * the opened silhouette becomes backdrop. The photo's own pixels are never changed.
  */
 function roundShoulders(a: ModelAnalysis, outline: BodyOutline, skinHole: Uint8Array, bgHole: Uint8Array, arms: { done: Uint8Array; limb: Uint8Array }): void {
@@ -224,6 +224,8 @@ function roundShoulders(a: ModelAnalysis, outline: BodyOutline, skinHole: Uint8A
   if (!(yEnd > 0)) return;
   const r = Math.max(3, Math.round(SHOULDER_ROUND * outline.skeleton.shoulderWidth));
   const solid = new Uint8Array(W * H);
+  // The person after the fill: the photo's person without its soft rim (synthesised skin on that rim
+  // turns backdrop too; counted in, it left the top edge scalloped) and without the backdrop fill.
   for (let i = 0; i < W * H; i++) solid[i] = a.mask.data[i]! >= 64 && !bgHole[i] ? 1 : 0;
   // Opened rows above the armpits need the eroded rows down to r below them, and those the rows r further.
   const eroded = grow(solid, W, H, -r, { x0: 0, y0: 0, x1: W - 1, y1: Math.min(H - 1, yEnd + r) });

@@ -171,7 +171,9 @@ const WRIST_REACH = 0.15;
  * Thin runs of the top beside an arm or in the lower clothing below the waist (rows from `fromRow`)
  * and below the top's own hem: the shadow between a hanging arm and the lower clothing, or the
  * trousers' seams, that the parsing called the top. Filled as backdrop, the shadow drew a pale line
- * down the arm's edge to the hand. Runs narrower than 2r + 1 (an opening) are dropped.
+ * down the arm's edge to the hand. Runs narrower than 2r + 1 (an opening) are dropped; beside a bare
+ * arm or hand (no sleeve can be there) runs narrower than 3 × (2r + 1). A wrist keeps its cuff (a
+ * thin run by the hand) only when its forearm shows no bare skin around it.
  */
 export function dropThinRuns(isTop: Uint8Array, lab: Uint8Array, W: number, H: number, r: number, fromRow: number, wrists: Point[], wristR: number): void {
   const opened = grow(grow(isTop, W, H, -r), W, H, r);
@@ -210,8 +212,9 @@ export function dropThinRuns(isTop: Uint8Array, lab: Uint8Array, W: number, H: n
   const from = Math.max(fromRow, hem + 1 + 4 * r);
   if (from >= H) return;
   const rw = BESIDE_LIMB * r;
-  const below = new Uint8Array(W * H);
-  below.set(isTop.subarray(from * W), from * W);
+  // Opened from twice the radius above `from`: a wide run ending just below it stays wide.
+  const below = new Uint8Array(W * H), start = Math.max(0, from - 2 * rw - 1) * W;
+  below.set(isTop.subarray(start), start);
   const wide = grow(grow(below, W, H, -rw), W, H, rw);
   const limb = new Uint8Array(W * H);
   for (let i = 0; i < limb.length; i++) limb[i] = arm[i] || hand[i] ? 1 : 0;
