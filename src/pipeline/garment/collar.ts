@@ -55,7 +55,41 @@ export function findCollarBack(image: RgbaImage, shape: Shape, marks: Record<str
   let region: Uint8Array = new Uint8Array(w * h);
   for (let i = 0; i < labels.length; i++) region[i] = labels[i] === best ? 1 : 0;
   region = erode(dilate(region, w, h, 2), w, h, 2);
+  fillHoles(region, w, h);
   const data = new Uint8Array(w * h);
   for (let i = 0; i < data.length; i++) if (region[i] && bin[i]) data[i] = 255;
   return { width: w, height: h, data };
+}
+
+/**
+ * What the dark inside of the back encloses is the back's too: its label (pale, so not "dark"), left
+ * out, was drawn on the wearer's throat as a patch. Regions of not-set pixels that do not reach the
+ * set pixels' bounding box are set.
+ */
+export function fillHoles(region: Uint8Array, w: number, h: number): void {
+  let x0 = w, x1 = -1, y0 = h, y1 = -1;
+  for (let i = 0; i < region.length; i++) {
+    if (!region[i]) continue;
+    const x = i % w, y = (i / w) | 0;
+    if (x < x0) x0 = x;
+    if (x > x1) x1 = x;
+    if (y < y0) y0 = y;
+    if (y > y1) y1 = y;
+  }
+  if (x1 < 0) return;
+  const bw = x1 - x0 + 1, bh = y1 - y0 + 1;
+  const gap = new Uint8Array(bw * bh);
+  for (let y = y0; y <= y1; y++) for (let x = x0; x <= x1; x++) gap[(y - y0) * bw + x - x0] = region[y * w + x] ? 0 : 1;
+  const { labels, sizes } = components(gap, bw, bh);
+  const open = new Uint8Array(sizes.length);
+  for (let y = 0; y < bh; y++) {
+    for (let x = 0; x < bw; x++) {
+      if (x > 0 && x < bw - 1 && y > 0 && y < bh - 1) continue;
+      open[labels[y * bw + x]!] = 1;
+    }
+  }
+  for (let j = 0; j < gap.length; j++) {
+    const l = labels[j]!;
+    if (l && !open[l]) region[(y0 + ((j / bw) | 0)) * w + x0 + (j % bw)] = 1;
+  }
 }
