@@ -52,19 +52,9 @@ describe('dropThinRuns', () => {
   });
 
   it('drops a run up to three slivers wide beside a bare arm and hand below the hem, not one away from the limbs', () => {
-    // The top above row 120 (x 20–279); below it the lower clothing (x 20–267), and beside the arm (x 280–297) a 12-px run
-    // of "top" (x 268–279, the trousers' edge in the arm's shadow); inside the trousers away from the arm, a 10-px run (x 60–69).
-    const W2 = 320;
-    const lab = new Uint8Array(W2 * H), isTop = new Uint8Array(W2 * H);
-    for (let y = 0; y < H; y++) {
-      for (let x = 0; x < W2; x++) {
-        const i = y * W2 + x;
-        if (y >= 20 && y < 120 && x >= 20 && x < 280) { lab[i] = L.torso_clothing; isTop[i] = 1; }
-        else if (y >= 20 && y < 280 && x >= 280 && x < 298) lab[i] = y < 220 ? L.left_arm : L.hands;
-        else if (y >= 120 && y < 280 && ((x >= 268 && x < 280) || (y >= 150 && x >= 60 && x < 70))) { lab[i] = L.torso_clothing; isTop[i] = 1; }
-        else if (y >= 120 && y < 280 && x >= 20 && x < 268) lab[i] = L.lower_clothing;
-      }
-    }
+    // Beside the arm a 12-px run of "top" (x 268–279, the trousers' edge in the arm's shadow); inside the trousers away from
+    // the arm, a 10-px run (x 60–69) from row 150.
+    const { lab, isTop } = wideScene((x, y) => (x >= 268 && x < 280) || (y >= 150 && x >= 60 && x < 70));
     dropThinRuns(isTop, lab, W2, H, 2, 60, [{ x: 288, y: 222 }], 15);
     for (const y of [140, 200, 250, 275]) for (const x of [268, 273, 279]) expect(isTop[y * W2 + x], `beside the limb (${x}, ${y})`).toBe(0);
     for (const y of [160, 200, 270]) expect(isTop[y * W2 + 64], `away from it, row ${y}`).toBe(1);
@@ -72,19 +62,30 @@ describe('dropThinRuns', () => {
   });
 
   it('keeps a run wider than that beside the arm, even where it ends a few rows below the hem', () => {
-    // As above, but the run beside the arm is 22 px wide (x 258–279) and ends at row 133, a few rows into the checked rows.
-    const W2 = 320;
-    const lab = new Uint8Array(W2 * H), isTop = new Uint8Array(W2 * H);
-    for (let y = 0; y < H; y++) {
-      for (let x = 0; x < W2; x++) {
-        const i = y * W2 + x;
-        if (y >= 20 && y < 120 && x >= 20 && x < 280) { lab[i] = L.torso_clothing; isTop[i] = 1; }
-        else if (y >= 20 && y < 280 && x >= 280 && x < 298) lab[i] = y < 220 ? L.left_arm : L.hands;
-        else if (y >= 120 && y < 134 && x >= 258 && x < 280) { lab[i] = L.torso_clothing; isTop[i] = 1; }
-        else if (y >= 120 && y < 280 && x >= 20 && x < 280) lab[i] = L.lower_clothing;
-      }
-    }
+    // The run beside the arm is 22 px wide (x 258–279) and ends at row 133, a few rows into the checked rows.
+    const { lab, isTop } = wideScene((x, y) => y < 134 && x >= 258 && x < 280);
     dropThinRuns(isTop, lab, W2, H, 2, 60, [{ x: 288, y: 222 }], 15);
     for (const y of [128, 131, 133]) for (const x of [258, 268, 279]) expect(isTop[y * W2 + x], `(${x}, ${y})`).toBe(1);
   });
 });
+
+const W2 = 320;
+
+/**
+ * A top wide enough that runs below it do not move its hem: rows 20–119 across x 20–279; an arm (x 280–297) down to a hand
+ * (rows 220–279); below the top the lower clothing (x 20–279), except where `run(x, y)` marks "top".
+ */
+function wideScene(run: (x: number, y: number) => boolean) {
+  const lab = new Uint8Array(W2 * H), isTop = new Uint8Array(W2 * H);
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W2; x++) {
+      const i = y * W2 + x;
+      if (y >= 20 && y < 120 && x >= 20 && x < 280) { lab[i] = L.torso_clothing; isTop[i] = 1; }
+      else if (y >= 20 && y < 280 && x >= 280 && x < 298) lab[i] = y < 220 ? L.left_arm : L.hands;
+      else if (y >= 120 && y < 280 && x >= 20 && x < 280) {
+        if (run(x, y)) { lab[i] = L.torso_clothing; isTop[i] = 1; } else lab[i] = L.lower_clothing;
+      }
+    }
+  }
+  return { lab, isTop };
+}
