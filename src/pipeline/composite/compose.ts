@@ -3,6 +3,7 @@ import { PARSE_LABELS, type Mask, type ModelAnalysis, type ModelLayers, type Poi
 import { maskExtent } from '../image.js';
 import { keepOldTopUnder } from './layer-old.js';
 import { MAX_RISE, midriffGap, raiseLowerClothing } from './raise-lower.js';
+import { HAND_NEAR_WRIST, nearAny, sureWrists } from '../person/skeleton.js';
 
 export interface ComposeInput {
   model: ModelAnalysis;
@@ -496,6 +497,7 @@ function armsLayer(model: ModelAnalysis, layers: ModelLayers, armpits: { left: n
   const out = new Uint8Array(W * H * 4);
   const lab = model.parsing.data;
   const ag = layers.agnostic.data;
+  const wrists = sureWrists(model.pose), reach = HAND_NEAR_WRIST * model.measurements.shoulder_width;
   for (let y = 0; y < H; y++) {
     for (let x = 0; x < W; x++) {
       const i = y * W + x;
@@ -505,7 +507,7 @@ function armsLayer(model: ModelAnalysis, layers: ModelLayers, armpits: { left: n
       const row = l === L.left_arm ? armpits.left : l === L.right_arm ? armpits.right : null;
       if (row !== null && y < row) continue;
       // Hands only near a wrist: elsewhere the label is a parsing slip (knees, folds).
-      if (l === L.hands && !nearWrist(model, x, y)) continue;
+      if (l === L.hands && !nearAny(wrists, x, y, reach)) continue;
       const o = i * 4;
       out[o] = ag[o]!;
       out[o + 1] = ag[o + 1]!;
@@ -554,10 +556,3 @@ function preparedArmsBelowArmpits(model: ModelAnalysis, arms: RgbaImage, armpits
   return out;
 }
 
-function nearWrist(model: ModelAnalysis, x: number, y: number): boolean {
-  const r = 0.45 * model.measurements.shoulder_width;
-  for (const k of [model.pose.keypoints.left_wrist, model.pose.keypoints.right_wrist]) {
-    if (k.score >= 0.2 && (k.x - x) ** 2 + (k.y - y) ** 2 <= r * r) return true;
-  }
-  return false;
-}

@@ -334,11 +334,7 @@ function kMeans(px: number[], feat: (i: number, f: Float64Array) => void, k: num
     sum.fill(0); cnt.fill(0);
     for (let j = 0; j < n; j++) {
       const f0 = fs[j * 3]!, f1 = fs[j * 3 + 1]!, f2 = fs[j * 3 + 2]!;
-      let best = Infinity, bq = 0;
-      for (let p = 0; p < k; p++) {
-        const d = (f0 - c[p * 3]!) ** 2 + (f1 - c[p * 3 + 1]!) ** 2 + (f2 - c[p * 3 + 2]!) ** 2;
-        if (d < best) { best = d; bq = p; }
-      }
+      const bq = nearestIndex(c, f0, f1, f2);
       sum[bq * 3] += f0; sum[bq * 3 + 1] += f1; sum[bq * 3 + 2] += f2;
       cnt[bq]++;
     }
@@ -347,10 +343,11 @@ function kMeans(px: number[], feat: (i: number, f: Float64Array) => void, k: num
   return c;
 }
 
-function nearestIndex(c: Float64Array, f: ArrayLike<number>): number {
+/** Index of the centre nearest to the feature (f0, f1, f2). */
+function nearestIndex(c: Float64Array, f0: number, f1: number, f2: number): number {
   let best = Infinity, bq = 0;
   for (let q = 0; q < c.length / 3; q++) {
-    const d = (f[0]! - c[q * 3]!) ** 2 + (f[1]! - c[q * 3 + 1]!) ** 2 + (f[2]! - c[q * 3 + 2]!) ** 2;
+    const d = (f0 - c[q * 3]!) ** 2 + (f1 - c[q * 3 + 1]!) ** 2 + (f2 - c[q * 3 + 2]!) ** 2;
     if (d < best) { best = d; bq = q; }
   }
   return bq;
@@ -358,7 +355,7 @@ function nearestIndex(c: Float64Array, f: ArrayLike<number>): number {
 
 /** Squared distance from f to the nearest of the centres. */
 function nearest(c: Float64Array, f: ArrayLike<number>): number {
-  const q = nearestIndex(c, f);
+  const q = nearestIndex(c, f[0]!, f[1]!, f[2]!);
   return (f[0]! - c[q * 3]!) ** 2 + (f[1]! - c[q * 3 + 1]!) ** 2 + (f[2]! - c[q * 3 + 2]!) ** 2;
 }
 

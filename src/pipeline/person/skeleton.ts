@@ -127,3 +127,16 @@ export function convexHull(points: Point[]): Point[] {
   }
   return lower.slice(0, -1).concat(upper.slice(0, -1));
 }
+
+/** Radius about a wrist, in shoulder widths, within which pixels labelled hands are a hand (elsewhere a parsing slip: knees, folds). */
+export const HAND_NEAR_WRIST = 0.45;
+
+/** The wrists the pose is fairly sure of (score ≥ 0.2). */
+export function sureWrists(pose: Pose): Point[] {
+  return [pose.keypoints.left_wrist, pose.keypoints.right_wrist].filter((p) => p.score >= 0.2);
+}
+
+/** Whether (x, y) lies within r of any of the points. */
+export function nearAny(points: Point[], x: number, y: number, r: number): boolean {
+  return points.some((p) => (p.x - x) ** 2 + (p.y - y) ** 2 <= r * r);
+}

@@ -1,7 +1,7 @@
 // What goes in front of any garment: the face, arms and hands over the torso, hair over the shoulders and chest.
 import { boxBlur } from '../../composite/guided-filter.js';
 import { PARSE_LABELS, type ModelAnalysis, type RgbaImage } from '../../types.js';
-import { segmentDistance, type Segment, type Skeleton } from '../skeleton.js';
+import { HAND_NEAR_WRIST, nearAny, segmentDistance, sureWrists, type Segment, type Skeleton } from '../skeleton.js';
 import { raggedArmPixels } from './arm-ragged.js';
 import type { BodyOutline } from './body-outline.js';
 import { fillPolygon } from './raster.js';
@@ -47,15 +47,13 @@ export function armsLayer(a: ModelAnalysis, agnostic: RgbaImage, old: Uint8Array
   const W = a.width;
   const lab = a.parsing.data;
   const sel = new Uint8Array(W * a.height);
-  const k = a.pose.keypoints;
-  const wrists = [k.left_wrist, k.right_wrist].filter((p) => p.score >= 0.2);
-  const rr = (0.45 * a.measurements.shoulder_width) ** 2;
+  const wrists = sureWrists(a.pose), reach = HAND_NEAR_WRIST * a.measurements.shoulder_width;
   for (let i = 0; i < sel.length; i++) {
     const l = lab[i];
     if (old[i] || ragged?.[i] || (l !== L.left_arm && l !== L.right_arm && l !== L.hands)) continue;
     if (l === L.hands) {
       const x = i % W, y = (i / W) | 0;
-      if (!wrists.some((p) => (p.x - x) ** 2 + (p.y - y) ** 2 <= rr)) continue;
+      if (!nearAny(wrists, x, y, reach)) continue;
     }
     sel[i] = 1;
   }

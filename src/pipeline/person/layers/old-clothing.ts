@@ -2,6 +2,7 @@
 import { PARSE_LABELS, type ModelAnalysis, type Point } from '../../types.js';
 import { boxBlur } from '../../composite/guided-filter.js';
 import { components } from '../../garment/mask-ops.js';
+import { nearAny, sureWrists } from '../skeleton.js';
 import { ycc } from '../skin.js';
 import { grow } from './raster.js';
 
@@ -76,8 +77,7 @@ export function correctedTop(a: ModelAnalysis): Uint8Array {
   absorbIslands(isTop, lab, W, H);
   dropSpecks(isTop, W, H, Math.max(8, SPECK * a.measurements.shoulder_width ** 2), lab);
   dropLimbIslands(isTop, lab, W, H, LIMB_ISLAND * a.measurements.shoulder_width ** 2);
-  const wrists = [k.left_wrist, k.right_wrist].filter((p) => p.score >= 0.2);
-  dropThinRuns(isTop, lab, W, H, Math.max(2, Math.round(SLIVER * a.measurements.shoulder_width)), Math.max(0, Math.round(waistY)), wrists, WRIST_REACH * a.measurements.shoulder_width);
+  dropThinRuns(isTop, lab, W, H, Math.max(2, Math.round(SLIVER * a.measurements.shoulder_width)), Math.max(0, Math.round(waistY)), sureWrists(a.pose), WRIST_REACH * a.measurements.shoulder_width);
   absorbEnclaves(isTop, lab, W, H, ENCLAVE * a.measurements.shoulder_width ** 2);
   return isTop;
 }
@@ -206,7 +206,7 @@ export function dropThinRuns(isTop: Uint8Array, lab: Uint8Array, W: number, H: n
     }
     return bare < BARE_WRIST * n;
   });
-  const atWrist = (i: number) => sleeved.some((p) => (p.x - (i % W)) ** 2 + (p.y - ((i / W) | 0)) ** 2 <= wristR * wristR);
+  const atWrist = (i: number) => nearAny(sleeved, i % W, (i / W) | 0, wristR);
   // Beside a bare arm or hand no sleeve can be: runs up to a few times as wide there are the trousers
   // or their shadow too (filled as backdrop, they cut a white gap between the hand and the hip).
   const from = Math.max(fromRow, hem + 1 + 4 * r);

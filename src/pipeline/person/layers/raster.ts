@@ -95,9 +95,7 @@ export function distanceInside(m: Uint8Array, w: number, h: number): Float32Arra
   const e = maskExtent(m, w, h, 1);
   if (!e) return out;
   const box = padBox(e, 1, w, h);
-  const inv = cropBox(m, w, box);
-  for (let j = 0; j < inv.length; j++) inv[j] = inv[j] ? 0 : 1;
-  const d = distanceTo(inv, box.x1 - box.x0 + 1, box.y1 - box.y0 + 1);
+  const d = distanceInBox(m, w, box, true);
   pasteBox(out, w, box, (j) => d[j]!);
   return out;
 }
@@ -111,7 +109,7 @@ export function distanceUpTo(seed: Uint8Array, w: number, h: number, cap: number
   const e = maskExtent(seed, w, h, 1);
   if (!e) return out;
   const box = padBox(e, Math.ceil(cap) + 1, w, h);
-  const d = distanceTo(cropBox(seed, w, box), box.x1 - box.x0 + 1, box.y1 - box.y0 + 1);
+  const d = distanceInBox(seed, w, box, false);
   pasteBox(out, w, box, (j) => d[j]!);
   return out;
 }
@@ -147,7 +145,7 @@ export function growBy(m: Uint8Array, w: number, h: number, radii: number[], wit
         const rmax = Math.max(...radii);
         const box = region(padBox(e, Math.ceil(rmax), w, h), rmax);
         if (!box) return out;
-        grown = { d: distanceTo(cropBox(m, w, box), box.x1 - box.x0 + 1, box.y1 - box.y0 + 1), box };
+        grown = { d: distanceInBox(m, w, box, false), box };
       }
       const { d, box } = grown;
       pasteBox(out, w, box, (j) => (d[j]! <= r ? 255 : 0), within);
@@ -156,9 +154,7 @@ export function growBy(m: Uint8Array, w: number, h: number, radii: number[], wit
       // pixel inside lies within it (the nearest one outside projects onto the rim, nearer still).
       const box = region(padBox(e, 1, w, h), r);
       if (!box) return out;
-      const inv = cropBox(m, w, box);
-      for (let j = 0; j < inv.length; j++) inv[j] = inv[j] ? 0 : 1;
-      const d = distanceTo(inv, box.x1 - box.x0 + 1, box.y1 - box.y0 + 1);
+      const d = distanceInBox(m, w, box, true);
       pasteBox(out, w, box, (j) => (d[j]! > -r ? 255 : 0), within);
     }
     return out;
@@ -178,12 +174,16 @@ function meet(a: Box, b: Box): Box | null {
   return o.x0 > o.x1 || o.y0 > o.y1 ? null : o;
 }
 
-/** The box's pixels of m, row by row. */
-function cropBox(m: Uint8Array, w: number, b: Box): Uint8Array {
-  const cw = b.x1 - b.x0 + 1;
-  const c = new Uint8Array(cw * (b.y1 - b.y0 + 1));
+/**
+ * distanceTo over the box only (row by row, box-sized): from its set pixels of m, or with `inside`
+ * from its unset ones (how deep each set pixel lies).
+ */
+function distanceInBox(m: Uint8Array, w: number, b: Box, inside: boolean): Float32Array {
+  const cw = b.x1 - b.x0 + 1, ch = b.y1 - b.y0 + 1;
+  const c = new Uint8Array(cw * ch);
   for (let y = b.y0; y <= b.y1; y++) c.set(m.subarray(y * w + b.x0, y * w + b.x1 + 1), (y - b.y0) * cw);
-  return c;
+  if (inside) for (let j = 0; j < c.length; j++) c[j] = c[j] ? 0 : 1;
+  return distanceTo(c, cw, ch);
 }
 
 /** Writes value(j) of the box's j-th pixel (row by row) into the frame-sized out, only inside `only` if given. */
