@@ -32,6 +32,10 @@ export function garmentLandmarks(shape: Shape, category: GarmentCategory, image:
   // reaching the hem.
   const strapped = found.some((f) => f.kind === 'sleeveless');
   const sides = found.map((f, k) => (strapped && f.kind === 'flush' ? armholeAlong(shape, ctxs[k]!) : f.side));
+  // Both cuffs found on their outer corners: the hems run on slanted towards the armpits, by design
+  // (a tee laid flat with its sleeves out). One alone is more likely the cut-out failing on that
+  // sleeve (white on white), which a cuff along its broken edge draws ragged: it stays as found.
+  if (sides.every((sd) => sd.hemInner)) for (const sd of sides) sd.sleeveInner = sd.hemInner!;
   for (const [k, { sgn, name }] of SIDES.entries()) {
     const side = sides[k]!;
     out[`shoulder_${name}`] = side.shoulder;
@@ -318,6 +322,41 @@ function bottomIdx(s: Shape): number {
   return bottom;
 }
 
+/** A cuff found narrower than this share of the garment's height is one corner of a hem slanted along the sleeve (see hemEnd). */
+const COLLAPSED_HEM = 0.03;
+/** Outline points farther than this share of the garment's height off the straight line from the cuff's outer corner to the armpit make a corner. */
+const HEM_CORNER = 0.015;
+/** Where a hem runs straight on into the armpit, the share of the way from the outer corner put at the cuff's inner corner. */
+const HEM_REACH = 0.75;
+
+/**
+ * The inner corner of a short sleeve's cuff from the outline walked from the cuff's outer corner to
+ * the armpit (`walk`): the farthest point off the straight line between them when the outline bends
+ * there (the cuff's end, then the underarm edge); when it runs straight, the hem itself goes on into
+ * the armpit (a tee laid flat with its sleeves out), and the corner is HEM_REACH of the way along.
+ * The axis test in sleeveSide finds such a hem as a single point: slanted nearly along the sleeve,
+ * only its outer corner is at the sleeve's end, and a cuff of no width drew the hem as a line of
+ * backdrop across the arm.
+ */
+function hemEnd(s: Shape, walkToArmpit: number[], H: number): Point {
+  const a = pt(s, walkToArmpit[0]!), b = pt(s, walkToArmpit[walkToArmpit.length - 1]!);
+  const len = Math.hypot(b.x - a.x, b.y - a.y) || 1;
+  let far = a, fd = 0;
+  for (const i of walkToArmpit) {
+    const p = pt(s, i);
+    const d = Math.abs((b.x - a.x) * (p.y - a.y) - (b.y - a.y) * (p.x - a.x)) / len;
+    if (d > fd) (fd = d), (far = p);
+  }
+  if (fd > HEM_CORNER * H) return far;
+  let best = a, bd = Infinity;
+  for (const i of walkToArmpit) {
+    const p = pt(s, i);
+    const d = Math.abs(Math.hypot(p.x - a.x, p.y - a.y) - HEM_REACH * len);
+    if (d < bd) (bd = d), (best = p);
+  }
+  return best;
+}
+
 function sleeveSide(s: Shape, sgn: number, neckIdx: number, main: Defect): UpperSide {
   const H = height(s);
   // The armpit is the top of the gap between sleeve and body: with a sleeve hanging close to the
@@ -373,6 +412,7 @@ function sleeveSide(s: Shape, sgn: number, neckIdx: number, main: Defect): Upper
     const shoulderGuess = pt(s, seg[Math.max(0, Math.round(oi / 2))]!);
     m = { x: (shoulderGuess.x + armpit.x) / 2, y: (shoulderGuess.y + armpit.y) / 2 };
   }
+  const collapsed = Math.hypot(outer.x - inner.x, outer.y - inner.y) < COLLAPSED_HEM * H;
   // The shoulder is the corner of the top edge between the neck and the cuff.
   const cdx = outer.x - neck.x, cdy = outer.y - neck.y, cl = Math.hypot(cdx, cdy) || 1;
   let nx = -cdy / cl, ny = cdx / cl;
@@ -391,6 +431,7 @@ function sleeveSide(s: Shape, sgn: number, neckIdx: number, main: Defect): Upper
     armpitIdx,
     sleeveOuter: sp(outer, cuffScore),
     sleeveInner: sp(inner, cuffScore),
+    ...(collapsed ? { hemInner: sp(hemEnd(s, seg.slice(first), H), cuffScore) } : {}),
     bodyLimit: Infinity,
   };
 }

@@ -83,6 +83,11 @@ export interface UpperSide {
   armpitIdx: number;
   sleeveOuter: ScoredPoint;
   sleeveInner: ScoredPoint;
+  /**
+   * The cuff's inner corner where its hem runs on slanted nearly along the sleeve and sleeveInner was
+   * found on its outer corner (see hemEnd in landmarks.ts); used when both sleeves are so.
+   */
+  hemInner?: ScoredPoint;
   /** How far out from the centre line the body panel reaches below the armpit (a flush sleeve lies beyond). */
   bodyLimit: number;
 }
