@@ -1,20 +1,20 @@
 // A whole arm in a long old sleeve, with no bare arm skin to continue, is drawn from its hand: the hand's tone, a round limb tapering to the wrist, the sleeve around it backdrop.
 import { describe, expect, it } from 'vitest';
-import { armContour, fillArms } from '../../src/pipeline/person/layers/skin-fill.js';
+import { WRIST_OF_HAND, armContour, fillArms } from '../../src/pipeline/person/layers/skin-fill.js';
 import { PARSE_LABELS as L } from '../../src/pipeline/types.js';
 import { leftArmOutline, paintScene } from './arm-outline.js';
 
 const W = 140, H = 230;
 const HAND = [170, 120, 95] as const;
-/** The hand's half width where it leaves the cuff. */
-const WRIST = 8;
+/** The hand's half width (its widest run across the arm's line, past the cuff). */
+const HAND_HW = 8;
 
 function scene(withHand: boolean) {
   const outline = leftArmOutline(W, H, [22, 20], [20, 18]);
   return { outline, ...paintScene(W, H, (x, y) => {
     // A navy sleeve, wide (the arm's capsule), from the shoulder to the wrist.
     if (y >= 20 && y < 180 && Math.abs(x - 60) <= 21) return { c: [30, 30, 50], label: L.torso_clothing, hole: true };
-    if (withHand && y >= 180 && y < 215 && Math.abs(x - 60) <= WRIST) {
+    if (withHand && y >= 180 && y < 215 && Math.abs(x - 60) <= HAND_HW) {
       // The hand, a little grain on it.
       const e = ((x * 7 + y * 13) % 5) - 2;
       return { c: HAND.map((v) => v + e), label: L.hands };
@@ -42,9 +42,10 @@ describe('fillArms under a long sleeve', () => {
       expect(Math.hypot(out[m * 3]! - HAND[0], out[m * 3 + 1]! - HAND[1], out[m * 3 + 2]! - HAND[2])).toBeLessThan(20);
       expect(out[e * 3]!).toBeLessThan(out[m * 3]! - 10);
     }
-    // Upper arm wider than the forearm, the forearm about the wrist's width by the cuff.
+    // Upper arm wider than the forearm, the forearm by the cuff about the wrist's width, narrower than the hand.
     expect(widths[0]!).toBeGreaterThan(widths[2]!);
-    expect(Math.abs(widths[2]! - 2 * WRIST)).toBeLessThanOrEqual(5);
+    expect(Math.abs(widths[2]! - 2 * WRIST_OF_HAND * HAND_HW)).toBeLessThanOrEqual(4);
+    expect(widths[2]!).toBeLessThan(2 * HAND_HW);
   });
 
   it('shades the arm darkest on its inner side (towards the body) and less so on its outer side', () => {
@@ -73,7 +74,7 @@ describe('fillArms under a long sleeve', () => {
     // The torso reaches out past the shoulder joint (x 60) to x 75, from well above the joint down.
     for (let y = 2; y < 200; y++) for (let x = 0; x <= 75; x++) outline.torsoInner[y * W + x] = 1;
     const { a, hole, skinSrc } = paintScene(W, H, (x, y) => {
-      if (y >= 180 && y < 215 && Math.abs(x - 60) <= WRIST) return { c: HAND, label: L.hands };
+      if (y >= 180 && y < 215 && Math.abs(x - 60) <= HAND_HW) return { c: HAND, label: L.hands };
       if ((y >= 2 && y < 200 && x <= 75) || (y >= 20 && y < 180 && Math.abs(x - 60) <= 21)) return { c: [30, 30, 50], label: L.torso_clothing, hole: true };
       return null;
     });
@@ -144,7 +145,7 @@ describe('fillArms under a long sleeve', () => {
     // A narrow sleeve (15 px across) around a wide wrist: the arm's outline would stand out of it.
     const { a, hole, skinSrc } = paintScene(W, H, (x, y) => {
       if (y >= 20 && y < 180 && Math.abs(x - 60) <= 7) return { c: [30, 30, 50], label: L.torso_clothing, hole: true };
-      if (y >= 180 && y < 215 && Math.abs(x - 60) <= WRIST + 3) return { c: HAND, label: L.hands };
+      if (y >= 180 && y < 215 && Math.abs(x - 60) <= HAND_HW + 3) return { c: HAND, label: L.hands };
       return null;
     });
     // The old top's fringe beside the sleeve (outside the person) is offered as well.
@@ -166,7 +167,7 @@ describe('fillArms under a long sleeve', () => {
     const { a, hole, skinSrc } = paintScene(W, H, (x, y) => {
       const right = y >= 90 && y < 100 ? 63 : 67;
       if (y >= 20 && y < 180 && x >= 53 && x <= right) return { c: [30, 30, 50], label: L.torso_clothing, hole: true };
-      if (y >= 180 && y < 215 && Math.abs(x - 60) <= WRIST + 3) return { c: HAND, label: L.hands };
+      if (y >= 180 && y < 215 && Math.abs(x - 60) <= HAND_HW + 3) return { c: HAND, label: L.hands };
       return null;
     });
     const fill = fillArms(a, outline, hole, skinSrc, new Float32Array(W * H * 3));
@@ -183,7 +184,7 @@ describe('fillArms under a long sleeve', () => {
     const { a, hole, skinSrc } = paintScene(W, H, (x, y) => {
       if (y >= 20 && y < 180 && Math.abs(x - 60) <= 21) return { c: [30, 30, 50], label: L.torso_clothing, hole: true };
       // The hand: a dark fringe row under the cuff, then the cuff's shadow, then its lit tone.
-      if (y >= 180 && y < 215 && Math.abs(x - 60) <= WRIST) return { c: y === 180 ? [60, 45, 45] : y < 186 ? SHADE : HAND, label: L.hands };
+      if (y >= 180 && y < 215 && Math.abs(x - 60) <= HAND_HW) return { c: y === 180 ? [60, 45, 45] : y < 186 ? SHADE : HAND, label: L.hands };
       return null;
     });
     const out = new Float32Array(W * H * 3);

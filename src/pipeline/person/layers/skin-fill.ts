@@ -282,6 +282,12 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
  * paler tone, read as washed out on darker skin).
  */
 const ARM_TONE = [0.35, 0.65] as const;
+/**
+ * A hanging arm's wrist as a share of its hand's widest run seen from the front: 0.55–0.6 on the bare
+ * arms of the sample photos (00121, 00034). Taken as the hand's width, the wrist drew every arm under a
+ * long sleeve as a wide straight tube.
+ */
+export const WRIST_OF_HAND = 0.62;
 /** Share of the arm's length, from the wrist, over which its tone turns to the hand's. */
 const HAND_REACH = 0.3;
 /**
@@ -372,6 +378,8 @@ function armFromHand(a: ModelAnalysis, path: ArmPath, outer: number, hole: Uint8
     }
     wristHw = Math.max(wristHw, best / 2);
   }
+  // The widest run is across the hand, not the wrist above it.
+  wristHw *= WRIST_OF_HAND;
   if (wristHw < 3) return;
   // Never wider than the old sleeve's capsule: the arm is inside it.
   const elbowAt = path.at[1]!;
