@@ -72,15 +72,18 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
     const vis = new Uint8Array(steps + 1);
     // Stations where the old top hides the arm.
     const sleeved = new Uint8Array(steps + 1);
+    // Of those, stations where it hides the arm's middle: a sleeve over it. Old top only at the arm's
+    // sides is the torso's side overlapping an arm that hangs close behind it (or a slanted hem's corner).
+    const overMid = new Uint8Array(steps + 1);
     const tmp = { x: 0, y: 0, nx: 0, ny: 0, hw: 0 };
     for (let k = 0; k <= steps; k++) {
       locate(path, k, tmp);
-      let ok = 0, hid = 0;
+      let ok = 0, hid = 0, hidMid = 0;
       for (const s of [-0.6, -0.3, 0, 0.3, 0.6]) {
         const x = Math.round(tmp.x + tmp.nx * s * tmp.hw), y = Math.round(tmp.y + tmp.ny * s * tmp.hw);
         if (x < 0 || y < 0 || x >= W || y >= H) continue;
         if (skinSrc[y * W + x]) ok++;
-        if (hole[y * W + x]) hid++;
+        if (hole[y * W + x]) { hid++; if (Math.abs(s) < 0.5) hidMid++; }
       }
       // The path runs between the joints, not always down the arm's middle: a bare arm beside it
       // counts too (a run of skin across at least 0.8 of a half width on each side of some point).
@@ -95,6 +98,7 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
       }
       vis[k] = ok >= 4 || longest >= 16 ? 1 : 0;
       sleeved[k] = !vis[k] && hid > 0 ? 1 : 0;
+      overMid[k] = !vis[k] && hidMid > 0 ? 1 : 0;
     }
     // Right below an old sleeve's hem the skin is in the sleeve's shadow and its edge pixels carry
     // the sleeve's colour: mirrored, they drew a dark line across the arm. The fill mirrors from
@@ -103,7 +107,7 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
     for (let k = 0; k <= steps; k++) {
       if (!vis[k]) continue;
       let near = false;
-      for (let j = 1; j <= seamStations && !near; j++) near = (k - j >= 0 && !!sleeved[k - j]) || (k + j <= steps && !!sleeved[k + j]);
+      for (let j = 1; j <= seamStations && !near; j++) near = (k - j >= 0 && !!overMid[k - j]) || (k + j <= steps && !!overMid[k + j]);
       clean[k] = near ? 0 : 1;
     }
     if (clean.some((v) => v)) vis.set(clean);
@@ -142,7 +146,10 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
       if (!sleeved[k]) continue;
       for (let j = Math.max(0, k - sleeveReach); j <= Math.min(steps, k + sleeveReach); j++) besideSleeve[j] = 1;
     }
-    const upper = upperArmEdges(path, vis, steps, outer, W, H, (x, y) => armSkin(y * W + x), (x, y) => !!torso[y * W + x]);
+    // Stations a little below a sleeved one: under a sleeve's hem.
+    const hemAbove = new Uint8Array(steps + 1);
+    for (let k = 0; k <= steps; k++) for (let j = Math.max(0, k - seamStations - 1); j < k && !hemAbove[k]; j++) hemAbove[k] = overMid[j]!;
+    const upper = upperArmEdges(path, vis, steps, outer, W, H, (x, y) => armSkin(y * W + x), (x, y) => !!torso[y * W + x], (x, y) => a.mask.data[y * W + x]! < 128 && !hole[y * W + x]);
     // Visible stations near a hidden one: their cross-section is the one the hidden arm continues.
     const nearEdge = new Uint8Array(steps + 1);
     for (let k = 0; k <= steps; k++) {
@@ -189,7 +196,9 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
         // new garment as skin-coloured blobs along its side.
         if (hole[i] && !besideSleeve[k]) continue;
         // Bare skin in the band below a hem is faded into the fill; elsewhere only the hole is filled.
-        const band = !hole[i] && holeDist[i]! < seamStations && isArm(i) && !torso[i];
+        // On the upper arm right below a sleeve's hem that includes arm over the torso's outline: on an
+        // arm hanging close beside the body the sleeve's shadow had stayed as a dark line across it.
+        const band = !hole[i] && holeDist[i]! < seamStations && isArm(i) && (!torso[i] || (pr.t < path.at[1]! && !!hemAbove[k]));
         // Old top outside the body's outline, below the shoulder joint, is the arm's where the bare
         // arm's edges carried up say so (over the joint it is the shoulder's outline: backdrop).
         const besideArm = !!beside?.[i] && !!upper && pr.t < upper.k0 && pr.t > 0;
@@ -199,7 +208,7 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
         // below the joint only, and only where the sleeve hides the arm (beside a bare arm the old
         // top over the torso's outline is the torso's side).
         const upperArm = !!upper && !!uProfile && (hole[i] || besideArm) && pr.t < upper.k0;
-        if (torso[i] && !upperArm && (Math.abs(pr.s) > ARM_OVER_TORSO || pr.t < 0.3 * path.hw[0]! || !sleeved[k])) continue;
+        if (torso[i] && !upperArm && !band && (Math.abs(pr.s) > ARM_OVER_TORSO || pr.t < 0.3 * path.hw[0]! || !sleeved[k])) continue;
         const kv = nearest[k]!;
         if (kv < 0) continue;
         if (upperArm && upper && uProfile) {
@@ -542,7 +551,7 @@ function sleeveOuterEdge(a: ModelAnalysis, path: ArmPath, outer: number, hole: U
  * give a straight-sided arm that meets the bare arm below with a step; the arm's outline does not.
  * Null when the first bare run is not on the upper arm, or too little of it shows.
  */
-function upperArmEdges(path: ArmPath, vis: Uint8Array, steps: number, outer: number, W: number, H: number, isArm: (x: number, y: number) => boolean, inTorso: (x: number, y: number) => boolean):
+function upperArmEdges(path: ArmPath, vis: Uint8Array, steps: number, outer: number, W: number, H: number, isArm: (x: number, y: number) => boolean, inTorso: (x: number, y: number) => boolean, isBackdrop: (x: number, y: number) => boolean):
   { k0: number; k1: number; elbow: number; lo: (t: number) => number; hi: (t: number) => number } | null {
   // A hanging arm only: a raised one's sleeve stands out around it in ways a line fit does not follow.
   const [a, b] = path.pts as [Point, Point];
@@ -576,7 +585,9 @@ function upperArmEdges(path: ArmPath, vis: Uint8Array, steps: number, outer: num
     k1 = k;
   }
   if (ts.length < 5) return null;
-  // An arm seen against the torso (turned, or hanging in front of it) has no outline of its own there.
+  // An arm seen against the torso (turned, or hanging in front of it) has no outline of its own there;
+  // one with the backdrop beyond its outer edge (past the old sleeve's flare, within a width)
+  // has, however far the torso's outline reaches over it.
   let over = 0, all = 0;
   locate(path, ts[0]!, tmp);
   for (let d = los[0]!; d <= his[0]!; d += 1) {
@@ -585,7 +596,13 @@ function upperArmEdges(path: ArmPath, vis: Uint8Array, steps: number, outer: num
     all++;
     if (inTorso(x, y)) over++;
   }
-  if (over > 0.3 * all) return null;
+  let ownEdge = false;
+  for (let d = his[0]! + 1; d <= his[0]! + 2 * tmp.hw && !ownEdge; d += 1) {
+    const x = Math.round(tmp.x + tmp.nx * outer * d), y = Math.round(tmp.y + tmp.ny * outer * d);
+    if (x < 0 || y < 0 || x >= W || y >= H || isArm(x, y)) break;
+    ownEdge = isBackdrop(x, y);
+  }
+  if (over > 0.3 * all && !ownEdge) return null;
   const fit = (v: number[]) => {
     const n = ts.length;
     const mt = ts.reduce((s, t) => s + t, 0) / n, mv = v.reduce((s, x) => s + x, 0) / n;
