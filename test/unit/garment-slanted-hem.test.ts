@@ -34,3 +34,22 @@ describe('sleeve hems slanted straight into the armpits', () => {
     expect(off / drawn.height).toBeLessThanOrEqual(0.01);
   });
 });
+
+describe('one sleeve hem slanted into the armpit, the other a cuff across its sleeve', () => {
+  // The image-left sleeve (wearer's right) has a cuff across it, then an underarm edge to the armpit.
+  const LEFT: P[] = [[-70, 0], [-150, 14], [-262, 138], [-222, 192], [-160, 200], [-166, 560], [0, 560]];
+  const outline: P[] = [...RIGHT.slice(0, -1), ...LEFT.slice(0, -1).reverse(), [-40, 22]];
+  const g = drawOutline(outline, 0.95);
+  let m: Record<string, ScoredPoint>;
+  beforeAll(async () => {
+    m = await landmarksOf(g, 'fill="#1c1c1c"');
+  });
+
+  it('finds the cuff across its sleeve; the one slanted cuff is not run along its hem but left collapsed, and so takes the other sleeve\'s cuff mirrored (alone it is more likely a broken cut-out than the design)', () => {
+    expect(landmarkError(g, [-262, 138], m.sleeve_right_outer!)).toBeLessThanOrEqual(0.03);
+    expect(landmarkError(g, [-222, 192], m.sleeve_right_inner!)).toBeLessThanOrEqual(0.03);
+    // Mirrored, not HEM_REACH along its own hem (about 5% of the height away from the mirrored corner).
+    expect(landmarkError(g, [222, 192], m.sleeve_left_inner!)).toBeLessThanOrEqual(0.03);
+    expect(landmarkError(g, [262, 138], m.sleeve_left_outer!)).toBeLessThanOrEqual(0.03);
+  });
+});

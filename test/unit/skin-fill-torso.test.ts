@@ -120,8 +120,9 @@ describe('fillTorso on ' + SAMPLE, () => {
     expect(steps.length).toBeGreaterThan(50);
     expect(med).toBeLessThanOrEqual(3);
     // The tail is where the fill meets the arms' inner edges beside the old top: an arm hanging close
-    // to the body keeps the photo's shadow line there (12.4 before arms behind the torso's side were
-    // drawn up from their first bare stations; 15.2 since).
+    // to the body keeps the photo's shadow line there. 12.4 before arms behind the torso's side were
+    // drawn up from their first bare stations (b4dfa79), 15.2 since: an accepted regression on this
+    // sample for the broken upper arms that change mended on the real photos.
     expect(p90).toBeLessThanOrEqual(16);
   });
 });

@@ -69,16 +69,21 @@ describe('fillArms under a short sleeve', () => {
     expect(fill.outside[25 * W + 42]).toBe(0);
   });
 
-  it('carries the bare arm\'s edges up from right below the hem when the old top\'s side overlaps the arm further down (an arm hanging close behind the body)', () => {
+  it('carries the bare arm\'s edges up from right below the hem when the old top\'s side overlaps the arm further down (an arm hanging close behind the body), and fades the hem\'s shadow on it', () => {
     const outline = leftArmOutline(W, H, [15, 15], [15, 15]);
+    // This arm hangs down the path (x = 60), leaning out a little.
+    const mid = (y: number) => 60 + 0.1 * (y - HEM);
     // The torso's outline reaches over the arm's inner two thirds, as it does for an arm hanging close beside the body.
-    for (let y = 20; y < 180; y++) for (let x = 0; x <= Math.round(centre(y)) + 4; x++) outline.torsoInner[y * W + x] = 1;
-    const OVERLAP: [number, number] = [HEM + 14, 112];
+    for (let y = 20; y < 180; y++) for (let x = 0; x <= Math.round(mid(y)) + 4; x++) outline.torsoInner[y * W + x] = 1;
+    // Ten bare rows under the hem, the first two in the sleeve's shadow; then the old top's side hides the arm's inner fifth.
+    const OVERLAP: [number, number] = [HEM + 10, 112];
     const { a, hole, skinSrc } = paintScene(W, H, (x, y) => {
       if (y >= 20 && y < HEM && x >= 30 && x <= 84) return { c: [60, 40, 90], label: L.torso_clothing, hole: true };
-      // Below the first bare rows the old top's side hides the arm's inner half.
-      if (y >= OVERLAP[0] && y < OVERLAP[1] && x >= 30 && x < centre(y) - 2) return { c: [60, 40, 90], label: L.torso_clothing, hole: true };
-      if (y >= HEM && y < 180 && Math.abs(x - centre(y)) <= HALF) return { c: SKIN, label: L.left_arm, skin: Math.abs(x - centre(y)) <= HALF - 1 };
+      if (y >= OVERLAP[0] && y < OVERLAP[1] && x >= 30 && x < mid(y) - 7) return { c: [60, 40, 90], label: L.torso_clothing, hole: true };
+      if (y >= HEM && y < 180 && Math.abs(x - mid(y)) <= HALF) {
+        const c = y < HEM + 2 ? SKIN.map((v) => 0.55 * v) : SKIN;
+        return { c, label: L.left_arm, skin: Math.abs(x - mid(y)) <= HALF - 1 };
+      }
       return null;
     });
     const out = new Float32Array(W * H * 3);
@@ -86,13 +91,18 @@ describe('fillArms under a short sleeve', () => {
     for (const y of [30, 45, 60]) {
       let x0 = -1, x1 = -1;
       for (let x = 0; x < W; x++) if (fill.done[y * W + x]) { if (x0 < 0) x0 = x; x1 = x; }
-      // The arm's outer edge where the bare arm's leads, the old sleeve beyond it backdrop.
       // Within 4 px: the lines are fitted on the few bare rows between the hem's shadow band and the overlap.
-      expect(Math.abs(x1 - (centre(y) + HALF)), `row ${y}`).toBeLessThanOrEqual(4);
+      expect(Math.abs(x1 - (mid(y) + HALF)), `row ${y}`).toBeLessThanOrEqual(4);
       // An arm's width, not a strip.
       expect(x1 - x0 + 1, `row ${y}`).toBeGreaterThanOrEqual(0.75 * 2 * HALF);
-      for (let x = Math.ceil(centre(y) + HALF + 5); x <= 84; x++) expect(fill.outside[y * W + x], `x ${x} row ${y}`).toBe(1);
+      for (let x = Math.ceil(mid(y) + HALF + 5); x <= 84; x++) expect(fill.outside[y * W + x], `x ${x} row ${y}`).toBe(1);
     }
+    // The shadow right under the hem, on arm over the torso's outline, is faded into the fill: drawn,
+    // in the arm's tone, the photo weighing under a half.
+    const i = (HEM + 1) * W + Math.round(mid(HEM + 1)) - 4;
+    expect(fill.done[i]).toBe(1);
+    expect(fill.seam[i]!).toBeLessThan(0.5);
+    expect(Math.abs(out[i * 3]! - SKIN[0])).toBeLessThan(25);
   });
 
   it('turns the old top\'s square shoulder above the arm\'s round top to backdrop, up to the shoulder\'s line rising towards the neck', () => {

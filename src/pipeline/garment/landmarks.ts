@@ -331,9 +331,10 @@ const HEM_REACH = 0.75;
 
 /**
  * The inner corner of a short sleeve's cuff from the outline walked from the cuff's outer corner to
- * the armpit (`walk`): the farthest point off the straight line between them when the outline bends
- * there (the cuff's end, then the underarm edge); when it runs straight, the hem itself goes on into
- * the armpit (a tee laid flat with its sleeves out), and the corner is HEM_REACH of the way along.
+ * the armpit (`walkToArmpit`): the farthest point off the straight line between them when the outline
+ * bends there (the cuff's end, then the underarm edge); when it runs straight, the hem itself goes on
+ * into the armpit (a tee laid flat with its sleeves out), and the corner is HEM_REACH of the way along.
+ * A walk of one point gives the outer corner back (the cuff stays collapsed).
  * The axis test in sleeveSide finds such a hem as a single point: slanted nearly along the sleeve,
  * only its outer corner is at the sleeve's end, and a cuff of no width drew the hem as a line of
  * backdrop across the arm.

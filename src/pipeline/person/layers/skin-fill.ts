@@ -146,10 +146,14 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
       if (!sleeved[k]) continue;
       for (let j = Math.max(0, k - sleeveReach); j <= Math.min(steps, k + sleeveReach); j++) besideSleeve[j] = 1;
     }
-    // Stations a little below a sleeved one: under a sleeve's hem.
+    // Stations within the shadow band below one where the old top covers the arm's middle: under a sleeve's hem.
     const hemAbove = new Uint8Array(steps + 1);
-    for (let k = 0; k <= steps; k++) for (let j = Math.max(0, k - seamStations - 1); j < k && !hemAbove[k]; j++) hemAbove[k] = overMid[j]!;
-    const upper = upperArmEdges(path, vis, steps, outer, W, H, (x, y) => armSkin(y * W + x), (x, y) => !!torso[y * W + x], (x, y) => a.mask.data[y * W + x]! < 128 && !hole[y * W + x]);
+    for (let k = 0; k <= steps; k++) for (let j = Math.max(0, k - seamStations); j < k && !hemAbove[k]; j++) hemAbove[k] = overMid[j]!;
+    const upper = upperArmEdges(path, vis, steps, outer, W, H, (x, y) => armSkin(y * W + x), (x, y) => !!torso[y * W + x], (x, y) => {
+      const i = y * W + x;
+      // The backdrop: outside the person's mask, or parsed as backdrop on its soft rim.
+      return hole[i] || beside?.[i] || isArm(i) ? 0 : a.mask.data[i]! < 128 || lab[i] === L.background ? 1 : -1;
+    });
     // Visible stations near a hidden one: their cross-section is the one the hidden arm continues.
     const nearEdge = new Uint8Array(steps + 1);
     for (let k = 0; k <= steps; k++) {
@@ -292,11 +296,11 @@ export function fillArms(a: ModelAnalysis, outline: BodyOutline, hole: Uint8Arra
  */
 const ARM_TONE = [0.35, 0.65] as const;
 /**
- * A hanging arm's wrist as a share of its hand's widest run seen from the front: 0.55–0.6 on the bare
- * arms of the sample photos (00121, 00034). Taken as the hand's width, the wrist drew every arm under a
- * long sleeve as a wide straight tube.
+ * A hanging arm's wrist as a share of its hand's widest run seen from the front: 0.57 and 0.54–0.61 on
+ * the bare arms of the sample photos (00121, 00034). Taken as the hand's width, the wrist drew every
+ * arm under a long sleeve as a wide straight tube.
  */
-export const WRIST_OF_HAND = 0.62;
+export const WRIST_OF_HAND = 0.6;
 /** Share of the arm's length, from the wrist, over which its tone turns to the hand's. */
 const HAND_REACH = 0.3;
 /**
@@ -339,7 +343,7 @@ function aboveShoulderLine(height: number, cap: number, inward: number): boolean
  * tone turning to the hand's lit tone by the wrist, as a round limb (lit a little inside its middle,
  * darkest on its inner side, a faint sheen along its lit line) with the hand's own fine grain and a
  * round top over the shoulder joint, its width following an arm's outline (armContour) in proportion
- * to the wrist's width (measured across the hand where it leaves the sleeve), its edge anti-aliased
+ * to the wrist's width (WRIST_OF_HAND of the hand's widest run past the sleeve), its edge anti-aliased
  * by the share of each pixel it covers (`cover`). The old sleeve around it, and the torso's corner
  * beside its round top, turn backdrop; old sleeve outside the body's outline (`beside`) inside the
  * arm's outline is arm. At the cuff it meets the hand without a line: the cuff's dark fringe on the
@@ -369,9 +373,9 @@ function armFromHand(a: ModelAnalysis, path: ArmPath, outer: number, hole: Uint8
   for (const i of lit) for (let c = 0; c < 3; c++) tone[c] += img[i * 4 + c]! / lit.length;
   const detail = hand.map((i) => Math.abs(lum[i]! - lowLum[i]!)).sort((p, q) => p - q);
   const amp = 1.48 * detail[detail.length >> 1]!;
-  // The wrist's half width: the widest run of hand across the forearm's line, just past the sleeve.
+  // The hand's half width: its widest run across the forearm's line, just past the sleeve.
   const tmp = { x: 0, y: 0, nx: 0, ny: 0, hw: 0 };
-  let wristHw = 0;
+  let handHw = 0;
   // Past the wrist the forearm's line goes on straight.
   const before = path.pts[path.pts.length - 2]!, last = path.at.length - 1;
   const dx = (wrist.x - before.x) / Math.max(1, path.at[last]! - path.at[last - 1]!), dy = (wrist.y - before.y) / Math.max(1, path.at[last]! - path.at[last - 1]!);
@@ -385,11 +389,10 @@ function armFromHand(a: ModelAnalysis, path: ArmPath, outer: number, hole: Uint8
       run = ok ? run + 1 : 0;
       best = Math.max(best, run);
     }
-    wristHw = Math.max(wristHw, best / 2);
+    handHw = Math.max(handHw, best / 2);
   }
-  // The widest run is across the hand, not the wrist above it.
-  wristHw *= WRIST_OF_HAND;
-  if (wristHw < 3) return;
+  if (handHw < 3) return;
+  const wristHw = WRIST_OF_HAND * handHw;
   // Never wider than the old sleeve's capsule: the arm is inside it.
   const elbowAt = path.at[1]!;
   const halfAt = (t: number) => armContour(t, elbowAt, total) * wristHw;
@@ -551,7 +554,7 @@ function sleeveOuterEdge(a: ModelAnalysis, path: ArmPath, outer: number, hole: U
  * give a straight-sided arm that meets the bare arm below with a step; the arm's outline does not.
  * Null when the first bare run is not on the upper arm, or too little of it shows.
  */
-function upperArmEdges(path: ArmPath, vis: Uint8Array, steps: number, outer: number, W: number, H: number, isArm: (x: number, y: number) => boolean, inTorso: (x: number, y: number) => boolean, isBackdrop: (x: number, y: number) => boolean):
+function upperArmEdges(path: ArmPath, vis: Uint8Array, steps: number, outer: number, W: number, H: number, isArm: (x: number, y: number) => boolean, inTorso: (x: number, y: number) => boolean, beyond: (x: number, y: number) => number):
   { k0: number; k1: number; elbow: number; lo: (t: number) => number; hi: (t: number) => number } | null {
   // A hanging arm only: a raised one's sleeve stands out around it in ways a line fit does not follow.
   const [a, b] = path.pts as [Point, Point];
@@ -586,8 +589,9 @@ function upperArmEdges(path: ArmPath, vis: Uint8Array, steps: number, outer: num
   }
   if (ts.length < 5) return null;
   // An arm seen against the torso (turned, or hanging in front of it) has no outline of its own there;
-  // one with the backdrop beyond its outer edge (past the old sleeve's flare, within a width)
-  // has, however far the torso's outline reaches over it.
+  // one with the backdrop beyond its outer edge (right there, or past its own rim and the old sleeve's
+  // flare, within a width) has, however far the torso's outline reaches over it. `beyond`: 1 backdrop,
+  // 0 the arm's rim or old top (look further), −1 anything else (the torso, other clothing).
   let over = 0, all = 0;
   locate(path, ts[0]!, tmp);
   for (let d = los[0]!; d <= his[0]!; d += 1) {
@@ -597,10 +601,10 @@ function upperArmEdges(path: ArmPath, vis: Uint8Array, steps: number, outer: num
     if (inTorso(x, y)) over++;
   }
   let ownEdge = false;
-  for (let d = his[0]! + 1; d <= his[0]! + 2 * tmp.hw && !ownEdge; d += 1) {
+  for (let d = his[0]! + 1; d <= his[0]! + 2 * tmp.hw; d += 1) {
     const x = Math.round(tmp.x + tmp.nx * outer * d), y = Math.round(tmp.y + tmp.ny * outer * d);
-    if (x < 0 || y < 0 || x >= W || y >= H || isArm(x, y)) break;
-    ownEdge = isBackdrop(x, y);
+    const k = x < 0 || y < 0 || x >= W || y >= H ? -1 : beyond(x, y);
+    if (k !== 0) { ownEdge = k > 0; break; }
   }
   if (over > 0.3 * all && !ownEdge) return null;
   const fit = (v: number[]) => {
