@@ -245,7 +245,20 @@ export function hairAgainstTop(img: RgbaImage, mask: Mask, out: Uint8Array, bb: 
   // top's edge there, as grey as that, is not taken for hair either).
   const outside = new Uint8Array(W * H);
   for (let i = 0; i < W * H; i++) outside[i] = mask.data[i]! < 128 ? 1 : 0;
-  const [nearOutside, farOutside] = growBy(outside, W, H, [reach, 2 * reach], bb);
+  // Every growth below is read only on the hair and within `reach` of it: computed over that box.
+  let hx0 = W, hy0 = H, hx1 = -1, hy1 = -1;
+  for (let y = bb.y0; y <= bb.y1; y++) {
+    for (let x = bb.x0, i = y * W + bb.x0; x <= bb.x1; x++, i++) {
+      if (out[i] !== L.hair) continue;
+      if (x < hx0) hx0 = x;
+      if (x > hx1) hx1 = x;
+      if (y < hy0) hy0 = y;
+      if (y > hy1) hy1 = y;
+    }
+  }
+  if (hx1 < 0) return;
+  const hb = { x0: Math.max(bb.x0, hx0 - reach), y0: Math.max(bb.y0, hy0 - reach), x1: Math.min(bb.x1, hx1 + reach), y1: Math.min(bb.y1, hy1 + reach) };
+  const [nearOutside, farOutside] = growBy(outside, W, H, [reach, 2 * reach], hb);
   for (let y = bb.y0; y <= bb.y1; y += 2) {
     for (let x = bb.x0; x <= bb.x1; x += 2) {
       const i = y * W + x;
@@ -270,7 +283,7 @@ export function hairAgainstTop(img: RgbaImage, mask: Mask, out: Uint8Array, bb: 
       else if (out[i] === L.torso_clothing) isTop[i] = 1;
     }
   }
-  const nearHair = grow(isHair, W, H, reach, bb), nearTop = grow(isTop, W, H, reach, bb);
+  const nearHair = grow(isHair, W, H, reach, hb), nearTop = grow(isTop, W, H, reach, hb);
   const f = new Float64Array(3);
   const m2 = HAIR_TOP_MARGIN * HAIR_TOP_MARGIN;
   for (let y = y0; y <= Math.min(H - 1, bb.y1); y++) {
@@ -380,16 +393,39 @@ function relabelLimbFringe(img: RgbaImage, mask: Mask, out: Uint8Array, part: Ui
     if (l === L.left_arm || l === L.right_arm || l === L.hands) limbSkin[i] = 1;
     if (mask.data[i]! < 128) outside[i] = 1;
   }
-  const nearSkin = grow(limbSkin, W, H, reach, bb), nearOutside = grow(outside, W, H, reach, bb);
-  const isLimbPart = (p: number) => p === P.armL || p === P.armR || p === P.handL || p === P.handR;
+  // Only "clothing" on an arm's or a hand's part can change: each side's such pixels are looked at
+  // within their own box (the two arms' boxes are far smaller than the person's), the growths and
+  // local means computed over it and the margin they reach.
+  for (const sideParts of [[P.armL, P.handL], [P.armR, P.handR]] as const) {
+    const isLimbPart = (p: number) => p === sideParts[0] || p === sideParts[1];
+    let x0 = W, y0 = H, x1 = -1, y1 = -1;
+    for (let y = bb.y0; y <= bb.y1; y++) {
+      for (let x = bb.x0, i = y * W + bb.x0; x <= bb.x1; x++, i++) {
+        if (out[i] !== L.torso_clothing || !isLimbPart(part[i]!)) continue;
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+        if (y < y0) y0 = y;
+        if (y > y1) y1 = y;
+      }
+    }
+    if (x1 < 0) continue;
+    relabelFringeIn(data, W, H, out, part, { x0, y0, x1, y1 }, isLimbPart, limbSkin, outside, reach);
+  }
+}
+
+/** relabelLimbFringe over one box: its pixels of "clothing" on the parts isLimbPart picks. */
+function relabelFringeIn(data: Uint8Array, W: number, H: number, out: Uint8Array, part: Uint8Array, box: Bounds, isLimbPart: (p: number) => boolean, limbSkin: Uint8Array, outside: Uint8Array, reach: number): void {
+  const nearSkin = grow(limbSkin, W, H, reach, box), nearOutside = grow(outside, W, H, reach, box);
   let any = false;
-  for (let i = 0; i < n && !any; i++) any = out[i] === L.torso_clothing && isLimbPart(part[i]!) && !!nearSkin[i] && !!nearOutside[i];
+  for (let y = box.y0; y <= box.y1 && !any; y++) {
+    for (let x = box.x0, i = y * W + box.x0; x <= box.x1 && !any; x++, i++) any = out[i] === L.torso_clothing && isLimbPart(part[i]!) && !!nearSkin[i] && !!nearOutside[i];
+  }
   if (!any) return;
   // Local means of the skin and of the backdrop, over a window a few times the band's width: summed
-  // over the person's box and a margin of the window (all that a window inside the box reaches).
+  // over the box and a margin of the window (all that a window inside the box reaches).
   const r = reach * 3;
-  const cx0 = Math.max(0, bb.x0 - r), cy0 = Math.max(0, bb.y0 - r);
-  const cw = Math.min(W - 1, bb.x1 + r) - cx0 + 1, ch = Math.min(H - 1, bb.y1 + r) - cy0 + 1;
+  const cx0 = Math.max(0, box.x0 - r), cy0 = Math.max(0, box.y0 - r);
+  const cw = Math.min(W - 1, box.x1 + r) - cx0 + 1, ch = Math.min(H - 1, box.y1 + r) - cy0 + 1;
   const means = (sel: Uint8Array) => {
     const w = new Float32Array(cw * ch), c = [new Float32Array(cw * ch), new Float32Array(cw * ch), new Float32Array(cw * ch)];
     for (let y = cy0, j = 0; y < cy0 + ch; y++) {
@@ -402,8 +438,8 @@ function relabelLimbFringe(img: RgbaImage, mask: Mask, out: Uint8Array, part: Ui
     return { w: boxBlur(w, cw, ch, r), c: c.map((ch_) => boxBlur(ch_, cw, ch, r)) };
   };
   const sk = means(limbSkin), bg = means(outside);
-  for (let y = bb.y0; y <= bb.y1; y++) {
-    for (let x = bb.x0; x <= bb.x1; x++) {
+  for (let y = box.y0; y <= box.y1; y++) {
+    for (let x = box.x0; x <= box.x1; x++) {
       const i = y * W + x, j = (y - cy0) * cw + (x - cx0);
       if (out[i] !== L.torso_clothing || !isLimbPart(part[i]!) || !nearSkin[i] || !nearOutside[i]) continue;
       if (sk.w[j]! < 1e-3 || bg.w[j]! < 1e-3) continue;
