@@ -416,11 +416,19 @@ function relabelLimbFringe(img: RgbaImage, mask: Mask, out: Uint8Array, part: Ui
 /** relabelLimbFringe over one box: its pixels of "clothing" on the parts isLimbPart picks. */
 function relabelFringeIn(data: Uint8Array, W: number, H: number, out: Uint8Array, part: Uint8Array, box: Bounds, isLimbPart: (p: number) => boolean, limbSkin: Uint8Array, outside: Uint8Array, reach: number): void {
   const nearSkin = grow(limbSkin, W, H, reach, box), nearOutside = grow(outside, W, H, reach, box);
-  let any = false;
-  for (let y = box.y0; y <= box.y1 && !any; y++) {
-    for (let x = box.x0, i = y * W + box.x0; x <= box.x1 && !any; x++, i++) any = out[i] === L.torso_clothing && isLimbPart(part[i]!) && !!nearSkin[i] && !!nearOutside[i];
+  // The pixels that can change lie near both the skin and the backdrop: only their box is looked at further.
+  let x0 = W, y0 = H, x1 = -1, y1 = -1;
+  for (let y = box.y0; y <= box.y1; y++) {
+    for (let x = box.x0, i = y * W + box.x0; x <= box.x1; x++, i++) {
+      if (out[i] !== L.torso_clothing || !isLimbPart(part[i]!) || !nearSkin[i] || !nearOutside[i]) continue;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+    }
   }
-  if (!any) return;
+  if (x1 < 0) return;
+  box = { x0, y0, x1, y1 };
   // Local means of the skin and of the backdrop, over a window a few times the band's width: summed
   // over the box and a margin of the window (all that a window inside the box reaches).
   const r = reach * 3;
