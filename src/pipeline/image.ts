@@ -126,6 +126,21 @@ export function maskExtent(data: ArrayLike<number>, width: number, height: numbe
   return x1 < 0 ? null : { x0, y0, x1, y1 };
 }
 
+/** Inclusive extent, within the inclusive box `within` of a width-wide frame, of the pixels `at(i, x, y)` picks, or null when none. */
+export function extentWhere(width: number, within: { x0: number; y0: number; x1: number; y1: number }, at: (i: number, x: number, y: number) => boolean): { x0: number; y0: number; x1: number; y1: number } | null {
+  let x0 = width, y0 = Infinity, x1 = -1, y1 = -1;
+  for (let y = within.y0; y <= within.y1; y++) {
+    for (let x = within.x0, i = y * width + within.x0; x <= within.x1; x++, i++) {
+      if (!at(i, x, y)) continue;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      y1 = y;
+    }
+  }
+  return x1 < 0 ? null : { x0, y0, x1, y1 };
+}
+
 /**
  * Bounding box of the entries that are not 0 (NaN counts as set), or null when every entry is 0.
  * Each row is scanned from both ends, so a row's middle is skipped once its ends are known.

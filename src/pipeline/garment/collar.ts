@@ -1,5 +1,6 @@
 // Ghost-mannequin photos: the back of the collar seen through the neck opening, darker than the front.
 import type { Mask, RgbaImage, ScoredPoint } from '../types.js';
+import { maskExtent } from '../image.js';
 import { components, dilate, erode } from './mask-ops.js';
 import type { Shape } from './shape.js';
 
@@ -67,16 +68,9 @@ export function findCollarBack(image: RgbaImage, shape: Shape, marks: Record<str
  * set pixels' bounding box are set.
  */
 export function fillHoles(region: Uint8Array, w: number, h: number): void {
-  let x0 = w, x1 = -1, y0 = h, y1 = -1;
-  for (let i = 0; i < region.length; i++) {
-    if (!region[i]) continue;
-    const x = i % w, y = (i / w) | 0;
-    if (x < x0) x0 = x;
-    if (x > x1) x1 = x;
-    if (y < y0) y0 = y;
-    if (y > y1) y1 = y;
-  }
-  if (x1 < 0) return;
+  const e = maskExtent(region, w, h, 1);
+  if (!e) return;
+  const { x0, y0, x1, y1 } = e;
   const bw = x1 - x0 + 1, bh = y1 - y0 + 1;
   const gap = new Uint8Array(bw * bh);
   for (let y = y0; y <= y1; y++) for (let x = x0; x <= x1; x++) gap[(y - y0) * bw + x - x0] = region[y * w + x] ? 0 : 1;

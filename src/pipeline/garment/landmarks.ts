@@ -1,7 +1,7 @@
 // Garment landmarks from the silhouette: neckline, shoulders, armpits, cuffs, waist, crotch, hems, with a score each.
 import type { GarmentCategory, Point, RgbaImage, ScoredPoint } from '../types.js';
 import type { Defect } from './mask-ops.js';
-import { count, pt, sp, span, walk, type Shape, type UpperSide } from './shape.js';
+import { count, offChord, pt, sp, span, walk, type Shape, type UpperSide } from './shape.js';
 import { ARMPIT_DEPTH, flushSleeve } from './sleeve-flush.js';
 
 type Marks = Record<string, ScoredPoint>;
@@ -144,8 +144,7 @@ function findNeck(s: Shape): Neck {
     // shoulders are rounded and the hull's ends sit far out on them, so go in a little way down.
     const idx = span(s, dent.start, dent.end);
     const A = pt(s, dent.start), B = pt(s, dent.end);
-    const len = Math.hypot(B.x - A.x, B.y - A.y) || 1;
-    const depthAt = (i: number) => Math.abs((B.x - A.x) * (pt(s, i).y - A.y) - (B.y - A.y) * (pt(s, i).x - A.x)) / len;
+    const depthAt = (i: number) => Math.abs(offChord(A, B, pt(s, i)));
     const lim = 0.06 * dent.depth;
     const first = idx.find((i) => depthAt(i) >= lim) ?? dent.start;
     const last = [...idx].reverse().find((i) => depthAt(i) >= lim) ?? dent.end;
@@ -170,11 +169,10 @@ function findNeck(s: Shape): Neck {
 function flatAcrossCentre(s: Shape, d: Defect): boolean {
   const A = pt(s, d.start), B = pt(s, d.end);
   if ((A.x - s.cx) * (B.x - s.cx) >= 0) return false;
-  const len = Math.hypot(B.x - A.x, B.y - A.y) || 1;
   let centre = d.deepest;
   for (const i of span(s, d.start, d.end)) if (Math.abs(pt(s, i).x - s.cx) < Math.abs(pt(s, centre).x - s.cx)) centre = i;
   const c = pt(s, centre);
-  return Math.abs((B.x - A.x) * (c.y - A.y) - (B.y - A.y) * (c.x - A.x)) / len > 0.95 * d.depth;
+  return Math.abs(offChord(A, B, c)) > 0.95 * d.depth;
 }
 
 /**
@@ -239,13 +237,12 @@ function armholeAlong(s: Shape, c: SideContext): UpperSide {
   const path = walk(s, sgn, c.cornerIdx, bottomIdx(s));
   const end = path.find((i) => pt(s, i).y >= corner.y + 0.75 * S) ?? path[path.length - 1]!;
   const e = pt(s, end);
-  const len = Math.hypot(e.x - corner.x, e.y - corner.y) || 1;
   let deepest = end, depth = 0;
   for (const i of path) {
     if (i === end) break;
     const p = pt(s, i);
     // Inwards of the chord from the strap's top to the side.
-    const d = (sgn * ((e.x - corner.x) * (p.y - corner.y) - (e.y - corner.y) * (p.x - corner.x))) / len;
+    const d = sgn * offChord(corner, e, p);
     if (d > depth) (depth = d), (deepest = i);
   }
   const dent: Defect = sgn > 0 ? { start: c.cornerIdx, end, deepest, depth } : { start: end, end: c.cornerIdx, deepest, depth };
@@ -301,12 +298,11 @@ function shoulderCorner(s: Shape, sgn: number, neckIdx: number): number {
     if (p.y < s.box.y0 + 0.5 * H && sgn * p.x > sgn * pt(s, path[far]!).x) far = k;
   });
   const f = pt(s, path[far]!);
-  const len = Math.hypot(f.x - neck.x, f.y - neck.y) || 1;
   let best = path[0]!, bd = 0;
   for (let k = 0; k <= far; k++) {
     const p = pt(s, path[k]!);
     // Positive above-outside the chord (image y is down).
-    const d = (sgn * ((f.x - neck.x) * (p.y - neck.y) - (f.y - neck.y) * (p.x - neck.x))) / len;
+    const d = sgn * offChord(neck, f, p);
     if (-d > bd) (bd = -d), (best = path[k]!);
   }
   return best;
@@ -345,7 +341,7 @@ function hemEnd(s: Shape, walkToArmpit: number[], H: number): Point {
   let far = a, fd = 0;
   for (const i of walkToArmpit) {
     const p = pt(s, i);
-    const d = Math.abs((b.x - a.x) * (p.y - a.y) - (b.y - a.y) * (p.x - a.x)) / len;
+    const d = Math.abs(offChord(a, b, p));
     if (d > fd) (fd = d), (far = p);
   }
   if (fd > HEM_CORNER * H) return far;

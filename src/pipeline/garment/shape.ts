@@ -74,6 +74,11 @@ export function span(s: Shape, a: number, b: number): number[] {
 /** Indices walking along the outline from a to b on one side of the garment (outwards from the neck). */
 export const walk = (s: Shape, sgn: number, a: number, b: number): number[] => (sgn > 0 ? span(s, a, b) : span(s, b, a).reverse());
 
+/** Signed distance of p from the line through a and b, positive where the cross product (b − a) × (p − a) is. */
+export function offChord(a: Point, b: Point, p: Point): number {
+  return ((b.x - a.x) * (p.y - a.y) - (b.y - a.y) * (p.x - a.x)) / (Math.hypot(b.x - a.x, b.y - a.y) || 1);
+}
+
 export const sp = (p: Point, score: number): ScoredPoint => ({ x: p.x, y: p.y, score: Math.round(Math.min(1, Math.max(0, score)) * 100) / 100 });
 
 /** One side of a top's upper body, as the landmark finders return it. */

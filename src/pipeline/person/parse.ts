@@ -1,7 +1,7 @@
 // Body parsing: each person pixel gets the nearest body part (pose geometry), then skin or clothing by colour.
 import { boxBlur } from '../composite/guided-filter.js';
-import { maskExtent } from '../image.js';
-import { grow, growBy } from './layers/raster.js';
+import { extentWhere, maskExtent } from '../image.js';
+import { grow, growBy, padBox } from './layers/raster.js';
 import { PARSE_LABELS, type Face, type LabelMap, type Mask, type Point, type RgbaImage } from '../types.js';
 import { convexHull, pointInPolygon, segmentDistance, type Segment, type Skeleton } from './skeleton.js';
 import { chromaB, chromaR, skinDistance, type SkinModel } from './skin.js';
@@ -246,18 +246,9 @@ export function hairAgainstTop(img: RgbaImage, mask: Mask, out: Uint8Array, bb: 
   const outside = new Uint8Array(W * H);
   for (let i = 0; i < W * H; i++) outside[i] = mask.data[i]! < 128 ? 1 : 0;
   // Every growth below is read only on the hair and within `reach` of it: computed over that box.
-  let hx0 = W, hy0 = H, hx1 = -1, hy1 = -1;
-  for (let y = bb.y0; y <= bb.y1; y++) {
-    for (let x = bb.x0, i = y * W + bb.x0; x <= bb.x1; x++, i++) {
-      if (out[i] !== L.hair) continue;
-      if (x < hx0) hx0 = x;
-      if (x > hx1) hx1 = x;
-      if (y < hy0) hy0 = y;
-      if (y > hy1) hy1 = y;
-    }
-  }
-  if (hx1 < 0) return;
-  const hb = { x0: Math.max(bb.x0, hx0 - reach), y0: Math.max(bb.y0, hy0 - reach), x1: Math.min(bb.x1, hx1 + reach), y1: Math.min(bb.y1, hy1 + reach) };
+  const hairBox = extentWhere(W, bb, (i) => out[i] === L.hair);
+  if (!hairBox) return;
+  const hb = padBox(hairBox, reach, W, H);
   const [nearOutside, farOutside] = growBy(outside, W, H, [reach, 2 * reach], hb);
   for (let y = bb.y0; y <= bb.y1; y += 2) {
     for (let x = bb.x0; x <= bb.x1; x += 2) {
@@ -398,42 +389,23 @@ function relabelLimbFringe(img: RgbaImage, mask: Mask, out: Uint8Array, part: Ui
   // local means computed over it and the margin they reach.
   for (const sideParts of [[P.armL, P.handL], [P.armR, P.handR]] as const) {
     const isLimbPart = (p: number) => p === sideParts[0] || p === sideParts[1];
-    let x0 = W, y0 = H, x1 = -1, y1 = -1;
-    for (let y = bb.y0; y <= bb.y1; y++) {
-      for (let x = bb.x0, i = y * W + bb.x0; x <= bb.x1; x++, i++) {
-        if (out[i] !== L.torso_clothing || !isLimbPart(part[i]!)) continue;
-        if (x < x0) x0 = x;
-        if (x > x1) x1 = x;
-        if (y < y0) y0 = y;
-        if (y > y1) y1 = y;
-      }
-    }
-    if (x1 < 0) continue;
-    relabelFringeIn(data, W, H, out, part, { x0, y0, x1, y1 }, isLimbPart, limbSkin, outside, reach);
+    const box = extentWhere(W, bb, (i) => out[i] === L.torso_clothing && isLimbPart(part[i]!));
+    if (box) relabelFringeIn(data, W, H, out, part, box, isLimbPart, limbSkin, outside, reach);
   }
 }
 
 /** relabelLimbFringe over one box: its pixels of "clothing" on the parts isLimbPart picks. */
-function relabelFringeIn(data: Uint8Array, W: number, H: number, out: Uint8Array, part: Uint8Array, box: Bounds, isLimbPart: (p: number) => boolean, limbSkin: Uint8Array, outside: Uint8Array, reach: number): void {
-  const nearSkin = grow(limbSkin, W, H, reach, box), nearOutside = grow(outside, W, H, reach, box);
+function relabelFringeIn(data: Uint8Array, W: number, H: number, out: Uint8Array, part: Uint8Array, parts: Bounds, isLimbPart: (p: number) => boolean, limbSkin: Uint8Array, outside: Uint8Array, reach: number): void {
+  const nearSkin = grow(limbSkin, W, H, reach, parts), nearOutside = grow(outside, W, H, reach, parts);
+  const changes = (i: number) => out[i] === L.torso_clothing && isLimbPart(part[i]!) && !!nearSkin[i] && !!nearOutside[i];
   // The pixels that can change lie near both the skin and the backdrop: only their box is looked at further.
-  let x0 = W, y0 = H, x1 = -1, y1 = -1;
-  for (let y = box.y0; y <= box.y1; y++) {
-    for (let x = box.x0, i = y * W + box.x0; x <= box.x1; x++, i++) {
-      if (out[i] !== L.torso_clothing || !isLimbPart(part[i]!) || !nearSkin[i] || !nearOutside[i]) continue;
-      if (x < x0) x0 = x;
-      if (x > x1) x1 = x;
-      if (y < y0) y0 = y;
-      if (y > y1) y1 = y;
-    }
-  }
-  if (x1 < 0) return;
-  box = { x0, y0, x1, y1 };
+  const box = extentWhere(W, parts, changes);
+  if (!box) return;
   // Local means of the skin and of the backdrop, over a window a few times the band's width: summed
   // over the box and a margin of the window (all that a window inside the box reaches).
   const r = reach * 3;
-  const cx0 = Math.max(0, box.x0 - r), cy0 = Math.max(0, box.y0 - r);
-  const cw = Math.min(W - 1, box.x1 + r) - cx0 + 1, ch = Math.min(H - 1, box.y1 + r) - cy0 + 1;
+  const crop = padBox(box, r, W, H);
+  const cx0 = crop.x0, cy0 = crop.y0, cw = crop.x1 - crop.x0 + 1, ch = crop.y1 - crop.y0 + 1;
   const means = (sel: Uint8Array) => {
     const w = new Float32Array(cw * ch), c = [new Float32Array(cw * ch), new Float32Array(cw * ch), new Float32Array(cw * ch)];
     for (let y = cy0, j = 0; y < cy0 + ch; y++) {
@@ -449,7 +421,7 @@ function relabelFringeIn(data: Uint8Array, W: number, H: number, out: Uint8Array
   for (let y = box.y0; y <= box.y1; y++) {
     for (let x = box.x0; x <= box.x1; x++) {
       const i = y * W + x, j = (y - cy0) * cw + (x - cx0);
-      if (out[i] !== L.torso_clothing || !isLimbPart(part[i]!) || !nearSkin[i] || !nearOutside[i]) continue;
+      if (!changes(i)) continue;
       if (sk.w[j]! < 1e-3 || bg.w[j]! < 1e-3) continue;
       let dd = 0, dc = 0, cc = 0;
       const s = [0, 0, 0], d = [0, 0, 0];

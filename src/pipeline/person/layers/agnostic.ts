@@ -1,9 +1,10 @@
 // The clothing-agnostic person: old upper-body clothing removed, skin synthesised on the body, background outside it.
 import { PARSE_LABELS, type Mask, type ModelAnalysis, type RgbaImage } from '../../types.js';
 import { boxBlur } from '../../composite/guided-filter.js';
+import { extentWhere } from '../../image.js';
 import type { BodyOutline } from './body-outline.js';
 import { pullPush } from './fill.js';
-import { distanceUpTo, grow } from './raster.js';
+import { distanceUpTo, grow, padBox } from './raster.js';
 import { SKIN_SOURCE_LABELS, armRelief, fillArms, fillTorso } from './skin-fill.js';
 
 const L = PARSE_LABELS;
@@ -145,19 +146,9 @@ function blendShoulderSeam(out: Float32Array, armDone: Uint8Array, skinHole: Uin
   if (!(yEnd > 0)) return;
   const rows = Math.min(H, Math.ceil(yEnd));
   // Everything the band reads lies within r of the fills above the armpits: work in that box.
-  let ex0 = W, ex1 = -1, ey0 = H, ey1 = -1;
-  for (let y = 0; y < rows; y++) {
-    for (let x = 0; x < W; x++) {
-      const i = y * W + x;
-      if (!((armDone[i] && skinHole[i]) || torso[i])) continue;
-      if (x < ex0) ex0 = x;
-      if (x > ex1) ex1 = x;
-      if (y < ey0) ey0 = y;
-      ey1 = y;
-    }
-  }
-  if (ex1 < 0) return;
-  const x0 = Math.max(0, ex0 - r - 1), x1 = Math.min(W - 1, ex1 + r + 1), y0 = Math.max(0, ey0 - r - 1), y1 = Math.min(H - 1, ey1 + r + 1);
+  const fills = extentWhere(W, { x0: 0, y0: 0, x1: W - 1, y1: rows - 1 }, (i) => (!!armDone[i] && !!skinHole[i]) || !!torso[i]);
+  if (!fills) return;
+  const { x0, y0, x1, y1 } = padBox(fills, r + 1, W, H);
   const bw = x1 - x0 + 1, bh = y1 - y0 + 1, n = bw * bh;
   const at = (j: number) => (y0 + ((j / bw) | 0)) * W + x0 + (j % bw);
   const arm = new Uint8Array(n), tor = new Uint8Array(n), real = new Uint8Array(n);

@@ -164,7 +164,8 @@ export function growBy(m: Uint8Array, w: number, h: number, radii: number[], wit
 /** An inclusive pixel box. */
 export interface Box { x0: number; y0: number; x1: number; y1: number }
 
-function padBox(b: Box, pad: number, w: number, h: number): Box {
+/** The box grown by `pad` on every side, clipped to the w×h frame. */
+export function padBox(b: Box, pad: number, w: number, h: number): Box {
   return { x0: Math.max(0, b.x0 - pad), y0: Math.max(0, b.y0 - pad), x1: Math.min(w - 1, b.x1 + pad), y1: Math.min(h - 1, b.y1 + pad) };
 }
 
