@@ -6,6 +6,14 @@ import type { Shape } from './shape.js';
 
 /** Interquartile range of the front's brightness, over its median, beyond which the front is a print. */
 const BUSY_FRONT = 0.35;
+/** How far below the neck points the inside of the back is looked for, in garment heights. */
+const COLLAR_DEPTH = 0.2;
+/** The same on a printed front, where it may be a wrap's deep V. */
+const V_DEPTH = 0.35;
+/** Half the window of the grey closing that fills a print's dark stripes and spots, in garment widths. */
+const PRINT_CLOSE = 0.025;
+/** The inside of the back behind a printed front: closed brightness between these shares of the front's. */
+const INSIDE = [0.6, 0.9] as const;
 
 export function findCollarBack(image: RgbaImage, shape: Shape, marks: Record<string, ScoredPoint>): Mask | null {
   const nl = marks.neck_left, nr = marks.neck_right, al = marks.armpit_left, ar = marks.armpit_right;
@@ -24,19 +32,48 @@ export function findCollarBack(image: RgbaImage, shape: Shape, marks: Record<str
   ref.sort((a, b) => a - b);
   const front = ref[ref.length >> 1]!;
   // A striped or printed front: "darker than the front" picks its dark print, not a collar (the
-  // stripes in the opening were cut out one by one and the rest drawn as a ghost over the chest).
+  // stripes in the opening were cut out one by one and the rest drawn as a ghost over the chest), so
+  // there the print is closed over first.
   const q1 = ref[ref.length >> 2]!, q3 = ref[(3 * ref.length) >> 2]!;
-  if (q3 - q1 > BUSY_FRONT * Math.max(front, 1)) return null;
+  const busy = q3 - q1 > BUSY_FRONT * Math.max(front, 1);
   const x0 = Math.max(0, Math.round(nr.x)), x1 = Math.min(w - 1, Math.round(nl.x));
-  const y0 = shape.box.y0, y1 = Math.min(h - 1, Math.round(Math.min(nl.y, nr.y) + 0.2 * H));
+  const y0 = shape.box.y0, y1 = Math.min(h - 1, Math.round(Math.min(nl.y, nr.y) + (busy ? V_DEPTH : COLLAR_DEPTH) * H));
   const dark = new Uint8Array(w * h);
-  for (let y = y0; y <= y1; y++)
-    for (let x = x0; x <= x1; x++) {
-      const i = y * w + x;
-      if (!bin[i]) continue;
-      const l = lum(i);
-      if (l < 0.8 * front && front - l > 15) dark[i] = 1;
-    }
+  if (!busy) {
+    for (let y = y0; y <= y1; y++)
+      for (let x = x0; x <= x1; x++) {
+        const i = y * w + x;
+        if (!bin[i]) continue;
+        const l = lum(i);
+        if (l < 0.8 * front && front - l > 15) dark[i] = 1;
+      }
+  } else {
+    // A printed or striped front: brightness closed over a print's width (its dark stripes and spots
+    // filled from the light fabric beside them) is even over the front, and lower on the inside of
+    // the back, in the opening's shade. Black stripes wider than that stay dark: they are not the inside.
+    const r = Math.max(4, Math.round(PRINT_CLOSE * W));
+    const bx0 = Math.max(0, Math.min(x0, Math.round(cx - 0.15 * W)) - r), bx1 = Math.min(w - 1, Math.max(x1, Math.round(cx + 0.15 * W)) + r);
+    const by1 = Math.min(h - 1, Math.max(y1, Math.round(ay + 0.15 * H)) + r);
+    const box = { x0: bx0, y0, x1: bx1, y1: by1 };
+    const closed = greyClosing(box, w, r, (i) => (bin[i] ? lum(i) : NaN));
+    const bw = bx1 - bx0 + 1;
+    const at = (x: number, y: number) => closed[(y - y0) * bw + x - bx0]!;
+    const cref: number[] = [];
+    for (let y = ay; y < Math.min(h, ay + 0.15 * H); y += 2)
+      for (let x = Math.round(cx - 0.15 * W); x <= cx + 0.15 * W; x += 2) if (bin[y * w + x]) cref.push(at(x, y));
+    cref.sort((a, b) => a - b);
+    const cfront = cref[cref.length >> 1]!;
+    // Closed over, the front must be even: brightness that still varies (velvet's sheen, folds) is
+    // not a print, and darker than the front says nothing about the inside there.
+    if (cref[(3 * cref.length) >> 2]! - cref[cref.length >> 2]! > BUSY_FRONT * Math.max(cfront, 1)) return null;
+    for (let y = y0; y <= y1; y++)
+      for (let x = x0; x <= x1; x++) {
+        const v = at(x, y);
+        if (bin[y * w + x] && v > INSIDE[0] * cfront && v < INSIDE[1] * cfront) dark[y * w + x] = 1;
+      }
+    // Fringes along the black stripes' edges pass the test too: a thin link joins no region.
+    dark.set(dilate(erode(dark, w, h, 2), w, h, 2));
+  }
   const { labels, sizes } = components(dark, w, h);
   let best = 0;
   for (let l = 1; l < sizes.length; l++) if (!best || sizes[l]! > sizes[best]!) best = l;
@@ -86,4 +123,34 @@ export function fillHoles(region: Uint8Array, w: number, h: number): void {
     const l = labels[j]!;
     if (l && !open[l]) region[(y0 + ((j / bw) | 0)) * w + x0 + (j % bw)] = 1;
   }
+}
+
+/**
+ * Grey-level closing (max, then min, over a (2r+1)² square) of `value` over `box` (row-major, box
+ * sized); NaN pixels (off the garment) take part in neither.
+ */
+export function greyClosing(box: { x0: number; y0: number; x1: number; y1: number }, w: number, r: number, value: (i: number) => number): Float32Array {
+  const bw = box.x1 - box.x0 + 1, bh = box.y1 - box.y0 + 1;
+  const v = new Float32Array(bw * bh);
+  for (let y = 0; y < bh; y++) for (let x = 0; x < bw; x++) v[y * bw + x] = value((box.y0 + y) * w + box.x0 + x);
+  const pass = (src: Float32Array, max: boolean, horizontal: boolean): Float32Array => {
+    const out = new Float32Array(src.length);
+    for (let y = 0; y < bh; y++)
+      for (let x = 0; x < bw; x++) {
+        const i = y * bw + x;
+        let best = src[i]!;
+        if (best !== best) {
+          out[i] = NaN;
+          continue;
+        }
+        const lo = horizontal ? Math.max(0, x - r) : Math.max(0, y - r), hi = horizontal ? Math.min(bw - 1, x + r) : Math.min(bh - 1, y + r);
+        for (let k = lo; k <= hi; k++) {
+          const u = src[horizontal ? y * bw + k : k * bw + x]!;
+          if (max ? u > best : u < best) best = u;
+        }
+        out[i] = best;
+      }
+    return out;
+  };
+  return pass(pass(pass(pass(v, true, true), true, false), false, true), false, false);
 }
