@@ -38,50 +38,58 @@ export function findCollarBack(image: RgbaImage, shape: Shape, marks: Record<str
   const busy = q3 - q1 > BUSY_FRONT * Math.max(front, 1);
   const x0 = Math.max(0, Math.round(nr.x)), x1 = Math.min(w - 1, Math.round(nl.x));
   const y0 = shape.box.y0, y1 = Math.min(h - 1, Math.round(Math.min(nl.y, nr.y) + (busy ? V_DEPTH : COLLAR_DEPTH) * H));
-  const dark = new Uint8Array(w * h);
+  // Everything below works in the opening's window, with room for the 2-px morphology around it.
+  const wx0 = Math.max(0, x0 - 4), wy0 = Math.max(0, y0 - 4), wx1 = Math.min(w - 1, x1 + 4), wy1 = Math.min(h - 1, y1 + 4);
+  const ww = wx1 - wx0 + 1, wh = wy1 - wy0 + 1;
+  const dark = new Uint8Array(ww * wh);
+  const j = (x: number, y: number) => (y - wy0) * ww + x - wx0;
   if (!busy) {
     for (let y = y0; y <= y1; y++)
       for (let x = x0; x <= x1; x++) {
         const i = y * w + x;
         if (!bin[i]) continue;
         const l = lum(i);
-        if (l < 0.8 * front && front - l > 15) dark[i] = 1;
+        if (l < 0.8 * front && front - l > 15) dark[j(x, y)] = 1;
       }
   } else {
     // A printed or striped front: brightness closed over a print's width (its dark stripes and spots
     // filled from the light fabric beside them) is even over the front, and lower on the inside of
     // the back, in the opening's shade. Black stripes wider than that stay dark: they are not the inside.
     const r = Math.max(4, Math.round(PRINT_CLOSE * W));
-    const bx0 = Math.max(0, Math.min(x0, Math.round(cx - 0.15 * W)) - r), bx1 = Math.min(w - 1, Math.max(x1, Math.round(cx + 0.15 * W)) + r);
-    const by1 = Math.min(h - 1, Math.max(y1, Math.round(ay + 0.15 * H)) + r);
-    const box = { x0: bx0, y0, x1: bx1, y1: by1 };
-    const closed = greyClosing(box, w, r, (i) => (bin[i] ? lum(i) : NaN));
-    const bw = bx1 - bx0 + 1;
-    const at = (x: number, y: number) => closed[(y - y0) * bw + x - bx0]!;
+    // A closed pixel depends on what lies within 2r of it: each window is closed with that margin.
+    const closedOver = (bx0: number, by0: number, bx1: number, by1: number) => {
+      const box = { x0: Math.max(0, bx0 - 2 * r), y0: Math.max(0, by0 - 2 * r), x1: Math.min(w - 1, bx1 + 2 * r), y1: Math.min(h - 1, by1 + 2 * r) };
+      const c = greyClosing(box, w, r, (i) => (bin[i] ? lum(i) : NaN));
+      const bw = box.x1 - box.x0 + 1;
+      return (x: number, y: number) => c[(y - box.y0) * bw + x - box.x0]!;
+    };
+    const rx0 = Math.round(cx - 0.15 * W), rx1 = Math.floor(cx + 0.15 * W), ry1 = Math.min(h - 1, Math.ceil(ay + 0.15 * H));
+    const atRef = closedOver(rx0, ay, rx1, ry1);
     const cref: number[] = [];
     for (let y = ay; y < Math.min(h, ay + 0.15 * H); y += 2)
-      for (let x = Math.round(cx - 0.15 * W); x <= cx + 0.15 * W; x += 2) if (bin[y * w + x]) cref.push(at(x, y));
+      for (let x = rx0; x <= cx + 0.15 * W; x += 2) if (bin[y * w + x]) cref.push(atRef(x, y));
     cref.sort((a, b) => a - b);
     const cfront = cref[cref.length >> 1]!;
     // Closed over, the front must be even: brightness that still varies (velvet's sheen, folds) is
     // not a print, and darker than the front says nothing about the inside there.
     if (cref[(3 * cref.length) >> 2]! - cref[cref.length >> 2]! > BUSY_FRONT * Math.max(cfront, 1)) return null;
+    const at = closedOver(x0, y0, x1, y1);
     for (let y = y0; y <= y1; y++)
       for (let x = x0; x <= x1; x++) {
         const v = at(x, y);
-        if (bin[y * w + x] && v > INSIDE[0] * cfront && v < INSIDE[1] * cfront) dark[y * w + x] = 1;
+        if (bin[y * w + x] && v > INSIDE[0] * cfront && v < INSIDE[1] * cfront) dark[j(x, y)] = 1;
       }
     // Fringes along the black stripes' edges pass the test too: a thin link joins no region.
-    dark.set(dilate(erode(dark, w, h, 2), w, h, 2));
+    dark.set(dilate(erode(dark, ww, wh, 2), ww, wh, 2));
   }
-  const { labels, sizes } = components(dark, w, h);
+  const { labels, sizes } = components(dark, ww, wh);
   let best = 0;
   for (let l = 1; l < sizes.length; l++) if (!best || sizes[l]! > sizes[best]!) best = l;
   if (!best || sizes[best]! < 0.003 * shape.area) return null;
   let bx0 = w, bx1 = -1, by0 = h, sx = 0;
   for (let i = 0; i < labels.length; i++)
     if (labels[i] === best) {
-      const x = i % w, y = (i / w) | 0;
+      const x = wx0 + (i % ww), y = wy0 + ((i / ww) | 0);
       bx0 = Math.min(bx0, x);
       bx1 = Math.max(bx1, x);
       by0 = Math.min(by0, y);
@@ -90,12 +98,12 @@ export function findCollarBack(image: RgbaImage, shape: Shape, marks: Record<str
   // It must span the opening, sit at its top and be centred: a dark print lower down is not a collar.
   const centre = sx / sizes[best]!;
   if (bx1 - bx0 < 0.4 * neckW || by0 > Math.min(nl.y, nr.y) + 0.05 * H || Math.abs(centre - cx) > 0.1 * W) return null;
-  let region: Uint8Array = new Uint8Array(w * h);
+  let region: Uint8Array = new Uint8Array(ww * wh);
   for (let i = 0; i < labels.length; i++) region[i] = labels[i] === best ? 1 : 0;
-  region = erode(dilate(region, w, h, 2), w, h, 2);
-  fillHoles(region, w, h);
+  region = erode(dilate(region, ww, wh, 2), ww, wh, 2);
+  fillHoles(region, ww, wh);
   const data = new Uint8Array(w * h);
-  for (let i = 0; i < data.length; i++) if (region[i] && bin[i]) data[i] = 255;
+  for (let y = wy0; y <= wy1; y++) for (let x = wx0; x <= wx1; x++) if (region[j(x, y)] && bin[y * w + x]) data[y * w + x] = 255;
   return { width: w, height: h, data };
 }
 
@@ -127,30 +135,56 @@ export function fillHoles(region: Uint8Array, w: number, h: number): void {
 
 /**
  * Grey-level closing (max, then min, over a (2r+1)² square) of `value` over `box` (row-major, box
- * sized); NaN pixels (off the garment) take part in neither.
+ * sized); NaN pixels (off the garment) take part in neither and stay NaN.
  */
 export function greyClosing(box: { x0: number; y0: number; x1: number; y1: number }, w: number, r: number, value: (i: number) => number): Float32Array {
   const bw = box.x1 - box.x0 + 1, bh = box.y1 - box.y0 + 1;
   const v = new Float32Array(bw * bh);
-  for (let y = 0; y < bh; y++) for (let x = 0; x < bw; x++) v[y * bw + x] = value((box.y0 + y) * w + box.x0 + x);
-  const pass = (src: Float32Array, max: boolean, horizontal: boolean): Float32Array => {
-    const out = new Float32Array(src.length);
-    for (let y = 0; y < bh; y++)
-      for (let x = 0; x < bw; x++) {
-        const i = y * bw + x;
-        let best = src[i]!;
-        if (best !== best) {
-          out[i] = NaN;
-          continue;
-        }
-        const lo = horizontal ? Math.max(0, x - r) : Math.max(0, y - r), hi = horizontal ? Math.min(bw - 1, x + r) : Math.min(bh - 1, y + r);
-        for (let k = lo; k <= hi; k++) {
-          const u = src[horizontal ? y * bw + k : k * bw + x]!;
-          if (max ? u > best : u < best) best = u;
-        }
-        out[i] = best;
+  const off = new Uint8Array(bw * bh);
+  for (let y = 0; y < bh; y++)
+    for (let x = 0; x < bw; x++) {
+      const u = value((box.y0 + y) * w + box.x0 + x);
+      if (u !== u) off[y * bw + x] = 1;
+      v[y * bw + x] = u;
+    }
+  const line = new Float32Array(Math.max(bw, bh)), res = new Float32Array(line.length);
+  const queue = new Int32Array(line.length);
+  const pass = (max: boolean, horizontal: boolean) => {
+    // Off-garment pixels never win: the lowest value for a max, the highest for a min.
+    const none = max ? -Infinity : Infinity;
+    const [lines, len, step, stride] = horizontal ? [bh, bw, 1, bw] : [bw, bh, bw, 1];
+    for (let l = 0; l < lines; l++) {
+      const base = l * stride;
+      for (let k = 0; k < len; k++) {
+        const i = base + k * step;
+        line[k] = off[i] ? none : v[i]!;
       }
-    return out;
+      slidingExtreme(line, len, r, max, queue, res);
+      for (let k = 0; k < len; k++) v[base + k * step] = res[k]!;
+    }
   };
-  return pass(pass(pass(pass(v, true, true), true, false), false, true), false, false);
+  pass(true, true);
+  pass(true, false);
+  pass(false, true);
+  pass(false, false);
+  for (let i = 0; i < v.length; i++) if (off[i]) v[i] = NaN;
+  return v;
+}
+
+/** out[k] = the max (or min) of line[k-r .. k+r] within 0..len-1, by a monotonic queue (O(len)). */
+function slidingExtreme(line: Float32Array, len: number, r: number, max: boolean, queue: Int32Array, out: Float32Array): void {
+  // A min is a max of the negated values.
+  const sg = max ? 1 : -1;
+  let head = 0, tail = 0;
+  for (let j = 0; j < len + r; j++) {
+    if (j < len) {
+      const v = sg * line[j]!;
+      while (tail > head && v >= sg * line[queue[tail - 1]!]!) tail--;
+      queue[tail++] = j;
+    }
+    const k = j - r;
+    if (k < 0) continue;
+    if (queue[head]! < k - r) head++;
+    out[k] = line[queue[head]!]!;
+  }
 }
