@@ -49,6 +49,29 @@ describe(`synthesised shoulders on ${SAMPLE}`, () => {
     expect(steps[steps.length >> 1]!).toBeLessThanOrEqual(10);
   });
 
+  it('draws the synthesised shoulder against the backdrop with a sharp edge: two pixels out from the skin the backdrop is its own (mix ≤ 8%; 20% with a wider feather)', () => {
+    const W = a.width, q = layers.agnostic.data, skin = layers.filled_skin.data, bg = layers.filled_background.data;
+    const luma = (i: number) => 0.299 * q[i * 4]! + 0.587 * q[i * 4 + 1]! + 0.114 * q[i * 4 + 2]!;
+    const mixes: number[] = [];
+    // Along each row above the armpits, where the backdrop's fill meets the skin's: the backdrop 2 px
+    // out from that edge against the backdrop 6 px out, over the step from there to the skin 3 px in.
+    for (let y = 1; y < armpitY; y++) {
+      for (let x = 8; x < W - 8; x++) {
+        const i = y * W + x;
+        for (const dx of [1, -1]) {
+          if (!skin[i] || !bg[i + dx]) continue;
+          if (![1, 2, 3, 4, 5, 6].every((d) => bg[i + d * dx]) || ![1, 2, 3].every((d) => skin[i - d * dx])) continue;
+          const far = luma(i + 6 * dx), step = luma(i - 3 * dx) - far;
+          if (Math.abs(step) < 40) continue;
+          mixes.push((luma(i + 2 * dx) - far) / step);
+        }
+      }
+    }
+    mixes.sort((p, r) => p - r);
+    expect(mixes.length).toBeGreaterThan(20);
+    expect(mixes[mixes.length >> 1]!).toBeLessThanOrEqual(0.08);
+  });
+
   it('fills no convex corner of the old top with skin above the armpits (every filled pixel inside the silhouette opened by a disc; 106 outside before)', () => {
     const W = a.width, H = a.height;
     const solid = new Uint8Array(W * H);

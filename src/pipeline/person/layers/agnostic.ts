@@ -90,7 +90,8 @@ export function buildAgnostic(a: ModelAnalysis, outline: BodyOutline, top: Uint8
     const w = arms.seam[i]!;
     for (let c = 0; c < 3; c++) px[i * 4 + c] = Math.max(0, Math.min(255, Math.round(out[i * 3 + c]! * (1 - w) + src[i * 4 + c]! * w)));
   }
-  featherFillSeam(px, fs, fb, W, H, Math.max(1, Math.round(Math.max(W, H) / 600)), edge);
+  // A pixel's feather at 768×1024 (two drew a 4–5 px ramp: synthesised shoulders read as soft, painted).
+  featherFillSeam(px, fs, fb, W, H, Math.max(1, Math.round(Math.max(W, H) / 1200)), edge);
   return {
     agnostic: { width: W, height: H, data: px },
     old_clothing: { width: W, height: H, data: oc },
