@@ -12,8 +12,13 @@ const COLLAR_DEPTH = 0.2;
 const V_DEPTH = 0.35;
 /** Half the window of the grey closing that fills a print's dark stripes and spots, in garment widths. */
 const PRINT_CLOSE = 0.025;
-/** The inside of the back behind a printed front: closed brightness between these shares of the front's. */
-const INSIDE = [0.6, 0.9] as const;
+/**
+ * The inside of the back behind a printed front: closed brightness between these shares of the
+ * front's (a ghost tee's shaded inside is about 0.55 of its front; wide black stripes stay below).
+ */
+const INSIDE = [0.4, 0.9] as const;
+/** Radius of the small morphology that cleans the inside's region (px). */
+const MORPH_R = 2;
 
 export function findCollarBack(image: RgbaImage, shape: Shape, marks: Record<string, ScoredPoint>): Mask | null {
   const nl = marks.neck_left, nr = marks.neck_right, al = marks.armpit_left, ar = marks.armpit_right;
@@ -23,33 +28,36 @@ export function findCollarBack(image: RgbaImage, shape: Shape, marks: Record<str
   const neckW = nl.x - nr.x;
   if (neckW < 0.05 * W) return null;
   const lum = (i: number) => 0.299 * image.data[4 * i]! + 0.587 * image.data[4 * i + 1]! + 0.114 * image.data[4 * i + 2]!;
-  // The front's brightness: the chest just below the armpits.
+  // The front's brightness: the chest just below the armpits, every other pixel.
   const ay = Math.round((al.y + ar.y) / 2);
-  const ref: number[] = [];
-  for (let y = ay; y < Math.min(h, ay + 0.15 * H); y += 2)
-    for (let x = Math.round(cx - 0.15 * W); x <= cx + 0.15 * W; x += 2) if (bin[y * w + x]) ref.push(lum(y * w + x));
-  if (ref.length < 20) return null;
-  ref.sort((a, b) => a - b);
+  const rx0 = Math.round(cx - 0.15 * W), rx1 = Math.floor(cx + 0.15 * W), ry1 = Math.min(h - 1, Math.ceil(ay + 0.15 * H) - 1);
+  const chest: number[] = [];
+  for (let y = ay; y <= ry1; y += 2) for (let x = rx0; x <= rx1; x += 2) if (bin[y * w + x]) chest.push(y * w + x);
+  if (chest.length < 20) return null;
+  const ref = chest.map(lum).sort((a, b) => a - b);
   const front = ref[ref.length >> 1]!;
   // A striped or printed front: "darker than the front" picks its dark print, not a collar (the
   // stripes in the opening were cut out one by one and the rest drawn as a ghost over the chest), so
   // there the print is closed over first.
-  const q1 = ref[ref.length >> 2]!, q3 = ref[(3 * ref.length) >> 2]!;
-  const busy = q3 - q1 > BUSY_FRONT * Math.max(front, 1);
+  const busy = iqr(ref) > BUSY_FRONT * Math.max(front, 1);
   const x0 = Math.max(0, Math.round(nr.x)), x1 = Math.min(w - 1, Math.round(nl.x));
   const y0 = shape.box.y0, y1 = Math.min(h - 1, Math.round(Math.min(nl.y, nr.y) + (busy ? V_DEPTH : COLLAR_DEPTH) * H));
-  // Everything below works in the opening's window, with room for the 2-px morphology around it.
-  const wx0 = Math.max(0, x0 - 4), wy0 = Math.max(0, y0 - 4), wx1 = Math.min(w - 1, x1 + 4), wy1 = Math.min(h - 1, y1 + 4);
+  // Everything below works in the opening's window, with room for the morphology (a dilation then an
+  // erosion, or the reverse) around it.
+  const pad = 2 * MORPH_R;
+  const wx0 = Math.max(0, x0 - pad), wy0 = Math.max(0, y0 - pad), wx1 = Math.min(w - 1, x1 + pad), wy1 = Math.min(h - 1, y1 + pad);
   const ww = wx1 - wx0 + 1, wh = wy1 - wy0 + 1;
-  const dark = new Uint8Array(ww * wh);
-  const j = (x: number, y: number) => (y - wy0) * ww + x - wx0;
+  /** The window's index of image pixel (x, y). */
+  const wi = (x: number, y: number) => (y - wy0) * ww + x - wx0;
+  // The inside of the back: darker than the front (plain), or in the opening's shade (printed).
+  const inside = new Uint8Array(ww * wh);
   if (!busy) {
     for (let y = y0; y <= y1; y++)
       for (let x = x0; x <= x1; x++) {
         const i = y * w + x;
         if (!bin[i]) continue;
         const l = lum(i);
-        if (l < 0.8 * front && front - l > 15) dark[j(x, y)] = 1;
+        if (l < 0.8 * front && front - l > 15) inside[wi(x, y)] = 1;
       }
   } else {
     // A printed or striped front: brightness closed over a print's width (its dark stripes and spots
@@ -63,26 +71,22 @@ export function findCollarBack(image: RgbaImage, shape: Shape, marks: Record<str
       const bw = box.x1 - box.x0 + 1;
       return (x: number, y: number) => c[(y - box.y0) * bw + x - box.x0]!;
     };
-    const rx0 = Math.round(cx - 0.15 * W), rx1 = Math.floor(cx + 0.15 * W), ry1 = Math.min(h - 1, Math.ceil(ay + 0.15 * H));
-    const atRef = closedOver(rx0, ay, rx1, ry1);
-    const cref: number[] = [];
-    for (let y = ay; y < Math.min(h, ay + 0.15 * H); y += 2)
-      for (let x = rx0; x <= cx + 0.15 * W; x += 2) if (bin[y * w + x]) cref.push(atRef(x, y));
-    cref.sort((a, b) => a - b);
+    const atChest = closedOver(rx0, ay, rx1, ry1);
+    const cref = chest.map((i) => atChest(i % w, (i / w) | 0)).sort((a, b) => a - b);
     const cfront = cref[cref.length >> 1]!;
     // Closed over, the front must be even: brightness that still varies (velvet's sheen, folds) is
     // not a print, and darker than the front says nothing about the inside there.
-    if (cref[(3 * cref.length) >> 2]! - cref[cref.length >> 2]! > BUSY_FRONT * Math.max(cfront, 1)) return null;
+    if (iqr(cref) > BUSY_FRONT * Math.max(cfront, 1)) return null;
     const at = closedOver(x0, y0, x1, y1);
     for (let y = y0; y <= y1; y++)
       for (let x = x0; x <= x1; x++) {
         const v = at(x, y);
-        if (bin[y * w + x] && v > INSIDE[0] * cfront && v < INSIDE[1] * cfront) dark[j(x, y)] = 1;
+        if (bin[y * w + x] && v > INSIDE[0] * cfront && v < INSIDE[1] * cfront) inside[wi(x, y)] = 1;
       }
     // Fringes along the black stripes' edges pass the test too: a thin link joins no region.
-    dark.set(dilate(erode(dark, ww, wh, 2), ww, wh, 2));
+    inside.set(dilate(erode(inside, ww, wh, MORPH_R), ww, wh, MORPH_R));
   }
-  const { labels, sizes } = components(dark, ww, wh);
+  const { labels, sizes } = components(inside, ww, wh);
   let best = 0;
   for (let l = 1; l < sizes.length; l++) if (!best || sizes[l]! > sizes[best]!) best = l;
   if (!best || sizes[best]! < 0.003 * shape.area) return null;
@@ -100,11 +104,51 @@ export function findCollarBack(image: RgbaImage, shape: Shape, marks: Record<str
   if (bx1 - bx0 < 0.4 * neckW || by0 > Math.min(nl.y, nr.y) + 0.05 * H || Math.abs(centre - cx) > 0.1 * W) return null;
   let region: Uint8Array = new Uint8Array(ww * wh);
   for (let i = 0; i < labels.length; i++) region[i] = labels[i] === best ? 1 : 0;
-  region = erode(dilate(region, ww, wh, 2), ww, wh, 2);
+  region = erode(dilate(region, ww, wh, MORPH_R), ww, wh, MORPH_R);
   fillHoles(region, ww, wh);
+  if (busy) extendTip(region, ww, wh, (x, y) => !!bin[(wy0 + y) * w + wx0 + x]);
   const data = new Uint8Array(w * h);
-  for (let y = wy0; y <= wy1; y++) for (let x = wx0; x <= wx1; x++) if (region[j(x, y)] && bin[y * w + x]) data[y * w + x] = 255;
+  for (let y = wy0; y <= wy1; y++) for (let x = wx0; x <= wx1; x++) if (region[wi(x, y)] && bin[y * w + x]) data[y * w + x] = 255;
   return { width: w, height: h, data };
+}
+
+/**
+ * A V's tip, which the closing over the print's width fills where the V is narrower than that
+ * window: the region's left and right edges over its lower half, fitted by straight lines, are
+ * carried on down to where they meet (at most half the region's height further), over garment
+ * pixels (`on`). Nothing is added unless the edges close in downwards.
+ */
+export function extendTip(region: Uint8Array, w: number, h: number, on: (x: number, y: number) => boolean): void {
+  const left = new Float64Array(h).fill(NaN), right = new Float64Array(h).fill(NaN);
+  let top = -1, bot = -1;
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      if (!region[y * w + x]) continue;
+      if (left[y] !== left[y]) left[y] = x;
+      right[y] = x;
+      if (top < 0) top = y;
+      bot = y;
+    }
+  if (top < 0 || bot - top < 8) return;
+  const fit = (edge: Float64Array) => {
+    let n = 0, sy = 0, sx = 0, syy = 0, sxy = 0;
+    for (let y = Math.round((top + bot) / 2); y <= bot; y++) {
+      const x = edge[y]!;
+      if (x !== x) continue;
+      n++; sy += y; sx += x; syy += y * y; sxy += x * y;
+    }
+    const d = n * syy - sy * sy;
+    if (n < 4 || d === 0) return null;
+    const b = (n * sxy - sy * sx) / d;
+    return { a: (sx - b * sy) / n, b };
+  };
+  const L = fit(left), R = fit(right);
+  if (!L || !R || !(L.b > 0) || !(R.b < 0)) return;
+  const tip = Math.min(h - 1, bot + 0.5 * (bot - top), (R.a - L.a) / (L.b - R.b));
+  for (let y = bot + 1; y <= tip; y++) {
+    const xl = Math.ceil(L.a + L.b * y), xr = Math.floor(R.a + R.b * y);
+    for (let x = Math.max(0, xl); x <= Math.min(w - 1, xr); x++) if (on(x, y)) region[y * w + x] = 1;
+  }
 }
 
 /**
@@ -155,9 +199,11 @@ export function greyClosing(box: { x0: number; y0: number; x1: number; y1: numbe
     const [lines, len, step, stride] = horizontal ? [bh, bw, 1, bw] : [bw, bh, bw, 1];
     for (let l = 0; l < lines; l++) {
       const base = l * stride;
+      // Off pixels take no part in a max (or a min) over the square: masked in its first, horizontal
+      // pass; its vertical pass reads the row results stored there like any other's.
       for (let k = 0; k < len; k++) {
         const i = base + k * step;
-        line[k] = off[i] ? none : v[i]!;
+        line[k] = horizontal && off[i] ? none : v[i]!;
       }
       slidingExtreme(line, len, r, max, queue, res);
       for (let k = 0; k < len; k++) v[base + k * step] = res[k]!;
@@ -187,4 +233,9 @@ function slidingExtreme(line: Float32Array, len: number, r: number, max: boolean
     if (queue[head]! < k - r) head++;
     out[k] = line[queue[head]!]!;
   }
+}
+
+/** Interquartile range of sorted values. */
+function iqr(sorted: number[]): number {
+  return sorted[(3 * sorted.length) >> 2]! - sorted[sorted.length >> 2]!;
 }

@@ -91,6 +91,8 @@ export function buildAgnostic(a: ModelAnalysis, outline: BodyOutline, top: Uint8
     for (let c = 0; c < 3; c++) px[i * 4 + c] = Math.max(0, Math.min(255, Math.round(out[i * 3 + c]! * (1 - w) + src[i * 4 + c]! * w)));
   }
   // A pixel's feather at 768×1024 (two drew a 4–5 px ramp: synthesised shoulders read as soft, painted).
+  // Tried once before, when the drawn arms' edges were feathered with it and came out stair-stepped;
+  // those are anti-aliased on their own now and left out of it (`edge`).
   featherFillSeam(px, fs, fb, W, H, Math.max(1, Math.round(Math.max(W, H) / 1200)), edge);
   return {
     agnostic: { width: W, height: H, data: px },
