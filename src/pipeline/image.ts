@@ -106,8 +106,16 @@ export async function resizeRgba(img: RgbaImage, width: number, height: number):
   return { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
 }
 
+/** An inclusive pixel box. */
+export interface PixelBox { x0: number; y0: number; x1: number; y1: number }
+
+/** The box grown by `pad` on every side, clipped to the w×h frame. */
+export function padBox(b: PixelBox, pad: number, w: number, h: number): PixelBox {
+  return { x0: Math.max(0, b.x0 - pad), y0: Math.max(0, b.y0 - pad), x1: Math.min(w - 1, b.x1 + pad), y1: Math.min(h - 1, b.y1 + pad) };
+}
+
 /** Inclusive pixel extent of a mask's pixels at or above `min` (0/1 holes: 1; 0..255 masks: 128), or null when none. */
-export function maskExtent(data: ArrayLike<number>, width: number, height: number, min = 1): { x0: number; y0: number; x1: number; y1: number } | null {
+export function maskExtent(data: ArrayLike<number>, width: number, height: number, min = 1): PixelBox | null {
   let x0 = width, y0 = height, x1 = -1, y1 = -1;
   for (let y = 0; y < height; y++) {
     const row = y * width;
@@ -127,7 +135,7 @@ export function maskExtent(data: ArrayLike<number>, width: number, height: numbe
 }
 
 /** Inclusive extent, within the inclusive box `within` of a width-wide frame, of the pixels `at(i, x, y)` picks, or null when none. */
-export function extentWhere(width: number, within: { x0: number; y0: number; x1: number; y1: number }, at: (i: number, x: number, y: number) => boolean): { x0: number; y0: number; x1: number; y1: number } | null {
+export function extentWhere(width: number, within: PixelBox, at: (i: number, x: number, y: number) => boolean): PixelBox | null {
   let x0 = width, y0 = Infinity, x1 = -1, y1 = -1;
   for (let y = within.y0; y <= within.y1; y++) {
     for (let x = within.x0, i = y * width + within.x0; x <= within.x1; x++, i++) {
@@ -145,7 +153,7 @@ export function extentWhere(width: number, within: { x0: number; y0: number; x1:
  * Bounding box of the entries that are not 0 (NaN counts as set), or null when every entry is 0.
  * Each row is scanned from both ends, so a row's middle is skipped once its ends are known.
  */
-export function nonZeroExtent(data: ArrayLike<number>, width: number, height: number): { x0: number; y0: number; x1: number; y1: number } | null {
+export function nonZeroExtent(data: ArrayLike<number>, width: number, height: number): PixelBox | null {
   let x0 = width, y0 = height, x1 = -1, y1 = -1;
   for (let y = 0; y < height; y++) {
     const row = y * width;

@@ -1,5 +1,5 @@
 // Garment preparation: decode → cut-out → category → landmarks → parts → collar, timed per stage.
-import { DEFAULT_LIMITS, decodeImage, type DecodeLimits } from '../image.js';
+import { DEFAULT_LIMITS, decodeImage, maskExtent, type DecodeLimits } from '../image.js';
 import type { GarmentAnalysis, GarmentCategory, Mask, ScoredPoint } from '../types.js';
 import { garmentCategory } from './category.js';
 import { findCollarBack } from './collar.js';
@@ -67,14 +67,7 @@ export async function analyzeGarment(bytes: Uint8Array, opts: AnalyzeGarmentOpti
  */
 function neckFromCollar(collar: Mask, marks: Record<string, ScoredPoint>): Record<string, ScoredPoint> {
   const { width: w, height: h, data } = collar;
-  let x0 = w, x1 = -1, y0 = h;
-  for (let i = 0; i < data.length; i++)
-    if (data[i]) {
-      const x = i % w, y = (i / w) | 0;
-      if (x < x0) x0 = x;
-      if (x > x1) x1 = x;
-      if (y < y0) y0 = y;
-    }
+  const { x0, x1, y0 } = maskExtent(data, w, h) ?? { x0: w, x1: -1, y0: h };
   const topAt = (x: number) => {
     for (let y = 0; y < h; y++) if (data[y * w + x]) return y;
     return y0;

@@ -1,6 +1,6 @@
 // Ghost-mannequin photos: the back of the collar seen through the neck opening, darker than the front.
 import type { Mask, RgbaImage, ScoredPoint } from '../types.js';
-import { maskExtent } from '../image.js';
+import { maskExtent, padBox, type PixelBox } from '../image.js';
 import { components, dilate, erode } from './mask-ops.js';
 import type { Shape } from './shape.js';
 
@@ -44,8 +44,7 @@ export function findCollarBack(image: RgbaImage, shape: Shape, marks: Record<str
   const y0 = shape.box.y0, y1 = Math.min(h - 1, Math.round(Math.min(nl.y, nr.y) + (busy ? V_DEPTH : COLLAR_DEPTH) * H));
   // Everything below works in the opening's window, with room for the morphology (a dilation then an
   // erosion, or the reverse) around it.
-  const pad = 2 * MORPH_R;
-  const wx0 = Math.max(0, x0 - pad), wy0 = Math.max(0, y0 - pad), wx1 = Math.min(w - 1, x1 + pad), wy1 = Math.min(h - 1, y1 + pad);
+  const { x0: wx0, y0: wy0, x1: wx1, y1: wy1 } = padBox({ x0, y0, x1, y1 }, 2 * MORPH_R, w, h);
   const ww = wx1 - wx0 + 1, wh = wy1 - wy0 + 1;
   /** The window's index of image pixel (x, y). */
   const wi = (x: number, y: number) => (y - wy0) * ww + x - wx0;
@@ -65,19 +64,19 @@ export function findCollarBack(image: RgbaImage, shape: Shape, marks: Record<str
     // the back, in the opening's shade. Black stripes wider than that stay dark: they are not the inside.
     const r = Math.max(4, Math.round(PRINT_CLOSE * W));
     // A closed pixel depends on what lies within 2r of it: each window is closed with that margin.
-    const closedOver = (bx0: number, by0: number, bx1: number, by1: number) => {
-      const box = { x0: Math.max(0, bx0 - 2 * r), y0: Math.max(0, by0 - 2 * r), x1: Math.min(w - 1, bx1 + 2 * r), y1: Math.min(h - 1, by1 + 2 * r) };
+    const closedOver = (within: PixelBox) => {
+      const box = padBox(within, 2 * r, w, h);
       const c = greyClosing(box, w, r, (i) => (bin[i] ? lum(i) : NaN));
       const bw = box.x1 - box.x0 + 1;
       return (x: number, y: number) => c[(y - box.y0) * bw + x - box.x0]!;
     };
-    const atChest = closedOver(rx0, ay, rx1, ry1);
+    const atChest = closedOver({ x0: rx0, y0: ay, x1: rx1, y1: ry1 });
     const cref = chest.map((i) => atChest(i % w, (i / w) | 0)).sort((a, b) => a - b);
     const cfront = cref[cref.length >> 1]!;
     // Closed over, the front must be even: brightness that still varies (velvet's sheen, folds) is
     // not a print, and darker than the front says nothing about the inside there.
     if (iqr(cref) > BUSY_FRONT * Math.max(cfront, 1)) return null;
-    const at = closedOver(x0, y0, x1, y1);
+    const at = closedOver({ x0, y0, x1, y1 });
     for (let y = y0; y <= y1; y++)
       for (let x = x0; x <= x1; x++) {
         const v = at(x, y);
@@ -181,7 +180,7 @@ export function fillHoles(region: Uint8Array, w: number, h: number): void {
  * Grey-level closing (max, then min, over a (2r+1)² square) of `value` over `box` (row-major, box
  * sized); NaN pixels (off the garment) take part in neither and stay NaN.
  */
-export function greyClosing(box: { x0: number; y0: number; x1: number; y1: number }, w: number, r: number, value: (i: number) => number): Float32Array {
+export function greyClosing(box: PixelBox, w: number, r: number, value: (i: number) => number): Float32Array {
   const bw = box.x1 - box.x0 + 1, bh = box.y1 - box.y0 + 1;
   const v = new Float32Array(bw * bh);
   const off = new Uint8Array(bw * bh);

@@ -1,6 +1,6 @@
 // PNG overlays a person can check at a glance: cut-out on a checkerboard, mask, landmarks, parts.
 import sharp from 'sharp';
-import { encodeMaskPng } from '../image.js';
+import { encodeMaskPng, maskExtent } from '../image.js';
 import { GARMENT_PARTS, type GarmentAnalysis } from '../types.js';
 import { garmentShape } from './shape.js';
 
@@ -70,7 +70,7 @@ function landmarkSvg(a: GarmentAnalysis, u: number): string {
   for (let i = 0; i < c.length; i += 8) pts += `${c[i]},${c[i + 1]} `;
   let s = `<polygon points="${pts}" fill="none" stroke="#00e5ff" stroke-width="${u}"/>`;
   if (a.collar_back) {
-    const b = maskBox(a.collar_back.data, a.width);
+    const b = maskExtent(a.collar_back.data, a.width, a.height, 128);
     if (b) s += `<rect x="${b.x0}" y="${b.y0}" width="${b.x1 - b.x0}" height="${b.y1 - b.y0}" fill="none" stroke="#ff00ff" stroke-width="${u}" stroke-dasharray="${4 * u},${2 * u}"/>` + text(b.x0, b.y0 - 3 * u, 'collar back', u);
   }
   for (const [name, p] of Object.entries(a.landmarks)) {
@@ -84,19 +84,6 @@ function landmarkSvg(a: GarmentAnalysis, u: number): string {
   }
   s += text(4 * u, 14 * u, `${a.category} (${a.category_source}, ${a.category_confidence.toFixed(2)}); dot colour = score, red low, green high`, u);
   return s;
-}
-
-function maskBox(d: Uint8Array, w: number): { x0: number; y0: number; x1: number; y1: number } | null {
-  let x0 = Infinity, y0 = Infinity, x1 = -1, y1 = -1;
-  for (let i = 0; i < d.length; i++)
-    if (d[i]! >= 128) {
-      const x = i % w, y = (i / w) | 0;
-      x0 = Math.min(x0, x);
-      x1 = Math.max(x1, x);
-      y0 = Math.min(y0, y);
-      y1 = Math.max(y1, y);
-    }
-  return x1 < 0 ? null : { x0, y0, x1, y1 };
 }
 
 function partsTint(a: GarmentAnalysis): Buffer {

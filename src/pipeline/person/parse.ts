@@ -1,12 +1,12 @@
 // Body parsing: each person pixel gets the nearest body part (pose geometry), then skin or clothing by colour.
 import { boxBlur } from '../composite/guided-filter.js';
-import { extentWhere, maskExtent } from '../image.js';
-import { grow, growBy, padBox } from './layers/raster.js';
+import { extentWhere, maskExtent, padBox, type PixelBox } from '../image.js';
+import { grow, growBy } from './layers/raster.js';
 import { PARSE_LABELS, type Face, type LabelMap, type Mask, type Point, type RgbaImage } from '../types.js';
 import { convexHull, pointInPolygon, segmentDistance, type Segment, type Skeleton } from './skeleton.js';
 import { chromaB, chromaR, skinDistance, type SkinModel } from './skin.js';
 
-type Bounds = { x0: number; y0: number; x1: number; y1: number };
+type Bounds = PixelBox;
 
 const L = PARSE_LABELS;
 /** Part ids of the geometric pass. */
@@ -178,8 +178,9 @@ export function parseBody(img: RgbaImage, mask: Mask, sk: Skeleton, face: Face |
     }
   }
   if (top && low) lowerBesideArms(img, out, part, bb, S, low, top);
-  relabelLimbFringe(img, mask, out, part, bb, S);
-  hairAgainstTop(img, mask, out, bb, S, chinY, sk.neck);
+  const outside = outsideOf(mask);
+  relabelLimbFringe(img, outside, out, part, bb, S);
+  hairAgainstTop(img, mask, out, bb, S, chinY, sk.neck, outside);
   return { labels: { width: W, height: H, data: out }, armInFront: armsInFront(sk) };
 }
 
@@ -232,7 +233,7 @@ const HAIR_TOP_MARGIN = 1.5;
  * clusters in luma and chroma; a pixel next to the other label that is clearly nearer the other
  * side's colours takes its label, and hair on the neck clearly nearer the skin is neck.
  */
-export function hairAgainstTop(img: RgbaImage, mask: Mask, out: Uint8Array, bb: Bounds, S: number, chinY: number, neck: Segment): void {
+export function hairAgainstTop(img: RgbaImage, mask: Mask, out: Uint8Array, bb: Bounds, S: number, chinY: number, neck: Segment, outside = outsideOf(mask)): void {
   const { width: W, height: H, data } = img;
   const feat = (i: number, f: Float64Array) => {
     const r = data[i * 4]!, g = data[i * 4 + 1]!, b = data[i * 4 + 2]!;
@@ -243,8 +244,6 @@ export function hairAgainstTop(img: RgbaImage, mask: Mask, out: Uint8Array, bb: 
   const reach = Math.max(3, Math.round(S / 20));
   // Sure hair lies inside the person's outline: at its edge, wisps let the backdrop through (and the
   // top's edge there, as grey as that, is not taken for hair either).
-  const outside = new Uint8Array(W * H);
-  for (let i = 0; i < W * H; i++) outside[i] = mask.data[i]! < 128 ? 1 : 0;
   // Every growth below is read only on the hair and within `reach` of it: computed over that box.
   const hairBox = extentWhere(W, bb, (i) => out[i] === L.hair);
   if (!hairBox) return;
@@ -374,15 +373,14 @@ const FRINGE_TOL = 40;
  * the skin is the limb, the rest backdrop. A real sleeve's colour lies off that line; a sleeve as pale
  * as the backdrop only loses its corner at the cuff.
  */
-function relabelLimbFringe(img: RgbaImage, mask: Mask, out: Uint8Array, part: Uint8Array, bb: Bounds, S: number): void {
+function relabelLimbFringe(img: RgbaImage, outside: Uint8Array, out: Uint8Array, part: Uint8Array, bb: Bounds, S: number): void {
   const { width: W, height: H, data } = img;
   const n = W * H;
   const reach = Math.max(2, Math.round(S / 25));
-  const limbSkin = new Uint8Array(n), outside = new Uint8Array(n);
+  const limbSkin = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const l = out[i]!;
     if (l === L.left_arm || l === L.right_arm || l === L.hands) limbSkin[i] = 1;
-    if (mask.data[i]! < 128) outside[i] = 1;
   }
   // Only "clothing" on an arm's or a hand's part can change: each side's such pixels are looked at
   // within their own box (the two arms' boxes are far smaller than the person's), the growths and
@@ -392,6 +390,13 @@ function relabelLimbFringe(img: RgbaImage, mask: Mask, out: Uint8Array, part: Ui
     const box = extentWhere(W, bb, (i) => out[i] === L.torso_clothing && isLimbPart(part[i]!));
     if (box) relabelFringeIn(data, W, H, out, part, box, isLimbPart, limbSkin, outside, reach);
   }
+}
+
+/** 1 outside the person (mask < 128): the backdrop both fringe passes look for. */
+function outsideOf(mask: Mask): Uint8Array {
+  const out = new Uint8Array(mask.data.length);
+  for (let i = 0; i < out.length; i++) out[i] = mask.data[i]! < 128 ? 1 : 0;
+  return out;
 }
 
 /** relabelLimbFringe over one box: its pixels of "clothing" on the parts isLimbPart picks. */

@@ -1,10 +1,10 @@
 // The clothing-agnostic person: old upper-body clothing removed, skin synthesised on the body, background outside it.
 import { PARSE_LABELS, type Mask, type ModelAnalysis, type RgbaImage } from '../../types.js';
 import { boxBlur } from '../../composite/guided-filter.js';
-import { extentWhere } from '../../image.js';
+import { extentWhere, padBox } from '../../image.js';
 import type { BodyOutline } from './body-outline.js';
 import { pullPush } from './fill.js';
-import { distanceUpTo, grow, padBox } from './raster.js';
+import { distanceUpTo, grow } from './raster.js';
 import { SKIN_SOURCE_LABELS, armRelief, fillArms, fillTorso } from './skin-fill.js';
 
 const L = PARSE_LABELS;

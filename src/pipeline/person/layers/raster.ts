@@ -1,5 +1,5 @@
 // Mask drawing and morphology for the layers: polygons, capsules, distance transform, grow/shrink.
-import { maskExtent } from '../../image.js';
+import { maskExtent, padBox, type PixelBox } from '../../image.js';
 import type { Point } from '../../types.js';
 
 /** Sets pixels inside a polygon (even-odd, scanline) to v. */
@@ -162,12 +162,7 @@ export function growBy(m: Uint8Array, w: number, h: number, radii: number[], wit
 }
 
 /** An inclusive pixel box. */
-export interface Box { x0: number; y0: number; x1: number; y1: number }
-
-/** The box grown by `pad` on every side, clipped to the w×h frame. */
-export function padBox(b: Box, pad: number, w: number, h: number): Box {
-  return { x0: Math.max(0, b.x0 - pad), y0: Math.max(0, b.y0 - pad), x1: Math.min(w - 1, b.x1 + pad), y1: Math.min(h - 1, b.y1 + pad) };
-}
+export type Box = PixelBox;
 
 /** The boxes' overlap, or null. */
 function meet(a: Box, b: Box): Box | null {

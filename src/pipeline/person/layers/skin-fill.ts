@@ -4,7 +4,7 @@ import { PARSE_LABELS, type ModelAnalysis, type Point } from '../../types.js';
 import { boxBlur } from '../../composite/guided-filter.js';
 import type { BodyOutline } from './body-outline.js';
 import type { Skeleton } from '../skeleton.js';
-import { distanceInside, distanceTo, distanceUpTo } from './raster.js';
+import { distanceInside, distanceTo, distanceUpTo, type Box } from './raster.js';
 
 const L = PARSE_LABELS;
 
@@ -794,8 +794,6 @@ function nearSkin(a: ModelAnalysis, hole: Uint8Array, skinSrc: Uint8Array, box: 
   }
   return { rgb, away };
 }
-
-interface Box { x0: number; y0: number; x1: number; y1: number }
 
 
 /**
