@@ -226,6 +226,43 @@ export function ontoShoulder(m: ModelAnalysis, p: Point, maxDown: number): Point
   return p;
 }
 
+/** A neck corner moved down onto the shoulder by more than this (shoulder widths) has its neckline's knee pinned. */
+const SQUASHED_CORNER = 0.05;
+/** Least depth of a neckline's knee below the chord from its corner to the front, in spans between the neck corners. */
+const KNEE_DEPTH = 0.08;
+/** Share of a neckline knee's drop below its corner (garment proportions) kept when the corner is squashed onto the shoulder. */
+const KNEE_KEEP = 0.5;
+/** Most a pinned knee moves the neckline's front down, in shoulder widths (measured 0.12 on a sweetheart bodysuit). */
+const KNEE_FRONT_DROP = 0.2;
+
+/**
+ * The neckline's knee between a neck corner and the front: of the neckline's points in the columns
+ * between them (in each, the first garment pixel below the opening, the collar's back not counted),
+ * the one furthest below the chord corner → front; null when none lies minDepth below it (a V or a
+ * round neck close to straight).
+ */
+export function necklineKnee(mask: Mask, back: Mask | null, corner: Point, front: Point, minDepth: number): Point | null {
+  const W = mask.width, H = mask.height;
+  const on = (x: number, y: number) => mask.data[y * W + x]! >= 128 && !(back && back.data[y * W + x]! >= 128);
+  const x0 = Math.round(corner.x), x1 = Math.round(front.x), sgn = Math.sign(x1 - x0);
+  if (sgn === 0) return null;
+  const yEnd = Math.min(H - 1, Math.round(front.y + (front.y - corner.y)));
+  let best: Point | null = null, bestD = minDepth;
+  for (let x = x0 + sgn; x !== x1; x += sgn) {
+    if (x < 0 || x >= W) continue;
+    let y = Math.max(0, Math.round(Math.min(corner.y, front.y)));
+    while (y <= yEnd && on(x, y)) y++;
+    while (y <= yEnd && !on(x, y)) y++;
+    if (y > yEnd) continue;
+    const chord = corner.y + ((front.y - corner.y) * (x - corner.x)) / (front.x - corner.x);
+    if (y - chord > bestD) {
+      bestD = y - chord;
+      best = { x, y };
+    }
+  }
+  return best;
+}
+
 /** How far the outline at the neck's base rises above the line through the shoulder points, in shoulder widths. */
 const NECK_RISE = 0.12;
 /** Least distance from the body's centre line of a neckline corner out on the shoulder, in shoulder widths. */
@@ -332,6 +369,8 @@ export function computeTargets(m: ModelAnalysis, g: GarmentAnalysis, opts: Rende
   /** Set when a top is lengthened to meet the lower clothing: its own hem depth (body frame) before that. */
   let ownHemV: number | null = null;
   let lengthened = 0;
+  /** Neckline knees kept in the garment's proportions (see necklineKnee), body pixels before the designer's moves. */
+  const necklinePins: Array<{ g: Point; b: Point }> = [];
 
   const edgeAt = (y: number, sgn: number, extra: number = ease): number => {
     const t = torsoAt(m, y, bodyMask);
@@ -370,6 +409,23 @@ export function computeTargets(m: ModelAnalysis, g: GarmentAnalysis, opts: Rende
     clearChin(m, named, S);
     // A wide neckline's corners (boat neck, sweetheart straps) rest on the shoulders: never in the air above them.
     for (const n of ['neck_left', 'neck_right'] as const) if (named[n]) named[n] = ontoShoulder(m, named[n]!, 0.35 * S);
+    // A corner moved far down onto the shoulder (the product photo's form stands the strap up beside
+    // its neck) squashes its strap, and the neckline's knee (a sweetheart's or square neck's inner
+    // corner) would land as low as its front: a straight edge. The knee keeps KNEE_KEEP of its drop
+    // below the corner, and the front its own dip below the knee.
+    if (G.neck_front && named.neck_front && !Object.keys(opts.targets).some((n) => n.startsWith('neck_'))) {
+      for (const n of ['neck_left', 'neck_right'] as const) {
+        if (!G[n] || !named[n] || named[n]!.y - prop(G[n]!).y < SQUASHED_CORNER * S) continue;
+        const knee = necklineKnee(g.mask, g.collar_back, G[n]!, G.neck_front, KNEE_DEPTH * dist(G.neck_left ?? G[n]!, G.neck_right ?? G[n]!));
+        if (!knee) continue;
+        const at = prop(knee);
+        const b = { x: at.x, y: Math.max(at.y, named[n]!.y + (knee.y - G[n]!.y) * k * KNEE_KEEP) };
+        necklinePins.push({ g: knee, b });
+        // At most KNEE_FRONT_DROP below where the garment's proportions put the front.
+        const front = Math.min(b.y + (G.neck_front.y - knee.y) * k, prop(G.neck_front).y + KNEE_FRONT_DROP * S);
+        if (named.neck_front.y < front) named.neck_front = { x: named.neck_front.x, y: front };
+      }
+    }
     for (const [name, sgn, ms] of [['left', 1, meas.shoulder_left], ['right', -1, meas.shoulder_right]] as const) {
       if (sleeved) {
         // The measured point sits above the shoulder joint; the sleeve seam sits at the deltoid's edge, further out.
@@ -507,6 +563,7 @@ export function computeTargets(m: ModelAnalysis, g: GarmentAnalysis, opts: Rende
     pb.push(bp);
   };
   for (const [n, p] of Object.entries(points)) if (G[n] && !n.startsWith('sleeve_')) add(G[n]!, p);
+  for (const pin of necklinePins) add(pin.g, move(pin.b));
   const along = (a: string, b: string, ts: number[]) => {
     if (!G[a] || !G[b] || !points[a] || !points[b]) return;
     for (const t of ts) add(lerp(G[a]!, G[b]!, t), lerp(points[a]!, points[b]!, t));
