@@ -1,7 +1,7 @@
 // The render stage (DESIGN.md "Render"): targets → warp → shade → composite → enhance → quality, plus the naive paste baseline.
 import { shadeGarment, shadeSleeves } from './composite/shade.js';
 import { armsInSleeves } from './composite/arms-in-sleeves.js';
-import { composeRender } from './composite/compose.js';
+import { armCutFade, composeRender } from './composite/compose.js';
 import { applyRenderEnhancement, IDENTITY_TONE, type ToneParams } from './enhance/index.js';
 import { InputError } from './errors.js';
 import { parseRenderOptions, type RenderOptionsInput } from './options.js';
@@ -77,7 +77,7 @@ export function renderTryOn(input: RenderInput, options: RenderOptionsInput = {}
     layerOverOld: opts.layering === 'auto' && garment.category !== 'bottom',
     tuck: targets.tuck,
     keepUpper: garment.category === 'bottom',
-    inSleeves: armsInSleeves(targets.sleeves, model.width, model.height),
+    inSleeves: armsInSleeves(targets.sleeves, model.width, model.height, armCutFade(model.measurements.shoulder_width)),
     armpits: targets.sleeves.length ? armpitRows : undefined,
     armholes: !targets.sleeves.length && garment.category !== 'bottom' ? armpitRows : undefined,
     neckline: garment.category !== 'bottom' && targets.points.neck_right && targets.points.neck_front && targets.points.neck_left

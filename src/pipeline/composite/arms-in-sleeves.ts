@@ -15,7 +15,7 @@ const NEAR_CUFF = 1.5;
  * garment covers it even where the tube, drawn narrower than the parsed arm or off its centre,
  * does not (skin showed as a strip between a long sleeve and the body panel). Null without sleeves.
  */
-export function armsInSleeves(sleeves: SleeveTarget[], width: number, height: number): Uint8Array | null {
+export function armsInSleeves(sleeves: SleeveTarget[], width: number, height: number, rowFade = 0): Uint8Array | null {
   if (!sleeves.length) return null;
   const m = new Uint8Array(width * height);
   for (const s of sleeves) {
@@ -53,7 +53,9 @@ export function armsInSleeves(sleeves: SleeveTarget[], width: number, height: nu
     for (let y = box.y0; y <= box.y1; y++) {
       for (let x = box.x0; x <= box.x1; x++) {
         const i = y * width + x;
-        if (!one[i] || (x - pit.x) * down.x + (y - pit.y) * down.y < 0) continue;
+        // From where the arms layer fades in at the armpit's row as well (`rowFade`, see composite): an
+        // arm slanting out from the body would otherwise show a wedge of skin between that row and the line across it.
+        if (!one[i] || ((x - pit.x) * down.x + (y - pit.y) * down.y < 0 && y < pit.y - rowFade)) continue;
         const before = (cuff.x - x) * dir.x + (cuff.y - y) * dir.y;
         if (before >= 0) m[i] = Math.max(m[i]!, before <= nearCuff ? 2 : 1);
       }

@@ -75,21 +75,8 @@ export function composeRender(input: ComposeInput): RgbaImage & { raised: Mask |
   contactShadow(out, garment, W, H, model.measurements.shoulder_width, input.shadow ?? 0.28);
   over(out, input.panel.data, n, null);
   if (input.neckline) neckInFront(out, model, layers, input.panel, input.neckline);
-  if (input.tuck) {
-    const f = new Uint8Array(n * 4);
-    for (let i = 0; i < n; i++) {
-      // Only the lower clothing the old top does not claim: the parsing's trousers can reach up into a
-      // long top's hem, whose fill would then be drawn over the garment.
-      if (model.parsing.data[i] !== L.lower_clothing || layers.old_clothing.data[i]! >= 128) continue;
-      const o = i * 4;
-      const from = lowered && raised!.data[i] ? lowered : layers.agnostic.data;
-      f[o] = from[o]!;
-      f[o + 1] = from[o + 1]!;
-      f[o + 2] = from[o + 2]!;
-      f[o + 3] = 255;
-    }
-    over(out, f, n, null);
-  }
+  const tucked = input.tuck ? tuckedLowerClothing(model, layers, lowered, raised) : null;
+  if (tucked) over(out, tucked, n, null);
   const front = frontWithoutOldClothing(layers);
   if (input.armpits) hideArmsInCaps(front, model, garment, input.armpits);
   // Under a sleeveless garment only the drawn arms (old clothing) are cut at its armpits.
@@ -112,6 +99,13 @@ export function composeRender(input: ComposeInput): RgbaImage & { raised: Mask |
     if (input.inSleeves) {
       const rows = [input.armpits?.left, input.armpits?.right].filter((v): v is number => typeof v === 'number');
       coverArmsInSleeves(out, model, layers, garment, input.inSleeves, rows.length ? Math.max(...rows) : null);
+    }
+    // The parsing's torso labels inside the tucked lower clothing took the front layer's and the
+    // sleeves' cover colours over it: it goes back in front, behind the sleeves themselves.
+    if (tucked) {
+      const s = input.sleeves.data;
+      for (let o = 3; o < tucked.length; o += 4) tucked[o] = Math.round((tucked[o]! * (255 - s[o]!)) / 255);
+      over(out, tucked, n, null);
     }
     const hair = new Uint8Array(n * 4);
     for (let i = 0; i < n; i++) {
@@ -166,6 +160,76 @@ function unchanged(out: Uint8Array, base: Uint8Array, n: number): Uint8Array {
 }
 
 /** Straight-alpha "over" onto an opaque image; `skip` marks pixels left untouched. */
+/** Half the run of columns over which the tucked lower clothing's top edge is median-smoothed, in shoulder widths. */
+const TUCK_EDGE_RUN = 0.03;
+/** Rows of lower clothing (of TUCK_EDGE_ROWS) below a column's top edge for it to count as the edge, not a stray label. */
+const TUCK_EDGE_ROWS = 4;
+
+/**
+ * The lower clothing that goes back over a tucked-in garment. Its top edge is, in each column, the
+ * first row of lower clothing the old top does not claim (the parsing's trousers can reach up into a
+ * long top's hem), followed by TUCK_EDGE_ROWS - 1 more of it in at least TUCK_EDGE_ROWS - 2: the
+ * parsing's boundary there is ragged, so the edge is median-smoothed across TUCK_EDGE_RUN and drawn
+ * with a soft first row. Below it, the lower clothing and the parsing's holes in it (torso labels
+ * between lower-clothing pixels of the same row) take the photo's colours, or the raised clothing's
+ * where it was carried up: the agnostic person has skin painted where the old top's outline reached
+ * over the waistband.
+ */
+function tuckedLowerClothing(model: ModelAnalysis, layers: ModelLayers, lowered: Uint8Array | null, raised: Mask | null): Uint8Array {
+  const W = model.width, H = model.height, lab = model.parsing.data, old = layers.old_clothing.data;
+  const f = new Uint8Array(W * H * 4);
+  const free = (i: number) => lab[i] === L.lower_clothing && old[i]! < 128;
+  const top = new Float64Array(W).fill(NaN);
+  for (let x = 0; x < W; x++) {
+    for (let y = 0; y + TUCK_EDGE_ROWS <= H; y++) {
+      if (!free(y * W + x)) continue;
+      let k = 0;
+      for (let d = 1; d < TUCK_EDGE_ROWS; d++) if (free((y + d) * W + x)) k++;
+      if (k >= TUCK_EDGE_ROWS - 2) {
+        top[x] = y;
+        break;
+      }
+    }
+  }
+  const r = Math.max(2, Math.round(TUCK_EDGE_RUN * model.measurements.shoulder_width));
+  const edge = new Float64Array(W).fill(NaN);
+  const win: number[] = [];
+  for (let x = 0; x < W; x++) {
+    if (Number.isNaN(top[x]!)) continue;
+    win.length = 0;
+    for (let u = Math.max(0, x - r); u <= Math.min(W - 1, x + r); u++) if (!Number.isNaN(top[u]!)) win.push(top[u]!);
+    win.sort((a, b) => a - b);
+    edge[x] = win[win.length >> 1]!;
+  }
+  const reach = 2 * r;
+  const holeOk = (l: number) => l === L.torso_clothing || l === L.torso_skin || l === L.lower_clothing;
+  for (let x = 0; x < W; x++) {
+    const e = edge[x]!;
+    if (Number.isNaN(e)) continue;
+    for (let y = Math.max(0, Math.floor(e)); y < H; y++) {
+      const i = y * W + x;
+      if (model.mask.data[i]! < 128) continue;
+      if (lab[i] !== L.lower_clothing) {
+        // A hole in the parsing's lower clothing: lower clothing on both sides of it in this row, near.
+        if (!holeOk(lab[i]!)) continue;
+        let left = false, right = false;
+        for (let d = 1; d <= reach && !(left && right); d++) {
+          if (!left && x - d >= 0 && lab[i - d] === L.lower_clothing) left = true;
+          if (!right && x + d < W && lab[i + d] === L.lower_clothing) right = true;
+        }
+        if (!left || !right) continue;
+      }
+      const o = i * 4;
+      const from = lowered && raised!.data[i] ? lowered : model.image.data;
+      f[o] = from[o]!;
+      f[o + 1] = from[o + 1]!;
+      f[o + 2] = from[o + 2]!;
+      f[o + 3] = Math.round(255 * Math.min(1, y + 1 - e));
+    }
+  }
+  return f;
+}
+
 function over(dst: Uint8Array, src: Uint8Array, n: number, skip: Uint8Array | null): void {
   for (let i = 0; i < n; i++) {
     const o = i * 4;
@@ -527,6 +591,9 @@ function armsLayer(model: ModelAnalysis, layers: ModelLayers, armpits: { left: n
   return out;
 }
 
+/** Half the rows over which the arms layer fades out at an armpit's row, for shoulder width S. */
+export const armCutFade = (S: number): number => Math.max(1, S / 60);
+
 /**
  * The prepared soft arms layer cut at the armpits (`only`: just the pixels it marks, >= 128). The cut
  * fades over a few rows: it crosses the arm under the sleeve's cap, and a hard row there shows as a
@@ -536,7 +603,7 @@ function preparedArmsBelowArmpits(model: ModelAnalysis, arms: RgbaImage, armpits
   const W = model.width, H = model.height;
   const out = new Uint8Array(arms.data);
   const lab = model.parsing.data;
-  const f = Math.max(1, model.measurements.shoulder_width / 60);
+  const f = armCutFade(model.measurements.shoulder_width);
   const cx = (model.measurements.shoulder_left.x + model.measurements.shoulder_right.x) / 2;
   for (let y = 0; y < H; y++) {
     for (let x = 0; x < W; x++) {
