@@ -72,7 +72,7 @@ export function composeRender(input: ComposeInput): RgbaImage & { raised: Mask |
     for (let i = 0; i < n; i++) if (model.mask.data[i]! >= 64) hide[i] = 1;
     over(out, c, n, hide);
   }
-  contactShadow(out, garment, W, H, model.measurements.shoulder_width, input.shadow ?? 0.28);
+  contactShadow(out, garment, model.mask, model.measurements.shoulder_width, input.shadow ?? 0.28);
   over(out, input.panel.data, n, null);
   if (input.neckline) neckInFront(out, model, layers, input.panel, input.neckline);
   const tucked = input.tuck ? tuckedLowerClothing(model, layers, lowered, raised) : null;
@@ -282,8 +282,12 @@ function replaceBackground(out: Uint8Array, input: ComposeInput, W: number, H: n
  * A faint shadow the garment casts where it ends on the body (hem, cuffs, neckline): its alpha, blurred
  * and shifted down as if lit from above, darkens what is under the garment's edges. Computed at 1/4 size.
  */
-function contactShadow(out: Uint8Array, garment: RgbaImage, W: number, H: number, S: number, strength: number): void {
+/** The contact shadow's weight on the backdrop, applied to the square of its coverage. */
+const BACKDROP_SHADOW = 1.2;
+
+function contactShadow(out: Uint8Array, garment: RgbaImage, person: Mask, S: number, strength: number): void {
   if (strength <= 0) return;
+  const W = garment.width, H = garment.height;
   const f = 4;
   const w = Math.ceil(W / f), h = Math.ceil(H / f);
   const a = new Float32Array(w * h);
@@ -303,7 +307,9 @@ function contactShadow(out: Uint8Array, garment: RgbaImage, W: number, H: number
       const x0 = Math.floor(sx), x1 = Math.min(w - 1, x0 + 1), fx = sx - x0;
       const s = (blurred[y0 * w + x0]! * (1 - fx) + blurred[y0 * w + x1]! * fx) * (1 - fy) + (blurred[y1 * w + x0]! * (1 - fx) + blurred[y1 * w + x1]! * fx) * fy;
       if (s < 0.01) continue;
-      const k = 1 - strength * s;
+      // Off the person the backdrop is far behind: only a thin line at the garment's edge (the square
+      // falls off fast), which outlines a white garment on a light backdrop without a grey halo.
+      const k = 1 - strength * (person.data[i]! >= 128 ? s : BACKDROP_SHADOW * s * s);
       const o = i * 4;
       out[o] = out[o]! * k;
       out[o + 1] = out[o + 1]! * k;
