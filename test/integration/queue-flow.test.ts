@@ -5,6 +5,7 @@ import { createLogger } from '../../src/logger.js';
 import { createComputePool, type ComputePool } from '../../src/queue/compute-pool.js';
 import { QUEUES, RENDER_STAGES, type BatchEvent, type JobProducer } from '../../src/queue/contract.js';
 import { prepareGarmentJobId, renderJobId } from '../../src/queue/job-options.js';
+import { PREPARED_VERSION } from '../../src/queue/prepared-keys.js';
 import { createRedis, settleConnect } from '../../src/queue/connection.js';
 import { createJobProducer } from '../../src/queue/producer.js';
 import { startWorkerRuntime, type WorkerRuntime } from '../../src/queue/runtime.js';
@@ -62,7 +63,7 @@ describe('queues and workers on Redis + Postgres', () => {
       // Preparation stored a prepared blob and a summary on each record.
       const g = await env.repos.garments.get(env.tenantId, garment.id);
       expect(g!.status).toBe('ready');
-      expect(g!.analysis_key).toMatch(/^t\/.+\/prepared\/[0-9a-f]{64}\.garment-top\.v1\.bin$/);
+      expect(g!.analysis_key).toMatch(new RegExp(`^t/.+/prepared/[0-9a-f]{64}\\.garment-top\\.v${PREPARED_VERSION}\\.bin$`));
       expect(await env.store.exists(g!.analysis_key!)).toBe(true);
       for (const m of models) {
         const rec = await env.repos.models.get(env.tenantId, m.id);

@@ -159,7 +159,6 @@ function unchanged(out: Uint8Array, base: Uint8Array, n: number): Uint8Array {
   return same;
 }
 
-/** Straight-alpha "over" onto an opaque image; `skip` marks pixels left untouched. */
 /** Half the run of columns over which the tucked lower clothing's top edge is median-smoothed, in shoulder widths. */
 const TUCK_EDGE_RUN = 0.03;
 /** Rows of lower clothing (of TUCK_EDGE_ROWS) below a column's top edge for it to count as the edge, not a stray label. */
@@ -230,6 +229,7 @@ function tuckedLowerClothing(model: ModelAnalysis, layers: ModelLayers, lowered:
   return f;
 }
 
+/** Straight-alpha "over" onto an opaque image; `skip` marks pixels left untouched. */
 function over(dst: Uint8Array, src: Uint8Array, n: number, skip: Uint8Array | null): void {
   for (let i = 0; i < n; i++) {
     const o = i * 4;
