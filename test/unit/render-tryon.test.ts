@@ -535,6 +535,38 @@ describe('renderTryOn on a CGI model', () => {
     expect(r.quality.reasons.some((x) => x.includes('synthesised skin shows over'))).toBe(false);
   });
 
+  it('carries the lower clothing up without its first rows under the old hem (that hem’s pale fringe)', () => {
+    const S = model.measurements.shoulder_width, W = model.width;
+    const layersLong = patch(Math.round(0.25 * S));
+    // The first two rows of the lower clothing under the old top, in every column, pure magenta.
+    const img = Uint8Array.from(model.image.data);
+    let fringe = 0;
+    for (let x = 0; x < W; x++) {
+      for (let y = 0; y < model.height; y++) {
+        const i = y * W + x;
+        if (model.parsing.data[i] !== PARSE_LABELS.lower_clothing || layersLong.old_clothing.data[i]! >= 128) continue;
+        for (let d = 0; d < 2 && y + d < model.height; d++) img.set([255, 0, 255], (i + d * W) * 4);
+        fringe++;
+        break;
+      }
+    }
+    expect(fringe).toBeGreaterThan(50);
+    const m2 = { ...model, image: { ...model.image, data: img } };
+    const r = renderTryOn({ model: m2, layers: layersLong, garment: tee }, { meet_lower: false, shading: 0, enhancement: 0 });
+    expect(r.raised).not.toBeNull();
+    let raised = 0, magenta = 0;
+    for (let i = 0; i < W * model.height; i++) {
+      if (!r.raised!.data[i]) continue;
+      raised++;
+      const o = i * 4, d = r.image.data;
+      if (d[o]! > 150 && d[o + 2]! > 150 && d[o + 1]! < 100) magenta++;
+    }
+    expect(raised).toBeGreaterThan(200);
+    // Before, the stretched strip began at those rows: a magenta line under the new hem (45 pixels;
+    // 7 now, in columns where the smoothed waistband lies above the painted rows).
+    expect(magenta).toBeLessThan(15);
+  });
+
   it('carries the lower clothing up a high waist’s height at most: under a much shorter top the midriff is not trousers', () => {
     const S = model.measurements.shoulder_width, T = model.measurements.torso_length, W = model.width;
     // Trousers that start 0.4 torso lengths further down, and the old top reaching them.

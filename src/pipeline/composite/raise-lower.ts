@@ -6,6 +6,8 @@ import { PARSE_LABELS, type Mask, type ModelAnalysis, type ModelLayers, type Rgb
 const L = PARSE_LABELS;
 /** Highest the lower clothing is carried above its waistband, in torso lengths (a high waist, not a bodice). */
 export const MAX_RISE = 0.22;
+/** Rows at the top of the lower clothing (torso lengths) left out of what is stretched up: the old hem's fringe. */
+const SOURCE_FRINGE = 0.01;
 /** How far down the lower clothing's upper part is stretched up to the new hem, in multiples of the rise. */
 const STRETCH_REACH = 2;
 /** …and at least this far, in torso lengths: a low rise carries the whole waistband up, not a slice of it. */
@@ -42,6 +44,7 @@ export function raiseLowerClothing(out: Uint8Array, model: ModelAnalysis, layers
   const depthMax = 3 * band;
   const overlap = Math.max(2, Math.round(0.012 * T));
   const maxRise = Math.round(MAX_RISE * T);
+  const fringe = Math.max(2, Math.round(SOURCE_FRINGE * T));
 
   // The fabric: its typical colour (median over the band under every column's waistband), so stray
   // rows of another colour (a fringe of the old top, a hand) are left out of each column's colour.
@@ -147,7 +150,9 @@ export function raiseLowerClothing(out: Uint8Array, model: ModelAnalysis, layers
     // strip's (not beside a hand or past a short hem); the odd pixel of another label in it (a rivet,
     // the fly's seam) takes the plain fill. A column of another colour (the fly's seam) has no fabric
     // colour of its own but its own top.
-    const ys0 = top[x]!, yEnd0 = y0 + reachDown, from0 = Math.min(ys0, y0);
+    // The source starts a few rows into the fabric: its first rows under the old top's hem hold that
+    // hem's pale fringe, which carried up to the new hem drew a light dotted line along it.
+    const ys0 = top[x]! + (top[x]! >= 0 ? fringe : 0), yEnd0 = y0 + reachDown, from0 = Math.min(ys0, y0);
     const canStretch = ys0 >= 0 && ys0 < yEnd0 && yEnd0 <= H;
     let run = 0;
     if (canStretch) for (let y = from0; y < yEnd0; y++) if (lower(y * W + x)) run++;
