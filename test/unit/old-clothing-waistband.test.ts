@@ -67,6 +67,29 @@ describe('the old top', () => {
   });
 });
 
+describe('skin by the neck that the parsing gave to the top', () => {
+  it('is skin, not the old top, round the shoulder line; the top itself stays top', () => {
+    const W = model.width, S = model.measurements.shoulder_width;
+    const lab = Uint8Array.from(model.parsing.data);
+    const sy = Math.max(model.measurements.shoulder_left.y, model.measurements.shoulder_right.y);
+    // Neck and skin pixels just above the shoulder line, and down to 0.05 S below it, called top.
+    const moved: number[] = [];
+    for (let i = 0; i < lab.length; i++) {
+      const y = (i / W) | 0;
+      if ((lab[i] === L.neck || lab[i] === L.torso_skin) && y > sy - 0.15 * S && y < sy + 0.05 * S) { lab[i] = L.torso_clothing; moved.push(i); }
+    }
+    const top = correctedTop({ ...model, parsing: { ...model.parsing, data: lab } });
+    expect(moved.length).toBeGreaterThan(100);
+    // Before, every one of them was old top, filled as skin or, off the body's outline, as backdrop
+    // (1.0); 0.52 now: the shadowed ones under the jaw are further from the skin's median colour.
+    expect(moved.filter((i) => top[i]).length / moved.length).toBeLessThan(0.7);
+    // The tee itself is still the top, over the shoulders too.
+    let shirt = 0, shirtTop = 0;
+    for (let i = 0; i < lab.length; i++) if (model.parsing.data[i] === L.torso_clothing) { shirt++; if (top[i]) shirtTop++; }
+    expect(shirtTop / shirt).toBeGreaterThanOrEqual(0.97);
+  });
+});
+
 describe('a plain top over lower clothing of its colour', () => {
   it('goes on down to its hem (an even top, then a shadow line and the jeans\' texture), and the jeans stay', () => {
     const W = model.width, H = model.height, T = model.measurements.torso_length, S = model.measurements.shoulder_width;

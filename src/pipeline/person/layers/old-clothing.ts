@@ -48,6 +48,8 @@ export function correctedTop(a: ModelAnalysis): Uint8Array {
   const outside = new Uint8Array(n);
   for (let i = 0; i < n; i++) outside[i] = a.mask.data[i]! < 128 ? 1 : 0;
   const armEdge = grow(outside, W, H, Math.max(2, Math.round(a.measurements.shoulder_width / 60)));
+  const ms = a.measurements;
+  const shoulderZone = Math.max(ms.shoulder_left.y, ms.shoulder_right.y) + SHOULDER_ZONE * ms.shoulder_width;
   const isTop = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const l = lab[i]!;
@@ -58,6 +60,14 @@ export function correctedTop(a: ModelAnalysis): Uint8Array {
         const dl = (sb[i]! - lower[0]) ** 2 + (sr[i]! - lower[1]) ** 2;
         const dt = (sb[i]! - top[0]) ** 2 + (sr[i]! - top[1]) ** 2;
         if (dl * 4 < dt && dt > 100) continue;
+      }
+      // Skin by the neck and over the shoulders that the parsing gave to the top (the neckline's
+      // edge): of the skin's colour (a mix of a bright top with the backdrop is not) and far nearer
+      // it than the top's, it is skin, not filled as backdrop.
+      if (skin && top && i < shoulderZone * W) {
+        const ds = (sb[i]! - skin[0]) ** 2 + (sr[i]! - skin[1]) ** 2;
+        const dt = (sb[i]! - top[0]) ** 2 + (sr[i]! - top[1]) ** 2;
+        if (ds < SKIN_CHROMA ** 2 && ds * 4 < dt) continue;
       }
       isTop[i] = 1;
     }
@@ -81,6 +91,11 @@ export function correctedTop(a: ModelAnalysis): Uint8Array {
   absorbEnclaves(isTop, lab, W, H, ENCLAVE * a.measurements.shoulder_width ** 2);
   return isTop;
 }
+
+/** Rows down to this far below the lower shoulder point (shoulder widths) where top-labelled skin is taken back as skin. */
+const SHOULDER_ZONE = 0.1;
+/** Furthest from the skin's median chroma (Cb, Cr units, smoothed) such a pixel may be. */
+const SKIN_CHROMA = 14;
 
 /**
  * Largest patch of another label inside the top, all round it the top, taken as the top's, in
