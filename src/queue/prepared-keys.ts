@@ -3,8 +3,9 @@ import { contentKey } from '../storage/index.js';
 
 /**
  * Bumped when the pipeline's prepared output changes shape or meaning: old blobs are then prepared anew.
- * 2: garment analyses find the collar's back behind a printed V (and the cut-out, landmark and layer
- * changes before it), which blobs prepared by version 1 lack.
+ * 2: garment analyses find the collar's back behind a printed V, and model layers take skin by the
+ * shoulder line back from the old top (with the cut-out, landmark and layer changes before them),
+ * which blobs prepared by version 1 lack.
  */
 export const PREPARED_VERSION = 2;
 

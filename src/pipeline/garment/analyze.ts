@@ -3,7 +3,6 @@ import { DEFAULT_LIMITS, decodeImage, maskExtent, type DecodeLimits } from '../i
 import type { GarmentAnalysis, GarmentCategory, Mask, ScoredPoint } from '../types.js';
 import { garmentCategory } from './category.js';
 import { findCollarBack } from './collar.js';
-import { eraseNeckLabel } from './neck-label.js';
 import { cutoutGarment } from './cutout.js';
 import { garmentLandmarks } from './landmarks.js';
 import { garmentParts } from './parts.js';
@@ -42,13 +41,9 @@ export async function analyzeGarment(bytes: Uint8Array, opts: AnalyzeGarmentOpti
   const collar = cat.category === 'bottom' ? null : findCollarBack(photo, shape, landmarks);
   if (collar) Object.assign(landmarks, neckFromCollar(collar, landmarks));
   lap('collar');
-  // The cut-out keeps the photo's colours, but for a label inside the back of the neck (painted out with
-  // the fabric round it: worn, it is never seen from the front); alpha is the mask.
+  // The cut-out keeps the photo's colours everywhere; only alpha changes, so the photo can be recovered.
   const image = { width: photo.width, height: photo.height, data: new Uint8Array(photo.data) };
   for (let i = 0; i < cut.mask.data.length; i++) image.data[4 * i + 3] = cut.mask.data[i]!;
-  const { neck_right: nr, neck_front: nf, neck_left: nl } = landmarks;
-  if (cat.category !== 'bottom' && nr && nf && nl) eraseNeckLabel(image, cut.mask, nr, nf, nl);
-  lap('label');
   timings.total = Math.round((performance.now() - start) * 10) / 10;
   return {
     width: photo.width,
