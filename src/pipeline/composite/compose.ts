@@ -278,13 +278,14 @@ function replaceBackground(out: Uint8Array, input: ComposeInput, W: number, H: n
   }
 }
 
-/**
- * A faint shadow the garment casts where it ends on the body (hem, cuffs, neckline): its alpha, blurred
- * and shifted down as if lit from above, darkens what is under the garment's edges. Computed at 1/4 size.
- */
 /** The contact shadow's weight on the backdrop, applied to the square of its coverage. */
 const BACKDROP_SHADOW = 1.2;
 
+/**
+ * A faint shadow the garment casts where it ends on the body (hem, cuffs, neckline): its alpha, blurred
+ * and shifted down as if lit from above, darkens what is under the garment's edges (`person`: the
+ * person's mask; off it only a thin line at the edge). Computed at 1/4 size.
+ */
 function contactShadow(out: Uint8Array, garment: RgbaImage, person: Mask, S: number, strength: number): void {
   if (strength <= 0) return;
   const W = garment.width, H = garment.height;
