@@ -2,7 +2,7 @@
 import { PARSE_LABELS, type Mask, type ModelAnalysis, type ModelLayers, type Point, type RgbaImage } from '../types.js';
 import { maskExtent } from '../image.js';
 import { keepOldTopUnder } from './layer-old.js';
-import { MAX_RISE, midriffGap, raiseLowerClothing } from './raise-lower.js';
+import { MAX_RISE, midriffGap, raiseLowerClothing, smoothColumns } from './raise-lower.js';
 import { HAND_NEAR_WRIST, nearAny, sureWrists } from '../person/skeleton.js';
 
 export interface ComposeInput {
@@ -168,44 +168,34 @@ const TUCK_EDGE_ROWS = 4;
  * The lower clothing that goes back over a tucked-in garment. Its top edge is, in each column, the
  * first row of lower clothing the old top does not claim (the parsing's trousers can reach up into a
  * long top's hem), followed by TUCK_EDGE_ROWS - 1 more of it in at least TUCK_EDGE_ROWS - 2: the
- * parsing's boundary there is ragged, so the edge is median-smoothed across TUCK_EDGE_RUN and drawn
- * with a soft first row. Below it, the lower clothing and the parsing's holes in it (torso labels
- * between lower-clothing pixels of the same row) take the photo's colours, or the raised clothing's
- * where it was carried up: the agnostic person has skin painted where the old top's outline reached
- * over the waistband.
+ * parsing's boundary there is ragged, so the edge is median-smoothed across TUCK_EDGE_RUN. Below it,
+ * the lower clothing and the parsing's holes in it (torso labels between lower-clothing pixels of the
+ * same row) take the photo's colours, or the raised clothing's where it was carried up: the agnostic
+ * person has skin painted where the old top's outline reached over the waistband.
  */
 function tuckedLowerClothing(model: ModelAnalysis, layers: ModelLayers, lowered: Uint8Array | null, raised: Mask | null): Uint8Array {
   const W = model.width, H = model.height, lab = model.parsing.data, old = layers.old_clothing.data;
   const f = new Uint8Array(W * H * 4);
   const free = (i: number) => lab[i] === L.lower_clothing && old[i]! < 128;
-  const top = new Float64Array(W).fill(NaN);
+  const edge = new Int32Array(W).fill(-1);
   for (let x = 0; x < W; x++) {
     for (let y = 0; y + TUCK_EDGE_ROWS <= H; y++) {
       if (!free(y * W + x)) continue;
       let k = 0;
       for (let d = 1; d < TUCK_EDGE_ROWS; d++) if (free((y + d) * W + x)) k++;
       if (k >= TUCK_EDGE_ROWS - 2) {
-        top[x] = y;
+        edge[x] = y;
         break;
       }
     }
   }
   const r = Math.max(2, Math.round(TUCK_EDGE_RUN * model.measurements.shoulder_width));
-  const edge = new Float64Array(W).fill(NaN);
-  const win: number[] = [];
-  for (let x = 0; x < W; x++) {
-    if (Number.isNaN(top[x]!)) continue;
-    win.length = 0;
-    for (let u = Math.max(0, x - r); u <= Math.min(W - 1, x + r); u++) if (!Number.isNaN(top[u]!)) win.push(top[u]!);
-    win.sort((a, b) => a - b);
-    edge[x] = win[win.length >> 1]!;
-  }
+  smoothColumns(edge, r);
   const reach = 2 * r;
   const holeOk = (l: number) => l === L.torso_clothing || l === L.torso_skin || l === L.lower_clothing;
   for (let x = 0; x < W; x++) {
-    const e = edge[x]!;
-    if (Number.isNaN(e)) continue;
-    for (let y = Math.max(0, Math.floor(e)); y < H; y++) {
+    if (edge[x]! < 0) continue;
+    for (let y = edge[x]!; y < H; y++) {
       const i = y * W + x;
       if (model.mask.data[i]! < 128) continue;
       if (lab[i] !== L.lower_clothing) {
@@ -223,7 +213,7 @@ function tuckedLowerClothing(model: ModelAnalysis, layers: ModelLayers, lowered:
       f[o] = from[o]!;
       f[o + 1] = from[o + 1]!;
       f[o + 2] = from[o + 2]!;
-      f[o + 3] = Math.round(255 * Math.min(1, y + 1 - e));
+      f[o + 3] = 255;
     }
   }
   return f;

@@ -266,8 +266,8 @@ function smoothColours(med: Float32Array, srcCol: Int32Array, W: number, r: numb
   }
 }
 
-/** Median over a window of valid columns, so one noisy column does not make a step in the waistband. */
-function smoothColumns(top: Int32Array, r: number): void {
+/** Median over ±r of the valid (non-negative) columns, so one noisy column does not make a step in the waistband. */
+export function smoothColumns(top: Int32Array, r: number): void {
   const copy = Int32Array.from(top);
   const win: number[] = [];
   for (let x = 0; x < top.length; x++) {

@@ -30,6 +30,8 @@ export function correctedTop(a: ModelAnalysis): Uint8Array {
   }
   const sb = boxBlur(cb, W, H, 2), sr = boxBlur(cr, W, H, 2);
   const chroma = [(i: number) => sb[i]!, (i: number) => sr[i]!];
+  /** Squared chroma distance of pixel i (smoothed) from a median. */
+  const d2 = (i: number, m: number[]) => (sb[i]! - m[0]!) ** 2 + (sr[i]! - m[1]!) ** 2;
   const skin = medianOf(n, (i) => SURE_SKIN.has(lab[i]!), chroma);
   const top = medianOf(n, (i) => lab[i] === L.torso_clothing, chroma);
   const lower = medianOf(n, (i) => lab[i] === L.lower_clothing, chroma);
@@ -57,16 +59,16 @@ export function correctedTop(a: ModelAnalysis): Uint8Array {
       // Fabric far nearer the lower clothing's colour there is the waistband, not the top: left as it
       // is, not filled with skin.
       if (top && lower && i >= waistY * W) {
-        const dl = (sb[i]! - lower[0]) ** 2 + (sr[i]! - lower[1]) ** 2;
-        const dt = (sb[i]! - top[0]) ** 2 + (sr[i]! - top[1]) ** 2;
+        const dl = d2(i, lower);
+        const dt = d2(i, top);
         if (dl * 4 < dt && dt > 100) continue;
       }
       // Skin by the neck and over the shoulders that the parsing gave to the top (the neckline's
       // edge): of the skin's colour (a mix of a bright top with the backdrop is not) and far nearer
       // it than the top's, it is skin, not filled as backdrop.
       if (skin && top && i < shoulderZone * W) {
-        const ds = (sb[i]! - skin[0]) ** 2 + (sr[i]! - skin[1]) ** 2;
-        const dt = (sb[i]! - top[0]) ** 2 + (sr[i]! - top[1]) ** 2;
+        const ds = d2(i, skin);
+        const dt = d2(i, top);
         if (ds < SKIN_CHROMA ** 2 && ds * 4 < dt) continue;
       }
       isTop[i] = 1;
@@ -74,13 +76,13 @@ export function correctedTop(a: ModelAnalysis): Uint8Array {
     else if (l === L.lower_clothing && (i < highestLower * W || (plain !== null && i < plain * W))) isTop[i] = 1;
     else if (l === L.lower_clothing && top && lower && i < hemY * W) {
       // The parsing's trousers reach up into a long top's hem: fabric far nearer the top's colour is the top.
-      const dl = (sb[i]! - lower[0]) ** 2 + (sr[i]! - lower[1]) ** 2;
-      const dt = (sb[i]! - top[0]) ** 2 + (sr[i]! - top[1]) ** 2;
+      const dl = d2(i, lower);
+      const dt = d2(i, top);
       if (dt * 4 < dl && dl > 100) isTop[i] = 1;
     }
     else if (MAYBE_TOP.has(l) && skin && top && (l !== L.legs || i < hemY * W) && !((l === L.left_arm || l === L.right_arm) && armEdge[i])) {
-      const ds = (sb[i]! - skin[0]) ** 2 + (sr[i]! - skin[1]) ** 2;
-      const dt = (sb[i]! - top[0]) ** 2 + (sr[i]! - top[1]) ** 2;
+      const ds = d2(i, skin);
+      const dt = d2(i, top);
       if (dt < ds) isTop[i] = 1;
     }
   }
